@@ -1,0 +1,147 @@
+package dev.edgeslim.cli;
+
+import org.apache.commons.cli.CommandLine;
+import org.apache.commons.cli.DefaultParser;
+import org.apache.commons.cli.HelpFormatter;
+import org.apache.commons.cli.Option;
+import org.apache.commons.cli.Options;
+import org.apache.commons.cli.ParseException;
+
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * Commons CLI glue shared by every command: --help, --json, --verbose, parsing with usage errors, and typed
+ * accessors whose messages name the flag.
+ */
+public final class CliOptions {
+    private final String usage;
+    private final Options options = new Options();
+
+    public CliOptions(String usage) {
+        this.usage = usage;
+        options.addOption(Option.builder("h").longOpt("help").desc("show this help").build());
+        options.addOption(Option.builder().longOpt("verbose").desc("print stack traces on errors").build());
+    }
+
+    /** Adds a flag taking a value. */
+    public CliOptions value(String longName, String argName, String description) {
+        options.addOption(Option.builder().longOpt(longName).hasArg().argName(argName).desc(description).build());
+        return this;
+    }
+
+    /** Adds a required flag taking a value. */
+    public CliOptions required(String longName, String argName, String description) {
+        return value(longName, argName, description + " (required)");
+    }
+
+    /** Adds a boolean switch. */
+    public CliOptions flag(String longName, String description) {
+        options.addOption(Option.builder().longOpt(longName).desc(description).build());
+        return this;
+    }
+
+    /** Adds a repeatable flag taking a value. */
+    public CliOptions repeatable(String longName, String argName, String description) {
+        options.addOption(Option.builder().longOpt(longName).hasArg().argName(argName).desc(description).build());
+        return this;
+    }
+
+    /** Parses, or returns null after printing help when --help was given. */
+    public Parsed parse(List<String> args, PrintStream out) {
+        try {
+            CommandLine cl = new DefaultParser().parse(options, args.toArray(String[]::new));
+            if (cl.hasOption("help")) {
+                printHelp(out);
+                return null;
+            }
+            return new Parsed(cl);
+        } catch (ParseException e) {
+            throw new UsageException(e.getMessage() + " (see --help)");
+        }
+    }
+
+    public void printHelp(PrintStream out) {
+        PrintWriter w = new PrintWriter(out);
+        new HelpFormatter().printHelp(w, 100, usage, null, options, 2, 2, null, false);
+        w.flush();
+    }
+
+    /** A parsed command line with typed, validated accessors. */
+    public static final class Parsed {
+        private final CommandLine cl;
+
+        Parsed(CommandLine cl) {
+            this.cl = cl;
+        }
+
+        public boolean has(String name) {
+            return cl.hasOption(name);
+        }
+
+        public String string(String name, String fallback) {
+            return cl.getOptionValue(name, fallback);
+        }
+
+        public String required(String name) {
+            String v = cl.getOptionValue(name);
+            if (v == null) {
+                throw new UsageException("missing --" + name + " (see --help)");
+            }
+            return v;
+        }
+
+        public Path requiredPath(String name) {
+            return Path.of(required(name));
+        }
+
+        public Path path(String name) {
+            String v = cl.getOptionValue(name);
+            return v == null ? null : Path.of(v);
+        }
+
+        public List<String> values(String name) {
+            String[] v = cl.getOptionValues(name);
+            return v == null ? List.of() : List.of(v);
+        }
+
+        public int integer(String name, int fallback, int min, int max) {
+            String v = cl.getOptionValue(name);
+            if (v == null) {
+                return fallback;
+            }
+            try {
+                int i = Integer.parseInt(v.trim());
+                if (i < min || i > max) {
+                    throw new UsageException("--" + name + " must be within " + min + ".." + max + ", got " + i);
+                }
+                return i;
+            } catch (NumberFormatException e) {
+                throw new UsageException("--" + name + " must be an integer, got '" + v + "'");
+            }
+        }
+
+        public double number(String name, double fallback, double min, double max) {
+            String v = cl.getOptionValue(name);
+            if (v == null) {
+                return fallback;
+            }
+            try {
+                double d = Double.parseDouble(v.trim());
+                if (!(d >= min && d <= max)) {
+                    throw new UsageException("--" + name + " must be within " + min + ".." + max + ", got " + v);
+                }
+                return d;
+            } catch (NumberFormatException e) {
+                throw new UsageException("--" + name + " must be a number, got '" + v + "'");
+            }
+        }
+
+        /** Positional arguments (those not belonging to a flag). */
+        public List<String> positional() {
+            return cl.getArgList();
+        }
+    }
+}

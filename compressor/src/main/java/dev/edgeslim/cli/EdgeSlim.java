@@ -1,0 +1,84 @@
+package dev.edgeslim.cli;
+
+import dev.edgeslim.detector.io.BadInputException;
+
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The {@code edgeslim} entry point: dispatches to a {@link Command} and maps failures to exit codes
+ * (0 ok, 1 usage, 2 bad input, 3 runtime failure). Errors are one line; {@code --verbose} adds the stack trace.
+ */
+public final class EdgeSlim {
+    private final Map<String, Command> commands = new LinkedHashMap<>();
+
+    public EdgeSlim() {
+        // Registration order is the order of `edgeslim --help`.
+        register(new InfoCommand());
+    }
+
+    private void register(Command c) {
+        commands.put(c.name(), c);
+    }
+
+    public static void main(String[] args) {
+        int code = new EdgeSlim().run(List.of(args), System.out, System.err);
+        System.out.flush();
+        System.exit(code);
+    }
+
+    public int run(List<String> args, PrintStream out, PrintStream err) {
+        if (args.isEmpty() || args.get(0).equals("--help") || args.get(0).equals("-h") || args.get(0).equals("help")) {
+            printUsage(args.isEmpty() ? err : out);
+            return args.isEmpty() ? Command.USAGE : Command.OK;
+        }
+        Command command = commands.get(args.get(0));
+        if (command == null) {
+            err.println("edgeslim: unknown command '" + args.get(0) + "' (see edgeslim --help)");
+            return Command.USAGE;
+        }
+        List<String> rest = new ArrayList<>(args.subList(1, args.size()));
+        boolean verbose = rest.contains("--verbose");
+        try {
+            return command.run(rest, out, err);
+        } catch (UsageException e) {
+            err.println("edgeslim " + command.name() + ": " + e.getMessage());
+            return Command.USAGE;
+        } catch (BadInputException e) {
+            err.println("edgeslim " + command.name() + ": " + e.getMessage());
+            if (verbose) {
+                e.printStackTrace(err);
+            }
+            return Command.BAD_INPUT;
+        } catch (OutOfMemoryError e) {
+            err.println("edgeslim " + command.name() + ": out of memory (" + e.getMessage()
+                    + "); raise -Xmx through EDGESLIM_JAVA_OPTS");
+            return Command.RUNTIME_FAILURE;
+        } catch (Exception | Error e) {
+            err.println("edgeslim " + command.name() + ": failed: " + describe(e));
+            if (verbose) {
+                e.printStackTrace(err);
+            }
+            return Command.RUNTIME_FAILURE;
+        }
+    }
+
+    private static String describe(Throwable e) {
+        String m = e.getMessage();
+        return m == null ? e.getClass().getSimpleName() : m.lines().findFirst().orElse(m);
+    }
+
+    private void printUsage(PrintStream out) {
+        out.println("usage: edgeslim COMMAND [options]   (edgeslim COMMAND --help for a command's options)");
+        out.println();
+        out.println("commands:");
+        for (Command c : commands.values()) {
+            out.printf("  %-14s %s%n", c.name(), c.summary());
+        }
+        out.println();
+        out.println("exit codes: 0 ok, 1 usage error, 2 bad input, 3 runtime failure");
+    }
+}

@@ -1,0 +1,312 @@
+package dev.edgeslim.detector.cfg;
+
+import dev.edgeslim.detector.io.BadInputException;
+import dev.edgeslim.detector.model.Activation;
+import dev.edgeslim.detector.model.ConvLayer;
+import dev.edgeslim.detector.model.Layer;
+import dev.edgeslim.detector.model.MaxPoolLayer;
+import dev.edgeslim.detector.model.NetOptions;
+import dev.edgeslim.detector.model.NetworkSpec;
+import dev.edgeslim.detector.model.RouteLayer;
+import dev.edgeslim.detector.model.ShapeException;
+import dev.edgeslim.detector.model.ShortcutLayer;
+import dev.edgeslim.detector.model.UpsampleLayer;
+import dev.edgeslim.detector.model.YoloLayer;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Reads a darknet .cfg into a {@link NetworkSpec}. Follows darknet's parser: whitespace is ignored, '#' and ';'
+ * start comment lines, relative route/shortcut references are resolved to absolute indices. Unlike darknet it
+ * refuses unknown sections and options instead of ignoring them, and every error names the file and line.
+ */
+public final class CfgParser {
+    /** Largest cfg accepted (upstream yolov4.cfg is ~12 KB). */
+    public static final long MAX_CFG_BYTES = 4L << 20;
+
+    static final Set<String> NET_EXTRAS = Set.of("angle", "saturation", "exposure", "hue", "mosaic", "cutmix",
+            "mixup", "letter_box", "flip", "blur", "gaussian_noise", "aspect", "min_crop", "max_crop",
+            "max_chart_loss", "adam", "B1", "B2", "eps", "power", "gamma", "step", "scale", "random",
+            "resize_step", "mosaic_bound", "dynamic_minibatch", "optimized_memory", "workspace_size_limit_MB",
+            "label_smooth_eps", "track", "time_steps", "augment_speed", "sequential_subdivisions",
+            "try_fix_nan", "inputs", "max_input_size", "loss_scale", "burnin_update");
+    static final Set<String> CONV_EXTRAS = Set.of("stopbackward", "train_only_bn", "dontload", "dontloadscales",
+            "learning_rate");
+    static final Set<String> YOLO_EXTRAS = Set.of("jitter", "random", "resize", "iou_normalizer",
+            "cls_normalizer", "obj_normalizer", "iou_loss", "iou_thresh_kind", "nms_kind", "beta_nms", "max_delta",
+            "counters_per_class", "label_smooth_eps", "focal_loss", "objectness_smooth", "max", "map",
+            "track_history_size", "sim_thresh", "dets_for_track", "dets_for_show", "track_ciou_norm");
+
+    private CfgParser() {
+    }
+
+    public static NetworkSpec parse(Path file) {
+        String text;
+        try {
+            long size = Files.size(file);
+            if (size > MAX_CFG_BYTES) {
+                throw new BadInputException(file, "cfg is " + size + " bytes, larger than the " + MAX_CFG_BYTES
+                        + "-byte limit for a darknet cfg");
+            }
+            byte[] bytes = Files.readAllBytes(file);
+            text = new String(bytes, StandardCharsets.UTF_8);
+        } catch (NoSuchFileException e) {
+            throw new BadInputException(file, "no such file");
+        } catch (IOException e) {
+            throw new BadInputException(file, "cannot read: " + e.getMessage());
+        }
+        return parse(text, file.toString());
+    }
+
+    public static NetworkSpec parse(String text, String sourceName) {
+        if (text.length() > MAX_CFG_BYTES) {
+            throw new BadInputException(sourceName, "cfg is larger than the " + MAX_CFG_BYTES + "-byte limit");
+        }
+        if (text.indexOf('\0') >= 0) {
+            throw new BadInputException(sourceName, "not a darknet cfg (binary data)");
+        }
+        List<CfgSection> sections = split(text, sourceName);
+        if (sections.isEmpty()) {
+            throw new BadInputException(sourceName, "no sections: not a darknet cfg");
+        }
+        CfgSection first = sections.get(0);
+        if (!first.name().equals("net") && !first.name().equals("network")) {
+            throw new BadInputException(sourceName, first.line(), "the first section must be [net], got ["
+                    + first.name() + "]");
+        }
+        NetOptions net = readNet(sourceName, first);
+        List<Layer> layers = new ArrayList<>();
+        for (int s = 1; s < sections.size(); s++) {
+            CfgSection section = sections.get(s);
+            if (section.name().equals("net") || section.name().equals("network")) {
+                throw new BadInputException(sourceName, section.line(), "[net] may only appear once, first");
+            }
+            layers.add(readLayer(sourceName, section, layers.size()));
+        }
+        try {
+            return new NetworkSpec(net, layers);
+        } catch (ShapeException e) {
+            int line = e.layer() < 0 ? first.line() : sections.get(e.layer() + 1).line();
+            throw new BadInputException(sourceName, line, e.getMessage());
+        }
+    }
+
+    private static List<CfgSection> split(String text, String source) {
+        List<CfgSection> sections = new ArrayList<>();
+        CfgSection current = null;
+        String[] lines = text.split("\r\n|\r|\n", -1);
+        for (int n = 0; n < lines.length; n++) {
+            int lineNo = n + 1;
+            String line = stripWhitespace(lines[n]);
+            if (line.isEmpty() || line.charAt(0) == '#' || line.charAt(0) == ';') {
+                continue;
+            }
+            if (line.charAt(0) == '[') {
+                if (!line.endsWith("]") || line.length() < 3) {
+                    throw new BadInputException(source, lineNo, "malformed section header '" + lines[n].trim() + "'");
+                }
+                current = new CfgSection(line.substring(1, line.length() - 1).toLowerCase(java.util.Locale.ROOT), lineNo);
+                sections.add(current);
+                if (sections.size() > dev.edgeslim.detector.model.SpecLimits.MAX_LAYERS + 1) {
+                    throw new BadInputException(source, lineNo, "too many sections (limit "
+                            + dev.edgeslim.detector.model.SpecLimits.MAX_LAYERS + ")");
+                }
+                continue;
+            }
+            int eq = line.indexOf('=');
+            if (eq <= 0) {
+                throw new BadInputException(source, lineNo, "expected 'key=value', got '" + abbreviate(lines[n].trim()) + "'");
+            }
+            if (current == null) {
+                throw new BadInputException(source, lineNo, "option before the first [section]");
+            }
+            String key = line.substring(0, eq);
+            String value = line.substring(eq + 1);
+            if (current.values().containsKey(key)) {
+                throw new BadInputException(source, lineNo, "option '" + key + "' is repeated in [" + current.name()
+                        + "] (first at line " + current.lines().get(key) + ")");
+            }
+            current.values().put(key, value);
+            current.lines().put(key, lineNo);
+        }
+        return sections;
+    }
+
+    private static String abbreviate(String s) {
+        return s.length() > 60 ? s.substring(0, 57) + "..." : s;
+    }
+
+    /** darknet strips every space, tab and control character from a cfg line. */
+    private static String stripWhitespace(String s) {
+        StringBuilder b = new StringBuilder(s.length());
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c != ' ' && c != '\t' && c != '\f' && c != '\u000b' && c != '\ufeff') {
+                b.append(c);
+            }
+        }
+        return b.toString();
+    }
+
+    private static NetOptions readNet(String file, CfgSection section) {
+        OptionReader r = new OptionReader(file, section);
+        int width = r.integer("width", 0);
+        int height = r.integer("height", 0);
+        int channels = r.integer("channels", 3);
+        int batch = r.integer("batch", 1);
+        int subdivisions = r.integer("subdivisions", 1);
+        double momentum = r.number("momentum", 0.9);
+        double decay = r.number("decay", 0.0001);
+        double learningRate = r.number("learning_rate", 0.001);
+        int burnIn = r.integer("burn_in", 0);
+        int maxBatches = r.integer("max_batches", 0);
+        String policy = r.string("policy", "constant");
+        List<Integer> steps = r.integers("steps");
+        List<Double> scales = r.numbers("scales");
+        Map<String, String> extras = r.finish(NET_EXTRAS);
+        if (width <= 0 || height <= 0) {
+            throw new BadInputException(file, section.line(), "[net] needs positive width and height");
+        }
+        if (batch <= 0 || subdivisions <= 0) {
+            throw new BadInputException(file, section.line(), "[net] batch and subdivisions must be positive");
+        }
+        return new NetOptions(width, height, channels, batch, subdivisions, momentum, decay, learningRate, burnIn,
+                maxBatches, policy, steps, scales, extras);
+    }
+
+    private static Layer readLayer(String file, CfgSection section, int index) {
+        OptionReader r = new OptionReader(file, section);
+        return switch (section.name()) {
+            case "convolutional", "conv" -> readConv(r);
+            case "route" -> readRoute(r, index);
+            case "shortcut" -> readShortcut(r, index);
+            case "maxpool", "max" -> readMaxPool(r);
+            case "upsample" -> readUpsample(r);
+            case "yolo" -> readYolo(r);
+            default -> throw new BadInputException(file, section.line(), "unsupported section [" + section.name()
+                    + "] (EdgeSlim supports net, convolutional, route, shortcut, maxpool, upsample, yolo)");
+        };
+    }
+
+    private static Activation activation(OptionReader r, String fallback) {
+        String name = r.string("activation", fallback);
+        Activation a = Activation.fromCfg(name);
+        if (a == null) {
+            throw r.error("activation", "unsupported activation '" + name
+                    + "' (supported: linear, leaky, mish, swish, logistic, relu)");
+        }
+        return a;
+    }
+
+    private static ConvLayer readConv(OptionReader r) {
+        int filters = r.integer("filters", 1);
+        int size = r.integer("size", 1);
+        int stride = r.integer("stride", 1);
+        boolean pad = r.integer("pad", 0) != 0;
+        int padding = r.integer("padding", 0);
+        if (pad) {
+            padding = size / 2;
+        }
+        int groups = r.integer("groups", 1);
+        boolean bn = r.integer("batch_normalize", 0) != 0;
+        Activation act = activation(r, "logistic");
+        if (r.integer("dilation", 1) != 1) {
+            throw r.error("dilation", "dilated convolutions are not supported");
+        }
+        Map<String, String> extras = r.finish(CONV_EXTRAS);
+        return new ConvLayer(filters, size, stride, padding, groups, bn, act, extras);
+    }
+
+    /** Resolves darknet's relative (negative) references against this layer's index. */
+    private static List<Integer> absolute(OptionReader r, String key, List<Integer> refs, int index) {
+        List<Integer> out = new ArrayList<>(refs.size());
+        for (int ref : refs) {
+            int abs = ref < 0 ? index + ref : ref;
+            if (abs < 0 || abs >= index) {
+                throw r.error(key, "'" + key + "' refers to layer " + ref + ", which resolves to " + abs
+                        + " but layer " + index + " can only read layers 0.." + (index - 1));
+            }
+            out.add(abs);
+        }
+        return out;
+    }
+
+    private static RouteLayer readRoute(OptionReader r, int index) {
+        if (!r.has("layers")) {
+            throw r.error("layers", "[route] needs 'layers'");
+        }
+        List<Integer> layers = absolute(r, "layers", r.integers("layers"), index);
+        if (layers.isEmpty()) {
+            throw r.error("layers", "[route] 'layers' is empty");
+        }
+        int groups = r.integer("groups", 1);
+        int groupId = r.integer("group_id", 0);
+        r.finish(Set.of());
+        return new RouteLayer(layers, groups, groupId);
+    }
+
+    private static ShortcutLayer readShortcut(OptionReader r, int index) {
+        if (!r.has("from")) {
+            throw r.error("from", "[shortcut] needs 'from'");
+        }
+        List<Integer> from = absolute(r, "from", r.integers("from"), index);
+        Activation act = activation(r, "linear");
+        String weightsType = r.string("weights_type", "none");
+        if (!weightsType.equals("none")) {
+            throw r.error("weights_type", "weighted shortcuts (weights_type=" + weightsType + ") are not supported");
+        }
+        String normalization = r.string("weights_normalization", "none");
+        if (!normalization.equals("none")) {
+            throw r.error("weights_normalization", "weights_normalization=" + normalization + " is not supported");
+        }
+        r.finish(Set.of());
+        return new ShortcutLayer(from, act);
+    }
+
+    private static MaxPoolLayer readMaxPool(OptionReader r) {
+        int stride = r.integer("stride", 1);
+        int size = r.integer("size", stride);
+        int padding = r.integer("padding", size - 1);
+        r.finish(Set.of());
+        return new MaxPoolLayer(size, stride, padding);
+    }
+
+    private static UpsampleLayer readUpsample(OptionReader r) {
+        int stride = r.integer("stride", 2);
+        if (stride <= 0) {
+            throw r.error("stride", "[upsample] stride must be positive (downsampling is not supported), got " + stride);
+        }
+        double scale = r.number("scale", 1.0);
+        r.finish(Set.of());
+        return new UpsampleLayer(stride, scale);
+    }
+
+    private static YoloLayer readYolo(OptionReader r) {
+        int classes = r.integer("classes", 20);
+        int num = r.integer("num", 1);
+        List<Integer> mask = r.integers("mask");
+        if (mask.isEmpty()) {
+            for (int i = 0; i < num; i++) {
+                mask.add(i);
+            }
+        }
+        List<Double> anchors = r.numbers("anchors");
+        double scaleXY = r.number("scale_x_y", 1.0);
+        double ignore = r.number("ignore_thresh", 0.5);
+        double truth = r.number("truth_thresh", 1.0);
+        double iouThresh = r.number("iou_thresh", 1.0);
+        if (r.integer("new_coords", 0) != 0) {
+            throw r.error("new_coords", "new_coords=1 (scaled-YOLOv4 decoding) is not supported");
+        }
+        Map<String, String> extras = r.finish(YOLO_EXTRAS);
+        return new YoloLayer(mask, anchors, classes, num, scaleXY, ignore, truth, iouThresh, extras);
+    }
+}

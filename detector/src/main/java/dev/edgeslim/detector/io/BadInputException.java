@@ -1,0 +1,49 @@
+package dev.edgeslim.detector.io;
+
+import java.nio.file.Path;
+
+/**
+ * The project's own "this input is wrong" error: a file a user handed us (cfg, weights, image, XML, ...)
+ * cannot be used. The CLI prints {@link #getMessage()} as one line and exits with code 2.
+ * The message always names the file, and the line or byte offset where that makes sense.
+ */
+public class BadInputException extends RuntimeException {
+    private final String source;
+
+    public BadInputException(String source, String message) {
+        super(format(source, -1, message));
+        this.source = source;
+    }
+
+    public BadInputException(String source, int line, String message) {
+        super(format(source, line, message));
+        this.source = source;
+    }
+
+    public BadInputException(String source, String message, Throwable cause) {
+        super(format(source, -1, message), cause);
+        this.source = source;
+    }
+
+    public BadInputException(Path file, String message) {
+        this(String.valueOf(file), message);
+    }
+
+    public BadInputException(Path file, int line, String message) {
+        this(String.valueOf(file), line, message);
+    }
+
+    public BadInputException(Path file, String message, Throwable cause) {
+        this(String.valueOf(file), message, cause);
+    }
+
+    /** The file (or other named source) the error is about. */
+    public String source() {
+        return source;
+    }
+
+    private static String format(String source, int line, String message) {
+        String where = source == null ? "<input>" : source;
+        return line > 0 ? where + ":" + line + ": " + message : where + ": " + message;
+    }
+}

@@ -50,10 +50,10 @@ public final class InfoCommand implements Command {
             throw new UsageException("expected exactly one MODEL.cfg (see --help)");
         }
         Path cfg = Path.of(p.positional().get(0));
+        int size = p.integer("size", 0, 32, 4096); // validate flags before touching files
         NetworkSpec spec = CfgParser.parse(cfg);
-        if (p.has("size")) {
-            int s = p.integer("size", 0, 32, 4096);
-            spec = spec.withInputSize(s, s);
+        if (size > 0) {
+            spec = spec.withInputSize(size, size);
         }
         WeightStore weights = null;
         Path weightsFile = p.path("weights");

@@ -1,0 +1,41 @@
+package dev.edgeslim.cli;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+/** Runs the CLI in-process and captures exit code, stdout and stderr. */
+public record CliRunner(int code, String out, String err) {
+
+    public static CliRunner run(String... args) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int code;
+        try (PrintStream o = new PrintStream(out, true, StandardCharsets.UTF_8);
+             PrintStream e = new PrintStream(err, true, StandardCharsets.UTF_8)) {
+            code = new EdgeSlim().run(List.of(args), o, e);
+        }
+        return new CliRunner(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+
+    /** The error output is a single line and carries no Java stack trace. */
+    public boolean oneLineError() {
+        String trimmed = err.strip();
+        return !trimmed.isEmpty() && !trimmed.contains("\n") && !trimmed.contains("\tat ")
+                && !trimmed.contains("Exception");
+    }
+
+    /** Finds {@code shared/cfg/NAME} above the working directory (works from any module or worktree). */
+    public static Path sharedCfg(String name) {
+        for (Path p = Path.of(System.getProperty("user.dir")).toAbsolutePath(); p != null; p = p.getParent()) {
+            Path c = p.resolve("shared").resolve("cfg").resolve(name);
+            if (Files.exists(c)) {
+                return c;
+            }
+        }
+        throw new IllegalStateException("shared/cfg/" + name + " not found");
+    }
+}

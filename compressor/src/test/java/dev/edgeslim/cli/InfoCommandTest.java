@@ -1,0 +1,84 @@
+package dev.edgeslim.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class InfoCommandTest {
+
+    @Test
+    void printsDarknetTotalsForYolov4() {
+        CliRunner r = CliRunner.run("info", CliRunner.sharedCfg("yolov4.cfg").toString(), "--size", "416");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("64,363,101 params (64.36 M)"), r.out());
+        assertTrue(r.out().contains("60.105 BFLOPs at 416x416"), r.out());
+    }
+
+    @Test
+    void jsonHasPerLayerAndTotalParamsAndBflops() throws Exception {
+        CliRunner r = CliRunner.run("info", CliRunner.sharedCfg("yolov4-tiny.cfg").toString(), "--size", "416", "--json");
+        assertEquals(0, r.code(), r.err());
+        JsonNode root = Json.MAPPER.readTree(r.out());
+        assertEquals(38, root.get("layers").size());
+        long sum = 0;
+        double bflops = 0;
+        for (JsonNode layer : root.get("layers")) {
+            sum += layer.get("params").asLong();
+            bflops += layer.get("bflops").asDouble();
+            assertTrue(layer.has("type") && layer.has("output") && layer.has("inputs"));
+        }
+        assertEquals(root.get("total").get("params").asLong(), sum);
+        assertEquals(6.9, root.get("total").get("bflops").asDouble(), 0.069);
+        assertEquals(bflops, root.get("total").get("bflops").asDouble(), 1e-9);
+    }
+
+    @Test
+    void badInputIsOneLineWithExitCodeTwo(@TempDir Path tmp) throws Exception {
+        Path missing = tmp.resolve("missing.cfg");
+        CliRunner r = CliRunner.run("info", missing.toString());
+        assertEquals(2, r.code());
+        assertTrue(r.oneLineError() && r.err().contains("missing.cfg"), r.err());
+
+        Path malformed = tmp.resolve("malformed.cfg");
+        Files.writeString(malformed, "[net]\nwidth=64\nheight=64\n[convolutional]\nactivation=banana\n");
+        r = CliRunner.run("info", malformed.toString());
+        assertEquals(2, r.code());
+        assertTrue(r.oneLineError() && r.err().contains("malformed.cfg:5"), r.err());
+
+        Path image = tmp.resolve("photo.cfg");
+        Files.write(image, new byte[]{(byte) 0xFF, (byte) 0xD8, (byte) 0xFF, 0, 1, 2});
+        r = CliRunner.run("info", image.toString());
+        assertEquals(2, r.code());
+        assertTrue(r.oneLineError(), r.err());
+    }
+
+    @Test
+    void weightsAreCheckedAgainstTheCfg(@TempDir Path tmp) throws Exception {
+        Path weights = tmp.resolve("truncated.weights");
+        Files.write(weights, new byte[1000]);
+        CliRunner r = CliRunner.run("info", CliRunner.sharedCfg("yolov4-tiny.cfg").toString(), "--weights", weights.toString());
+        assertEquals(2, r.code());
+        assertTrue(r.oneLineError() && r.err().contains("truncated") && r.err().contains("floats"), r.err());
+    }
+
+    @Test
+    void usageErrorsExitWithOne() {
+        assertEquals(1, CliRunner.run().code());
+        assertEquals(1, CliRunner.run("frobnicate").code());
+        assertEquals(1, CliRunner.run("info").code());
+        assertEquals(1, CliRunner.run("info", "a.cfg", "--size", "abc").code());
+        assertEquals(1, CliRunner.run("info", "a.cfg", "--bogus").code());
+        CliRunner help = CliRunner.run("--help");
+        assertEquals(0, help.code());
+        assertTrue(help.out().contains("info"));
+        CliRunner infoHelp = CliRunner.run("info", "--help");
+        assertEquals(0, infoHelp.code());
+        assertTrue(infoHelp.out().contains("--weights"));
+    }
+}

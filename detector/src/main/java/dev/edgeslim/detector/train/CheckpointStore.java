@@ -1,0 +1,174 @@
+package dev.edgeslim.detector.train;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.edgeslim.detector.io.AtomicFiles;
+import dev.edgeslim.detector.io.BadInputException;
+import dev.edgeslim.detector.model.NetworkSpec;
+import dev.edgeslim.detector.weights.DarknetWeights;
+import dev.edgeslim.detector.weights.WeightStore;
+
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.stream.Stream;
+
+/**
+ * Training checkpoints in a folder: {@code ckpt-<iteration>.weights} (darknet), {@code ckpt-<iteration>.optimizer}
+ * (momentum buffers) and {@code checkpoint.json}, which points at them with their SHA-256 and the loop state
+ * (iteration, epoch, batch, seed). The pointer is written last and atomically, so a crash at any moment leaves
+ * either the previous checkpoint or the new one, never a mix; older files are removed after the pointer moves.
+ */
+public final class CheckpointStore {
+    public static final String POINTER = "checkpoint.json";
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final int OPTIMIZER_MAGIC = 0x45534f50; // "ESOP"
+
+    private final Path dir;
+
+    /** Loop state restored from a checkpoint. */
+    public record State(long iteration, int epoch, int batchInEpoch, long seed, Map<String, String> extra) {
+        public State {
+            extra = Map.copyOf(extra);
+        }
+    }
+
+    /** A loaded checkpoint. */
+    public record Loaded(State state, WeightStore weights, Map<String, float[]> optimizerSlots) {
+    }
+
+    public CheckpointStore(Path dir) {
+        this.dir = dir;
+    }
+
+    public Path dir() {
+        return dir;
+    }
+
+    public boolean exists() {
+        return Files.exists(dir.resolve(POINTER));
+    }
+
+    public void save(State state, NetworkSpec spec, WeightStore weights, Map<String, float[]> optimizerSlots)
+            throws IOException {
+        Files.createDirectories(dir);
+        String base = "ckpt-" + state.iteration();
+        Path weightsFile = dir.resolve(base + ".weights");
+        Path optimizerFile = dir.resolve(base + ".optimizer");
+        DarknetWeights.write(weights, spec, weightsFile);
+        AtomicFiles.write(optimizerFile, out -> {
+            DataOutputStream data = new DataOutputStream(out);
+            data.writeInt(OPTIMIZER_MAGIC);
+            data.writeInt(optimizerSlots.size());
+            for (Map.Entry<String, float[]> slot : optimizerSlots.entrySet()) {
+                data.writeUTF(slot.getKey());
+                data.writeInt(slot.getValue().length);
+                for (float f : slot.getValue()) {
+                    data.writeFloat(f);
+                }
+            }
+            data.flush();
+        });
+        ObjectNode pointer = JSON.createObjectNode();
+        pointer.put("iteration", state.iteration());
+        pointer.put("epoch", state.epoch());
+        pointer.put("batch_in_epoch", state.batchInEpoch());
+        pointer.put("seed", state.seed());
+        pointer.put("weights", weightsFile.getFileName().toString());
+        pointer.put("weights_sha256", sha256(weightsFile));
+        pointer.put("optimizer", optimizerFile.getFileName().toString());
+        pointer.put("optimizer_sha256", sha256(optimizerFile));
+        ObjectNode extra = pointer.putObject("extra");
+        state.extra().forEach(extra::put);
+        AtomicFiles.writeString(dir.resolve(POINTER), JSON.writerWithDefaultPrettyPrinter().writeValueAsString(pointer));
+        removeOthers(base);
+    }
+
+    public Loaded load(NetworkSpec spec) {
+        Path pointerFile = dir.resolve(POINTER);
+        try {
+            JsonNode p = JSON.readTree(pointerFile.toFile());
+            Path weightsFile = dir.resolve(safeName(pointerFile, p.path("weights").asText()));
+            Path optimizerFile = dir.resolve(safeName(pointerFile, p.path("optimizer").asText()));
+            if (!sha256(weightsFile).equals(p.path("weights_sha256").asText())
+                    || !sha256(optimizerFile).equals(p.path("optimizer_sha256").asText())) {
+                throw new BadInputException(pointerFile, "checkpoint files do not match their recorded SHA-256");
+            }
+            WeightStore weights = DarknetWeights.read(weightsFile, spec);
+            Map<String, float[]> slots = new LinkedHashMap<>();
+            try (InputStream in = Files.newInputStream(optimizerFile);
+                 DataInputStream data = new DataInputStream(new java.io.BufferedInputStream(in))) {
+                if (data.readInt() != OPTIMIZER_MAGIC) {
+                    throw new BadInputException(optimizerFile, "not an EdgeSlim optimizer state file");
+                }
+                int n = data.readInt();
+                long budget = Files.size(optimizerFile) / 4;
+                for (int i = 0; i < n; i++) {
+                    String name = data.readUTF();
+                    int len = data.readInt();
+                    if (len < 0 || len > budget) {
+                        throw new BadInputException(optimizerFile, "corrupt slot length " + len);
+                    }
+                    float[] values = new float[len];
+                    for (int k = 0; k < len; k++) {
+                        values[k] = data.readFloat();
+                    }
+                    slots.put(name, values);
+                }
+            }
+            Map<String, String> extra = new LinkedHashMap<>();
+            p.path("extra").fields().forEachRemaining(e -> extra.put(e.getKey(), e.getValue().asText()));
+            State state = new State(p.path("iteration").asLong(), p.path("epoch").asInt(),
+                    p.path("batch_in_epoch").asInt(), p.path("seed").asLong(), extra);
+            return new Loaded(state, weights, slots);
+        } catch (java.nio.file.NoSuchFileException e) {
+            throw new BadInputException(pointerFile, "checkpoint is incomplete: missing " + e.getFile());
+        } catch (IOException e) {
+            throw new BadInputException(pointerFile, "cannot read checkpoint: " + e.getMessage());
+        }
+    }
+
+    private static String safeName(Path pointer, String name) {
+        if (name.isEmpty() || name.contains("/") || name.contains("\\") || name.startsWith(".")) {
+            throw new BadInputException(pointer, "checkpoint names an invalid file '" + name + "'");
+        }
+        return name;
+    }
+
+    private void removeOthers(String keepBase) throws IOException {
+        try (Stream<Path> files = Files.list(dir)) {
+            for (Path f : (Iterable<Path>) files::iterator) {
+                String name = f.getFileName().toString();
+                if (name.startsWith("ckpt-") && !name.startsWith(keepBase + ".")
+                        && (name.endsWith(".weights") || name.endsWith(".optimizer"))) {
+                    Files.deleteIfExists(f);
+                }
+            }
+        }
+    }
+
+    static String sha256(Path file) throws IOException {
+        try {
+            MessageDigest md = MessageDigest.getInstance("SHA-256");
+            try (InputStream in = Files.newInputStream(file)) {
+                byte[] buf = new byte[1 << 16];
+                int n;
+                while ((n = in.read(buf)) > 0) {
+                    md.update(buf, 0, n);
+                }
+            }
+            return HexFormat.of().formatHex(md.digest());
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

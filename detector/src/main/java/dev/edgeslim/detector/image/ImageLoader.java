@@ -1,0 +1,192 @@
+package dev.edgeslim.detector.image;
+
+import dev.edgeslim.detector.io.BadInputException;
+import org.bytedeco.opencv.opencv_core.Mat;
+
+import javax.imageio.ImageIO;
+import javax.imageio.ImageReader;
+import javax.imageio.stream.ImageInputStream;
+import javax.imageio.stream.MemoryCacheImageInputStream;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Iterator;
+
+import static org.bytedeco.opencv.global.opencv_core.CV_8UC1;
+import static org.bytedeco.opencv.global.opencv_imgcodecs.IMREAD_COLOR;
+import static org.bytedeco.opencv.global.opencv_imgcodecs.IMREAD_IGNORE_ORIENTATION;
+import static org.bytedeco.opencv.global.opencv_imgcodecs.imdecode;
+
+/**
+ * Loads image files (JPEG, PNG, BMP, GIF, TIFF) safely. Before any pixel is decoded it checks that the file
+ * exists and is not oversized, reads the declared width and height from the header (JPEG: our own marker walk,
+ * which also rejects truncated files; other formats: javax.imageio, which reads only the header) and refuses
+ * images over the pixel limit, so a "JPEG bomb" is a clear {@link BadInputException} instead of an
+ * OutOfMemoryError. Pixels are then decoded by OpenCV ({@code imdecode}, BGR) and converted to RGB.
+ *
+ * <p>EXIF orientation is ignored on purpose: annotations (VOC, darknet labels) refer to the stored pixel grid,
+ * and darknet ignores it too.
+ *
+ * <p>Limits, overridable with system properties: {@code edgeslim.limit.maxImagePixels} (default 50 megapixels)
+ * and {@code edgeslim.limit.maxImageBytes} (file size, default 256 MiB).
+ */
+public final class ImageLoader {
+    public static final long DEFAULT_MAX_PIXELS = longProperty("maxImagePixels", 50_000_000L);
+    public static final long DEFAULT_MAX_BYTES = longProperty("maxImageBytes", 256L << 20);
+
+    private final long maxPixels;
+    private final long maxBytes;
+
+    public ImageLoader() {
+        this(DEFAULT_MAX_PIXELS, DEFAULT_MAX_BYTES);
+    }
+
+    public ImageLoader(long maxPixels, long maxBytes) {
+        if (maxPixels <= 0 || maxBytes <= 0) {
+            throw new IllegalArgumentException("limits must be positive");
+        }
+        this.maxPixels = maxPixels;
+        this.maxBytes = Math.min(maxBytes, Integer.MAX_VALUE - 16);
+    }
+
+    /** A width and height read from a file header. */
+    public record ImageSize(int width, int height) {
+        public long pixels() {
+            return (long) width * height;
+        }
+    }
+
+    /** Loads {@code file} with the default limits. */
+    public static RgbImage read(Path file) {
+        return new ImageLoader().load(file);
+    }
+
+    /** Loads an image file as RGB. Throws {@link BadInputException} naming the file on any problem. */
+    public RgbImage load(Path file) {
+        try (Mat bgr = loadBgr(file)) {
+            return RgbImage.fromMat(bgr);
+        }
+    }
+
+    /** Loads an image file as an OpenCV BGR {@code CV_8UC3} Mat (for OpenCV-based processing); caller closes. */
+    public Mat loadBgr(Path file) {
+        byte[] bytes = readChecked(file);
+        ImageSize declared = declaredSize(bytes, file);
+        Mat bgr;
+        try (Mat buffer = new Mat(1, bytes.length, CV_8UC1)) {
+            buffer.data().put(bytes, 0, bytes.length);
+            bgr = imdecode(buffer, IMREAD_COLOR | IMREAD_IGNORE_ORIENTATION);
+        } catch (RuntimeException e) {
+            // OpenCV reports decoder failures as org.bytedeco...opencv_core.CvException / RuntimeException
+            throw new BadInputException(file, "not a readable image (" + e.getMessage() + ")", e);
+        }
+        if (bgr == null || bgr.isNull() || bgr.empty()) {
+            if (bgr != null) {
+                bgr.close();
+            }
+            throw new BadInputException(file, "not a readable image (corrupt or truncated data)");
+        }
+        if (bgr.cols() != declared.width() || bgr.rows() != declared.height()) {
+            String got = bgr.cols() + "x" + bgr.rows();
+            bgr.close();
+            throw new BadInputException(file, "not a readable image (header says " + declared.width() + "x"
+                    + declared.height() + ", decoded " + got + ")");
+        }
+        return bgr;
+    }
+
+    /** The image size declared by the file's header, checked against the limits, without decoding pixels. */
+    public ImageSize probe(Path file) {
+        return declaredSize(readChecked(file), file);
+    }
+
+    private byte[] readChecked(Path file) {
+        if (!Files.exists(file)) {
+            throw new BadInputException(file, "no such file");
+        }
+        if (!Files.isRegularFile(file)) {
+            throw new BadInputException(file, "not a regular file");
+        }
+        if (!Files.isReadable(file)) {
+            throw new BadInputException(file, "file is not readable (permission denied)");
+        }
+        try {
+            long size = Files.size(file);
+            if (size == 0) {
+                throw new BadInputException(file, "not a readable image (empty file)");
+            }
+            if (size > maxBytes) {
+                throw new BadInputException(file, "image file of " + size + " bytes exceeds the limit of " + maxBytes
+                        + " (raise with -Dedgeslim.limit.maxImageBytes)");
+            }
+            byte[] bytes = Files.readAllBytes(file);
+            if (bytes.length > maxBytes) { // grew while we looked
+                throw new BadInputException(file, "image file exceeds the limit of " + maxBytes + " bytes");
+            }
+            return bytes;
+        } catch (IOException e) {
+            throw new BadInputException(file, "cannot read file (" + e.getMessage() + ")", e);
+        }
+    }
+
+    private ImageSize declaredSize(byte[] bytes, Path file) {
+        ImageSize size;
+        if (JpegStructure.looksLikeJpeg(bytes)) {
+            try {
+                JpegStructure jpeg = JpegStructure.parse(bytes);
+                size = new ImageSize(jpeg.width, jpeg.height);
+            } catch (IllegalArgumentException e) {
+                throw new BadInputException(file, "not a readable image: " + e.getMessage());
+            }
+        } else {
+            size = imageIoHeaderSize(bytes, file);
+        }
+        if (size.width() <= 0 || size.height() <= 0) {
+            throw new BadInputException(file, "not a readable image (declared size " + size.width() + "x"
+                    + size.height() + ")");
+        }
+        if (size.pixels() > maxPixels) {
+            throw new BadInputException(file, "image declares " + size.width() + "x" + size.height() + " = "
+                    + size.pixels() + " pixels, over the limit of " + maxPixels
+                    + " (raise with -Dedgeslim.limit.maxImagePixels)");
+        }
+        return size;
+    }
+
+    /** Width and height via the first javax.imageio reader that recognises the bytes; reads the header only. */
+    private static ImageSize imageIoHeaderSize(byte[] bytes, Path file) {
+        try (ImageInputStream in = new MemoryCacheImageInputStream(new ByteArrayInputStream(bytes))) {
+            Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
+            if (!readers.hasNext()) {
+                throw new BadInputException(file, "not a readable image (unknown format; expected JPEG, PNG, BMP, "
+                        + "GIF or TIFF)");
+            }
+            ImageReader reader = readers.next();
+            try {
+                reader.setInput(in, true, true);
+                return new ImageSize(reader.getWidth(0), reader.getHeight(0));
+            } finally {
+                reader.dispose();
+            }
+        } catch (IOException | RuntimeException e) {
+            if (e instanceof BadInputException bad) {
+                throw bad;
+            }
+            throw new BadInputException(file, "not a readable image (bad header: " + e.getMessage() + ")", e);
+        }
+    }
+
+    private static long longProperty(String name, long fallback) {
+        String v = System.getProperty("edgeslim.limit." + name);
+        if (v == null) {
+            return fallback;
+        }
+        try {
+            long parsed = Long.parseLong(v.trim());
+            return parsed > 0 ? parsed : fallback;
+        } catch (NumberFormatException e) {
+            return fallback;
+        }
+    }
+}

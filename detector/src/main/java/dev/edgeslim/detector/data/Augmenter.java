@@ -1,5 +1,6 @@
 package dev.edgeslim.detector.data;
 
+import dev.edgeslim.detector.postprocess.Letterbox;
 import org.bytedeco.javacpp.FloatPointer;
 import org.bytedeco.opencv.opencv_core.Mat;
 import org.bytedeco.opencv.opencv_core.Rect;
@@ -71,7 +72,7 @@ public final class Augmenter {
                 Letterbox lb = letterbox(image.image(), netW, netH, dest, offset);
                 List<TargetBox> boxes = new ArrayList<>();
                 for (PixelBox b : image.boxes()) {
-                    addBox(boxes, b, lb.scaleX(), lb.padX(), lb.scaleY(), lb.padY(), 0, 0, netW, netH);
+                    addBox(boxes, b, lb.scaleX(), lb.dx(), lb.scaleY(), lb.dy(), 0, 0, netW, netH);
                 }
                 return new Output(image.id(), boxes);
             }
@@ -116,12 +117,13 @@ public final class Augmenter {
     /**
      * Letterboxes an 8-bit BGR image into {@code dest} as RGB floats in [0, 1] (the inference preprocessing):
      * INTER_LINEAR resize to {@link Letterbox#newWidth()} x {@link Letterbox#newHeight()}, centred on grey 0.5.
+     * Same geometry as {@link Letterbox#toTensor(byte[])}, the pure-Java version used on the phone.
      */
     public static Letterbox letterbox(Mat bgr, int netW, int netH, float[] dest, int offset) {
         Letterbox lb = Letterbox.of(bgr.cols(), bgr.rows(), netW, netH);
         try (Mat resized = new Mat(); Mat scaled = new Mat(); Mat canvas = new Mat(netH, netW, CV_32FC3, grey());
              Size size = new Size(lb.newWidth(), lb.newHeight());
-             Rect roi = new Rect(lb.padX(), lb.padY(), lb.newWidth(), lb.newHeight());
+             Rect roi = new Rect(lb.dx(), lb.dy(), lb.newWidth(), lb.newHeight());
              Mat window = canvas.apply(roi)) {
             resize(bgr, resized, size, 0, 0, INTER_LINEAR);
             resized.convertTo(scaled, CV_32FC3, 1 / 255.0, 0);

@@ -4,7 +4,9 @@ package dev.edgeslim.detector.postprocess;
  * Fitting an image into the network input without distorting it (darknet's {@code letterbox_image}): the image
  * is scaled by {@code min(netW / imgW, netH / imgH)} to {@code newWidth x newHeight} (rounded), centred at
  * offset ({@link #dx()}, {@link #dy()}) and the border is filled with grey 0.5. This class holds that geometry,
- * maps boxes between the two frames, and builds the network input tensor from pixels.
+ * maps boxes between the two frames (float for detections, double for training targets), and builds the network
+ * input tensor from pixels. It is the one letterbox geometry of the project: training ({@code data.Augmenter}, whose
+ * OpenCV resize draws the same {@code newWidth x newHeight} at the same offsets), evaluation and inference.
  *
  * <p>Pixels: bilinear resampling with half-pixel centres and edge clamping (OpenCV's {@code INTER_LINEAR},
  * TF's {@code resize_bilinear(half_pixel_centers=true)}; darknet's own resize aligns corners instead, a
@@ -95,6 +97,19 @@ public final class Letterbox {
         return scale;
     }
 
+    /**
+     * Horizontal factor actually applied to the pixels: {@code newWidth / imageWidth} (after rounding the new size,
+     * so it can differ slightly from {@link #scale()}). Image x maps to {@code x * scaleX() + dx()}.
+     */
+    public double scaleX() {
+        return newWidth / (double) imageWidth;
+    }
+
+    /** Vertical factor actually applied: {@code newHeight / imageHeight}. */
+    public double scaleY() {
+        return newHeight / (double) imageHeight;
+    }
+
     /** Length of the tensor: netHeight x netWidth x 3. */
     public int tensorLength() {
         return netHeight * netWidth * 3;
@@ -119,6 +134,26 @@ public final class Letterbox {
 
     public float toNetworkY(float imageY) {
         return (float) (imageY * newHeight / (double) imageHeight + dy);
+    }
+
+    /** {@link #toImageX(float)} in double precision (training targets, exact round trips). */
+    public double toImageX(double netX) {
+        return Math.max(0.0, Math.min(imageWidth, (netX - dx) / scaleX()));
+    }
+
+    /** {@link #toImageY(float)} in double precision. */
+    public double toImageY(double netY) {
+        return Math.max(0.0, Math.min(imageHeight, (netY - dy) / scaleY()));
+    }
+
+    /** {@link #toNetworkX(float)} in double precision: {@code imageX * scaleX() + dx()}. */
+    public double toNetworkX(double imageX) {
+        return imageX * scaleX() + dx;
+    }
+
+    /** {@link #toNetworkY(float)} in double precision: {@code imageY * scaleY() + dy()}. */
+    public double toNetworkY(double imageY) {
+        return imageY * scaleY() + dy;
     }
 
     /** A box in network-input pixels mapped to original-image pixels, clipped to the image. */

@@ -1,5 +1,6 @@
 package dev.edgeslim.detector.data;
 
+import dev.edgeslim.detector.postprocess.Letterbox;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -43,7 +44,7 @@ class AugmenterTest {
         Letterbox lb = Letterbox.of(300, 200, NET, NET);
         assertEquals(NET, lb.newWidth());
         assertEquals(85, lb.newHeight());
-        assertEquals(21, lb.padY());
+        assertEquals(21, lb.dy());
         for (int x = 0; x < NET; x++) {
             for (int c = 0; c < 3; c++) {
                 assertEquals(0.5f, out[(0 * NET + x) * 3 + c]);
@@ -54,11 +55,11 @@ class AugmenterTest {
         }
         assertEquals(2, o.boxes().size());
         TargetBox red = o.boxes().get(0);
-        assertEquals(lb.toNetX(30), red.left(NET), 1e-3);
-        assertEquals(lb.toNetX(130), red.right(NET), 1e-3);
-        assertEquals(lb.toNetY(40), red.top(NET), 1e-3);
-        assertEquals(lb.toNetY(100), red.bottom(NET), 1e-3);
-        assertEquals(30, lb.toImageX(lb.toNetX(30)), 1e-9);
+        assertEquals(lb.toNetworkX(30.0), red.left(NET), 1e-3);
+        assertEquals(lb.toNetworkX(130.0), red.right(NET), 1e-3);
+        assertEquals(lb.toNetworkY(40.0), red.top(NET), 1e-3);
+        assertEquals(lb.toNetworkY(100.0), red.bottom(NET), 1e-3);
+        assertEquals(30, lb.toImageX(lb.toNetworkX(30.0)), 1e-9);
         assertAligned(out, o.boxes());
         // Augmenter.letterbox (used by inference) is the same pixels
         float[] direct = new float[a.sampleLength()];

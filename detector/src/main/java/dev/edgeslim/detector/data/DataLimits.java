@@ -5,16 +5,13 @@ package dev.edgeslim.detector.data;
  * (a 2 GB "annotation", an image declaring 100000x100000 pixels, a million objects) is a clear
  * {@link dev.edgeslim.detector.io.BadInputException} instead of an OutOfMemoryError or a stall.
  * Each can be raised with a system property, e.g. {@code -Dedgeslim.limit.maxAnnotationBytes=4194304}.
+ * Image limits (pixels, file size) are {@link dev.edgeslim.detector.image.ImageLoader}'s.
  */
 public final class DataLimits {
     /** Largest annotation XML read (a VOC annotation is ~1 KB). */
     public static final long MAX_ANNOTATION_BYTES = longProperty("maxAnnotationBytes", 1L << 20);
     /** Most objects one annotation may declare. */
     public static final int MAX_OBJECTS = (int) longProperty("maxObjectsPerImage", 10_000);
-    /** Most pixels an image (declared in XML or in the image header) may have. */
-    public static final long MAX_IMAGE_PIXELS = longProperty("maxImagePixels", 50_000_000L);
-    /** Largest image file read. */
-    public static final long MAX_IMAGE_BYTES = longProperty("maxImageBytes", 64L << 20);
     /** Largest ImageSets list or class-names file read. */
     public static final long MAX_LIST_BYTES = longProperty("maxListBytes", 64L << 20);
 

@@ -1,5 +1,6 @@
 package dev.edgeslim.detector.data;
 
+import dev.edgeslim.detector.image.ImageLoader;
 import dev.edgeslim.detector.io.BadInputException;
 import org.w3c.dom.Document;
 import org.w3c.dom.Element;
@@ -28,7 +29,7 @@ import java.util.List;
  * <p>Hardening: the file size is checked before reading; the XML parser has secure processing on, refuses any
  * DOCTYPE (so no external entities — XXE — and no entity expansion — "billion laughs" — can happen), never loads
  * DTDs or schemas, has XInclude and entity expansion off, and resolves no entity. The declared image size is checked
- * against {@link DataLimits#MAX_IMAGE_PIXELS} before objects are read, and the object count against
+ * against {@link ImageLoader#DEFAULT_MAX_PIXELS} before objects are read, and the object count against
  * {@link DataLimits#MAX_OBJECTS}. Every box must be finite, non-degenerate (x2 &gt; x1, y2 &gt; y1) and inside the
  * declared image (0 &le; x1, x2 &le; width; 0 is tolerated for tools that write 0-based coordinates), and every class
  * name must be in the class list.
@@ -154,9 +155,9 @@ public final class VocAnnotationParser {
         }
         int width = positiveInt(xml, size, "width");
         int height = positiveInt(xml, size, "height");
-        if ((long) width * height > DataLimits.MAX_IMAGE_PIXELS) {
+        if ((long) width * height > ImageLoader.DEFAULT_MAX_PIXELS) {
             throw new BadInputException(xml, "declared image size " + width + "x" + height + " exceeds the "
-                    + DataLimits.MAX_IMAGE_PIXELS + "-pixel limit (edgeslim.limit.maxImagePixels)");
+                    + ImageLoader.DEFAULT_MAX_PIXELS + "-pixel limit (edgeslim.limit.maxImagePixels)");
         }
         int depth = 3;
         if (child(size, "depth") != null) {

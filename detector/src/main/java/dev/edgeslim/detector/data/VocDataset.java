@@ -1,5 +1,6 @@
 package dev.edgeslim.detector.data;
 
+import dev.edgeslim.detector.image.ImageLoader;
 import dev.edgeslim.detector.io.BadInputException;
 import org.bytedeco.opencv.opencv_core.Mat;
 
@@ -42,6 +43,9 @@ import java.util.Set;
  * is the consumer's choice (this project's {@link BatchLoader} trains on them as normal boxes, like darknet).
  */
 public final class VocDataset implements ImageSource {
+    /** Immutable and thread-safe; default limits. */
+    private static final ImageLoader IMAGES = new ImageLoader();
+
     /** How strictly to read: the class list, and whether bad samples are skipped (and counted) or fatal. */
     public record Options(VocClasses classes, boolean skipBad) {
         public static Options defaults() {
@@ -343,7 +347,7 @@ public final class VocDataset implements ImageSource {
      */
     public Mat readImage(int index) {
         VocSample s = samples.get(index);
-        Mat image = ImageFiles.readBgr(s.imagePath());
+        Mat image = IMAGES.loadBgr(s.imagePath());
         VocAnnotation a = s.annotation();
         if (image.cols() != a.width() || image.rows() != a.height()) {
             String got = image.cols() + "x" + image.rows();

@@ -3,8 +3,8 @@
  *
  * <ul>
  *   <li>Reading PASCAL VOC: {@link dev.edgeslim.detector.data.VocDataset} (VOCdevkit + split spec, hardened XML
- *       parsing in {@link dev.edgeslim.detector.data.VocAnnotationParser}, path checks in {@code SafePaths}, image
- *       checks in {@link dev.edgeslim.detector.data.ImageFiles}, limits in
+ *       parsing in {@link dev.edgeslim.detector.data.VocAnnotationParser}, path checks in {@code SafePaths}, images
+ *       read and checked by {@link dev.edgeslim.detector.image.ImageLoader}, limits in
  *       {@link dev.edgeslim.detector.data.DataLimits}); records {@link dev.edgeslim.detector.data.VocSample},
  *       {@link dev.edgeslim.detector.data.VocAnnotation}, {@link dev.edgeslim.detector.data.VocObject}.</li>
  *   <li>The embedded default dataset: {@link dev.edgeslim.detector.data.SyntheticVoc} writes a synthetic VOCdevkit
@@ -15,6 +15,7 @@
  *       {@link dev.edgeslim.detector.data.Batch}es of NHWC RGB floats and normalised
  *       {@link dev.edgeslim.detector.data.TargetBox}es.</li>
  * </ul>
- * OpenCV is used only here (image decoding, encoding and augmentation); everything else in the package is plain Java.
+ * OpenCV is used only here (image encoding and augmentation; decoding goes through ImageLoader); everything else in
+ * the package is plain Java.
  */
 package dev.edgeslim.detector.data;

@@ -14,25 +14,31 @@ import java.nio.file.Path;
 import java.util.Iterator;
 
 import static org.bytedeco.opencv.global.opencv_core.CV_8UC1;
+import static org.bytedeco.opencv.global.opencv_core.CV_8UC3;
 import static org.bytedeco.opencv.global.opencv_imgcodecs.IMREAD_COLOR;
 import static org.bytedeco.opencv.global.opencv_imgcodecs.IMREAD_IGNORE_ORIENTATION;
 import static org.bytedeco.opencv.global.opencv_imgcodecs.imdecode;
 
 /**
- * Loads image files (JPEG, PNG, BMP, GIF, TIFF) safely. Before any pixel is decoded it checks that the file
- * exists and is not oversized, reads the declared width and height from the header (JPEG: our own marker walk,
- * which also rejects truncated files; other formats: javax.imageio, which reads only the header) and refuses
- * images over the pixel limit, so a "JPEG bomb" is a clear {@link BadInputException} instead of an
- * OutOfMemoryError. Pixels are then decoded by OpenCV ({@code imdecode}, BGR) and converted to RGB.
+ * Loads image files (JPEG, PNG, BMP, GIF, TIFF) safely; the one image reader of the project (inference, drawing and
+ * datasets alike). Before any pixel is decoded it checks that the file exists and is not oversized, reads the
+ * declared width and height from the header (JPEG: {@link JpegStructure}'s marker walk, PNG: {@link PngStructure}'s
+ * chunk walk, both of which also reject truncated files, which the decoders would fill with grey and accept; other
+ * formats: javax.imageio, which reads only the header) and refuses images over the pixel limit, so a "JPEG bomb" is
+ * a clear {@link BadInputException} instead of an OutOfMemoryError. Pixels are then decoded by OpenCV
+ * ({@code imdecode}): {@link #loadBgr} keeps OpenCV's BGR Mat, {@link #load} converts to RGB.
  *
  * <p>EXIF orientation is ignored on purpose: annotations (VOC, darknet labels) refer to the stored pixel grid,
  * and darknet ignores it too.
  *
  * <p>Limits, overridable with system properties: {@code edgeslim.limit.maxImagePixels} (default 50 megapixels)
- * and {@code edgeslim.limit.maxImageBytes} (file size, default 256 MiB).
+ * and {@code edgeslim.limit.maxImageBytes} (file size, default 256 MiB). These constants are the project's only
+ * image limits (VOC annotations declaring an image size are checked against {@link #DEFAULT_MAX_PIXELS} too).
  */
 public final class ImageLoader {
+    /** Most pixels an image (declared in its header or in an annotation) may have. */
     public static final long DEFAULT_MAX_PIXELS = longProperty("maxImagePixels", 50_000_000L);
+    /** Largest image file read. */
     public static final long DEFAULT_MAX_BYTES = longProperty("maxImageBytes", 256L << 20);
 
     private final long maxPixels;
@@ -69,7 +75,10 @@ public final class ImageLoader {
         }
     }
 
-    /** Loads an image file as an OpenCV BGR {@code CV_8UC3} Mat (for OpenCV-based processing); caller closes. */
+    /**
+     * Loads an image file as an OpenCV BGR {@code CV_8UC3} Mat (for OpenCV-based processing, e.g. training data);
+     * the caller closes it. EXIF orientation is ignored: boxes refer to the stored pixels.
+     */
     public Mat loadBgr(Path file) {
         byte[] bytes = readChecked(file);
         ImageSize declared = declaredSize(bytes, file);
@@ -87,7 +96,7 @@ public final class ImageLoader {
             }
             throw new BadInputException(file, "not a readable image (corrupt or truncated data)");
         }
-        if (bgr.cols() != declared.width() || bgr.rows() != declared.height()) {
+        if (bgr.cols() != declared.width() || bgr.rows() != declared.height() || bgr.type() != CV_8UC3) {
             String got = bgr.cols() + "x" + bgr.rows();
             bgr.close();
             throw new BadInputException(file, "not a readable image (header says " + declared.width() + "x"
@@ -133,12 +142,15 @@ public final class ImageLoader {
     private ImageSize declaredSize(byte[] bytes, Path file) {
         ImageSize size;
         if (JpegStructure.looksLikeJpeg(bytes)) {
-            try {
+            size = walkedSize(() -> {
                 JpegStructure jpeg = JpegStructure.parse(bytes);
-                size = new ImageSize(jpeg.width, jpeg.height);
-            } catch (IllegalArgumentException e) {
-                throw new BadInputException(file, "not a readable image: " + e.getMessage());
-            }
+                return new ImageSize(jpeg.width, jpeg.height);
+            }, file);
+        } else if (PngStructure.looksLikePng(bytes)) {
+            size = walkedSize(() -> {
+                PngStructure png = PngStructure.parse(bytes);
+                return new ImageSize(png.width, png.height);
+            }, file);
         } else {
             size = imageIoHeaderSize(bytes, file);
         }
@@ -152,6 +164,16 @@ public final class ImageLoader {
                     + " (raise with -Dedgeslim.limit.maxImagePixels)");
         }
         return size;
+    }
+
+    /** Runs a structure walk, turning its complaint into a {@link BadInputException} about {@code file}. */
+    private static ImageSize walkedSize(java.util.function.Supplier<ImageSize> walk, Path file) {
+        try {
+            return walk.get();
+        } catch (IllegalArgumentException e) {
+            // the reason comes first ("truncated JPEG (...)") so a skipped dataset sample reads well
+            throw new BadInputException(file, e.getMessage() + ": not a readable image");
+        }
     }
 
     /** Width and height via the first javax.imageio reader that recognises the bytes; reads the header only. */

@@ -158,6 +158,11 @@ class ImageLoaderTest {
         byte[] full = encode(random(64, 48, 3), ".png");
         Path cut = file("cut.png", Arrays.copyOf(full, full.length * 2 / 3));
         assertBad(cut, "not a readable image", () -> ImageLoader.read(cut));
+        // cut after the image data, only the 12-byte IEND chunk missing: libpng would still decode it
+        Path noEnd = file("noend.png", Arrays.copyOf(full, full.length - 12));
+        assertBad(noEnd, "truncated PNG", () -> ImageLoader.read(noEnd));
+        assertBad(noEnd, "not a readable image", () -> new ImageLoader().probe(noEnd));
+        assertEquals(64, ImageLoader.read(file("whole.png", full)).width());
     }
 
     @Test

@@ -3,8 +3,6 @@ package dev.edgeslim.cli;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.List;
 
 /** Runs the CLI in-process and captures exit code, stdout and stderr. */
@@ -28,14 +26,4 @@ public record CliRunner(int code, String out, String err) {
                 && !trimmed.contains("Exception");
     }
 
-    /** Finds {@code shared/cfg/NAME} above the working directory (works from any module or worktree). */
-    public static Path sharedCfg(String name) {
-        for (Path p = Path.of(System.getProperty("user.dir")).toAbsolutePath(); p != null; p = p.getParent()) {
-            Path c = p.resolve("shared").resolve("cfg").resolve(name);
-            if (Files.exists(c)) {
-                return c;
-            }
-        }
-        throw new IllegalStateException("shared/cfg/" + name + " not found");
-    }
 }

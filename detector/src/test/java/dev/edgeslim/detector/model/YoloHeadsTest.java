@@ -1,11 +1,10 @@
 package dev.edgeslim.detector.model;
 
+import dev.edgeslim.detector.SharedFiles;
 import dev.edgeslim.detector.cfg.CfgParser;
 import dev.edgeslim.detector.postprocess.YoloHead;
 import org.junit.jupiter.api.Test;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -13,20 +12,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 class YoloHeadsTest {
-    /** Walks up from the working directory to the shared cfg folder (works from /work/main and worktrees). */
-    static Path sharedCfg(String name) {
-        for (Path dir = Path.of(System.getProperty("user.dir")).toAbsolutePath(); dir != null; dir = dir.getParent()) {
-            Path candidate = dir.resolve("shared").resolve("cfg").resolve(name);
-            if (Files.isRegularFile(candidate)) {
-                return candidate;
-            }
-        }
-        throw new IllegalStateException("shared/cfg/" + name + " not found above " + System.getProperty("user.dir"));
-    }
-
     @Test
     void yolov4TinyHeads() throws Exception {
-        NetworkSpec spec = CfgParser.parse(sharedCfg("yolov4-tiny.cfg"));
+        NetworkSpec spec = CfgParser.parse(SharedFiles.cfg("yolov4-tiny.cfg"));
         List<YoloHead> heads = YoloHeads.of(spec);
         assertEquals(2, heads.size());
         YoloHead coarse = heads.get(0);
@@ -52,7 +40,7 @@ class YoloHeadsTest {
 
     @Test
     void rejectsNonYoloLayer() throws Exception {
-        NetworkSpec spec = CfgParser.parse(sharedCfg("yolov4-tiny.cfg"));
+        NetworkSpec spec = CfgParser.parse(SharedFiles.cfg("yolov4-tiny.cfg"));
         assertThrows(IllegalArgumentException.class, () -> YoloHeads.of(spec, 0));
     }
 }

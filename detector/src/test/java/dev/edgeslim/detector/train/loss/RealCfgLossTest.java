@@ -1,12 +1,11 @@
 package dev.edgeslim.detector.train.loss;
 
+import dev.edgeslim.detector.SharedFiles;
 import dev.edgeslim.detector.cfg.CfgParser;
 import dev.edgeslim.detector.model.NetworkSpec;
 import org.junit.jupiter.api.Test;
 import org.tensorflow.types.TFloat32;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Random;
 
@@ -16,20 +15,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** The loss on upstream yolov4-tiny.cfg's heads (80 classes, 13x13 and 26x26 at 416, scale_x_y 1.05). */
 class RealCfgLossTest {
 
-    /** Walks up from the working directory to the shared folder holding the upstream cfgs. */
-    static Path sharedCfg(String name) {
-        for (Path dir = Path.of(System.getProperty("user.dir")).toAbsolutePath(); dir != null; dir = dir.getParent()) {
-            Path candidate = dir.resolve("shared").resolve("cfg").resolve(name);
-            if (Files.isRegularFile(candidate)) {
-                return candidate;
-            }
-        }
-        throw new IllegalStateException("shared/cfg/" + name + " not found above " + System.getProperty("user.dir"));
-    }
-
     @Test
     void yolov4TinyHeadsAndNormalizersComeFromTheCfg() throws Exception {
-        NetworkSpec spec = CfgParser.parse(sharedCfg("yolov4-tiny.cfg"));
+        NetworkSpec spec = CfgParser.parse(SharedFiles.cfg("yolov4-tiny.cfg"));
         List<HeadDescription> heads = HeadDescription.of(spec);
         assertEquals(2, heads.size());
         assertEquals(32, heads.get(0).stride());

@@ -4,10 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.edgeslim.detector.image.ImageWriter;
 import dev.edgeslim.detector.io.AtomicFiles;
 import dev.edgeslim.detector.io.BadInputException;
-import org.bytedeco.javacpp.BytePointer;
-import org.bytedeco.javacpp.IntPointer;
 import org.bytedeco.opencv.opencv_core.Mat;
 
 import java.io.IOException;
@@ -24,8 +23,6 @@ import java.util.concurrent.Semaphore;
 import java.util.regex.Pattern;
 
 import static org.bytedeco.opencv.global.opencv_core.CV_8UC3;
-import static org.bytedeco.opencv.global.opencv_imgcodecs.IMWRITE_JPEG_QUALITY;
-import static org.bytedeco.opencv.global.opencv_imgcodecs.imencode;
 
 /**
  * Writes a synthetic PASCAL VOC dataset — the project's embedded default dataset, so every stage can run and be
@@ -314,16 +311,9 @@ public final class SyntheticVoc {
     }
 
     static byte[] encodeJpeg(byte[] bgr, int width, int height) {
-        try (Mat image = new Mat(height, width, CV_8UC3);
-             BytePointer encoded = new BytePointer();
-             IntPointer params = new IntPointer(IMWRITE_JPEG_QUALITY, JPEG_QUALITY)) {
+        try (Mat image = new Mat(height, width, CV_8UC3)) {
             image.data().put(bgr, 0, bgr.length);
-            if (!imencode(".jpg", image, encoded, params)) {
-                throw new IllegalStateException("OpenCV could not encode a JPEG");
-            }
-            byte[] out = new byte[(int) encoded.limit()];
-            encoded.get(out);
-            return out;
+            return ImageWriter.encode(image, ".jpg", JPEG_QUALITY);
         }
     }
 

@@ -35,13 +35,18 @@ public final class ImageWriter {
         AtomicFiles.writeBytes(file, encode(bgr, extensionOf(file)));
     }
 
-    /** Encodes a BGR Mat; {@code extension} like ".png" or ".jpg". */
+    /** Encodes a BGR Mat; {@code extension} like ".png" or ".jpg" (JPEG at {@link #JPEG_QUALITY}). */
     public static byte[] encode(Mat bgr, String extension) {
+        return encode(bgr, extension, JPEG_QUALITY);
+    }
+
+    /** Encodes a BGR Mat; {@code jpegQuality} (0..100) applies when {@code extension} is ".jpg" or ".jpeg". */
+    public static byte[] encode(Mat bgr, String extension, int jpegQuality) {
         boolean jpeg = extension.equals(".jpg") || extension.equals(".jpeg");
         try (BytePointer buffer = new BytePointer()) {
             boolean ok;
             if (jpeg) {
-                try (IntPointer params = new IntPointer(IMWRITE_JPEG_QUALITY, JPEG_QUALITY)) {
+                try (IntPointer params = new IntPointer(IMWRITE_JPEG_QUALITY, jpegQuality)) {
                     ok = imencode(extension, bgr, buffer, params);
                 }
             } else {

@@ -1,5 +1,7 @@
 package dev.edgeslim.detector.data;
 
+import dev.edgeslim.detector.io.LimitProperty;
+
 /**
  * Upper bounds on dataset inputs, checked before anything is read or allocated, so a hostile or broken file
  * (a 2 GB "annotation", an image declaring 100000x100000 pixels, a million objects) is a clear
@@ -9,24 +11,12 @@ package dev.edgeslim.detector.data;
  */
 public final class DataLimits {
     /** Largest annotation XML read (a VOC annotation is ~1 KB). */
-    public static final long MAX_ANNOTATION_BYTES = longProperty("maxAnnotationBytes", 1L << 20);
+    public static final long MAX_ANNOTATION_BYTES = LimitProperty.get("maxAnnotationBytes", 1L << 20);
     /** Most objects one annotation may declare. */
-    public static final int MAX_OBJECTS = (int) longProperty("maxObjectsPerImage", 10_000);
+    public static final int MAX_OBJECTS = (int) LimitProperty.get("maxObjectsPerImage", 10_000);
     /** Largest ImageSets list or class-names file read. */
-    public static final long MAX_LIST_BYTES = longProperty("maxListBytes", 64L << 20);
+    public static final long MAX_LIST_BYTES = LimitProperty.get("maxListBytes", 64L << 20);
 
     private DataLimits() {
-    }
-
-    private static long longProperty(String name, long fallback) {
-        String v = System.getProperty("edgeslim.limit." + name);
-        if (v == null) {
-            return fallback;
-        }
-        try {
-            return Long.parseLong(v.trim());
-        } catch (NumberFormatException e) {
-            return fallback;
-        }
     }
 }

@@ -1,6 +1,7 @@
 package dev.edgeslim.detector.image;
 
 import dev.edgeslim.detector.io.BadInputException;
+import dev.edgeslim.detector.io.LimitProperty;
 import org.bytedeco.opencv.opencv_core.Mat;
 
 import javax.imageio.ImageIO;
@@ -37,9 +38,9 @@ import static org.bytedeco.opencv.global.opencv_imgcodecs.imdecode;
  */
 public final class ImageLoader {
     /** Most pixels an image (declared in its header or in an annotation) may have. */
-    public static final long DEFAULT_MAX_PIXELS = longProperty("maxImagePixels", 50_000_000L);
+    public static final long DEFAULT_MAX_PIXELS = LimitProperty.get("maxImagePixels", 50_000_000L);
     /** Largest image file read. */
-    public static final long DEFAULT_MAX_BYTES = longProperty("maxImageBytes", 256L << 20);
+    public static final long DEFAULT_MAX_BYTES = LimitProperty.get("maxImageBytes", 256L << 20);
 
     private final long maxPixels;
     private final long maxBytes;
@@ -196,19 +197,6 @@ public final class ImageLoader {
                 throw bad;
             }
             throw new BadInputException(file, "not a readable image (bad header: " + e.getMessage() + ")", e);
-        }
-    }
-
-    private static long longProperty(String name, long fallback) {
-        String v = System.getProperty("edgeslim.limit." + name);
-        if (v == null) {
-            return fallback;
-        }
-        try {
-            long parsed = Long.parseLong(v.trim());
-            return parsed > 0 ? parsed : fallback;
-        } catch (NumberFormatException e) {
-            return fallback;
         }
     }
 }

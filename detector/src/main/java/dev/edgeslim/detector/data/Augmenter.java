@@ -44,7 +44,8 @@ public final class Augmenter {
     public record Output(String id, List<TargetBox> boxes) {
     }
 
-    private static final double GREY = 0.5;
+    /** The letterbox's grey, so augmented and plain inputs pad alike. */
+    private static final double GREY = Letterbox.PAD_VALUE;
     private final AugmentOptions options;
 
     public Augmenter(AugmentOptions options) {

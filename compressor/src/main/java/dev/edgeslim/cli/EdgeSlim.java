@@ -20,6 +20,7 @@ public final class EdgeSlim {
         register(new InfoCommand());
         register(new CreateModelCommand());
         register(new SynthVocCommand());
+        register(new BenchCommand());
     }
 
     private void register(Command c) {

@@ -21,6 +21,9 @@ public final class EdgeSlim {
         register(new CreateModelCommand());
         register(new SynthVocCommand());
         register(new BenchCommand());
+        register(new TrainCommand());
+        register(new EvalCommand());
+        register(new DetectCommand());
     }
 
     private void register(Command c) {

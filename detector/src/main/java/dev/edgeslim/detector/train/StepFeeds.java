@@ -2,7 +2,6 @@ package dev.edgeslim.detector.train;
 
 import org.tensorflow.Operand;
 import org.tensorflow.Session;
-import org.tensorflow.Tensor;
 import org.tensorflow.ndarray.Shape;
 import org.tensorflow.ndarray.buffer.DataBuffers;
 import org.tensorflow.types.TFloat32;
@@ -13,7 +12,7 @@ import java.util.List;
 /** Feeds for one training step; owns the tensors it creates and closes them after the run. */
 public final class StepFeeds implements AutoCloseable {
     private final Session.Runner runner;
-    private final List<Tensor> owned = new ArrayList<>();
+    private final List<AutoCloseable> owned = new ArrayList<>();
 
     StepFeeds(Session.Runner runner) {
         this.runner = runner;
@@ -36,14 +35,20 @@ public final class StepFeeds implements AutoCloseable {
         return runner;
     }
 
-    /** Registers a tensor created elsewhere to be closed after the step. */
-    public void own(Tensor t) {
-        owned.add(t);
+    /** Registers something created elsewhere (a tensor, a feed bundle) to be closed after the step. */
+    public void own(AutoCloseable resource) {
+        owned.add(resource);
     }
 
     @Override
     public void close() {
-        owned.forEach(Tensor::close);
+        for (AutoCloseable c : owned) {
+            try {
+                c.close();
+            } catch (Exception e) {
+                throw new IllegalStateException("cannot release a step's tensors", e);
+            }
+        }
         owned.clear();
     }
 }

@@ -15,7 +15,8 @@ public final class WeightInitializer {
     /**
      * Initial weights for training from scratch: He-uniform kernels (as darknet), BN γ=1, β=0, running
      * statistics 0/1; the convolutions feeding a [yolo] head start with a small kernel and an objectness bias
-     * of log(1/99), so early training is not swamped by false positives.
+     * of log(1/99) and class biases of log(0.6/(C−0.99)) (the prior of YOLOv5), so early training is not swamped
+     * by false positives and by pushing twenty class probabilities down from 0.5.
      */
     public static WeightStore forTraining(NetworkSpec spec, long seed) {
         SplittableRandom rng = new SplittableRandom(seed);
@@ -34,8 +35,12 @@ public final class WeightInitializer {
             if (head) {
                 YoloLayer y = (YoloLayer) spec.layer(i + 1);
                 int per = y.valuesPerAnchor();
+                float classPrior = (float) Math.log(0.6 / Math.max(0.01, y.classes() - 0.99));
                 for (int a = 0; a < y.mask().size(); a++) {
                     bias[a * per + 4] = (float) Math.log(1.0 / 99.0);
+                    for (int k = 0; k < y.classes(); k++) {
+                        bias[a * per + 5 + k] = classPrior;
+                    }
                 }
             }
             if (c.batchNormalize()) {

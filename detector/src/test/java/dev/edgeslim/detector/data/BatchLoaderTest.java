@@ -184,21 +184,26 @@ class BatchLoaderTest {
 
     @Test
     void closeStopsTheThreads() throws InterruptedException {
-        long before = liveLoaderThreads(); // other tests in this JVM may still be winding down theirs
+        // other tests in this JVM may still be winding down their loaders: follow this loader's own threads
+        java.util.Set<Thread> before = loaderThreads();
         BatchLoader l = new BatchLoader(source, augmenter, BatchLoader.Options.defaults(2, 3).withThreads(2));
         l.next();
         Thread.sleep(50); // let the producer fill its queue and block
-        assertTrue(liveLoaderThreads() > before);
+        java.util.Set<Thread> mine = loaderThreads();
+        mine.removeAll(before);
+        assertFalse(mine.isEmpty());
         l.close();
-        assertTrue(liveLoaderThreads() <= before, "this loader's threads are gone");
+        assertTrue(mine.stream().noneMatch(Thread::isAlive), "this loader's threads are gone");
         assertThrows(IllegalStateException.class, l::next);
         l.close(); // idempotent
     }
 
-    private static long liveLoaderThreads() {
+    private static java.util.Set<Thread> loaderThreads() {
         return Thread.getAllStackTraces().keySet().stream()
-                .filter(t -> t.getName().startsWith("batch-loader") && t.isAlive()).count();
+                .filter(t -> t.getName().startsWith("batch-loader") && t.isAlive())
+                .collect(java.util.stream.Collectors.toCollection(java.util.HashSet::new));
     }
+
 
     @Test
     void loadsTheSyntheticVocEndToEnd() throws IOException {

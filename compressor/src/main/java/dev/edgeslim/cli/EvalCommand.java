@@ -1,0 +1,143 @@
+package dev.edgeslim.cli;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.edgeslim.detector.cfg.CfgParser;
+import dev.edgeslim.detector.data.VocDataset;
+import dev.edgeslim.detector.eval.ClassEvaluation;
+import dev.edgeslim.detector.eval.EvalReport;
+import dev.edgeslim.detector.eval.EvalResult;
+import dev.edgeslim.detector.eval.VocResultsWriter;
+import dev.edgeslim.detector.graph.InferenceModel;
+import dev.edgeslim.detector.inference.DatasetEvaluation;
+import dev.edgeslim.detector.model.NetworkSpec;
+import dev.edgeslim.detector.weights.DarknetWeights;
+import dev.edgeslim.detector.weights.WeightStore;
+import me.tongfei.progressbar.ProgressBar;
+import me.tongfei.progressbar.ProgressBarBuilder;
+import me.tongfei.progressbar.ProgressBarStyle;
+
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * {@code edgeslim eval}: PASCAL VOC mAP@0.5 of a darknet model on a VOCdevkit split, in both conventions
+ * (VOC2007 11-point, VOC2010+ all-point), difficult objects ignored, duplicates counted as false positives.
+ * Writes (with {@code --report DIR}) {@code <name>-eval.json}, {@code <name>-eval.md} and a PR-curve PNG, and
+ * (with {@code --save-detections DIR}) the devkit's {@code comp4_det_<split>_<class>.txt} files.
+ * JSON fields: {@code cfg, weights, split, images, seconds, map50_voc07, map50_voc12, classes[{name, ap_voc07,
+ * ap_voc12, positives, detections, tp, fp}]}.
+ */
+public final class EvalCommand implements Command {
+    @Override
+    public String name() {
+        return "eval";
+    }
+
+    @Override
+    public String summary() {
+        return "PASCAL VOC mAP@0.5 (VOC07 11-point and VOC2010+ all-point) of a model on a VOCdevkit";
+    }
+
+    @Override
+    public int run(List<String> args, PrintStream out, PrintStream err) throws Exception {
+        CliOptions options = new CliOptions("edgeslim eval --cfg MODEL.cfg --weights W --data VOCDIR [options]")
+                .value("cfg", "FILE", "darknet cfg (required)")
+                .value("weights", "FILE", "darknet weights (required)")
+                .value("data", "DIR", "VOCdevkit root (required)")
+                .value("split", "SPEC", "split to evaluate (default test)")
+                .value("metric", "M", "voc07, voc12 or both (default both)")
+                .value("size", "S", "input size (default: the cfg's)")
+                .value("batch", "N", "images per forward pass (default 8)")
+                .value("threads", "N", "TF threads (default: all cores)")
+                .value("report", "DIR", "write JSON/markdown report and PR curve here")
+                .value("save-detections", "DIR", "write VOC devkit results files (comp4_det_<split>_<class>.txt)")
+                .flag("skip-bad", "skip and count unreadable samples")
+                .flag("quiet", "no progress bar")
+                .flag("json", "print JSON");
+        CliOptions.Parsed p = options.parse(args, out);
+        if (p == null) {
+            return OK;
+        }
+        Path cfg = p.requiredPath("cfg");
+        Path weightsFile = p.requiredPath("weights");
+        Path data = p.requiredPath("data");
+        String split = p.string("split", "test");
+        String metric = p.string("metric", "both");
+        if (!List.of("voc07", "voc12", "both").contains(metric)) {
+            throw new UsageException("--metric must be voc07, voc12 or both, got '" + metric + "'");
+        }
+        int size = p.integer("size", 0, 32, 4096);
+        int batch = p.integer("batch", 8, 1, 256);
+        int threads = p.integer("threads", Runtime.getRuntime().availableProcessors(), 1, 256);
+
+        NetworkSpec spec = CfgParser.parse(cfg);
+        if (size > 0) {
+            spec = spec.withInputSize(size, size);
+        }
+        WeightStore weights = DarknetWeights.read(weightsFile, spec);
+        VocDataset dataset = VocDataset.open(data, split, VocDataset.Options.defaults().withSkipBad(p.has("skip-bad")));
+        if (dataset.classes().size() != spec.classes()) {
+            throw new dev.edgeslim.detector.io.BadInputException(cfg, "the model has " + spec.classes()
+                    + " classes but the dataset has " + dataset.classes().size());
+        }
+        DatasetEvaluation.Outcome outcome;
+        try (InferenceModel model = InferenceModel.create(spec, weights, threads);
+             ProgressBar bar = p.has("quiet") ? null : new ProgressBarBuilder().setTaskName("eval")
+                     .setInitialMax(dataset.size()).setStyle(ProgressBarStyle.ASCII)
+                     .setConsumer(new me.tongfei.progressbar.ConsoleProgressBarConsumer(err)).build()) {
+            outcome = DatasetEvaluation.evaluate(model::run, spec, dataset, batch,
+                    DatasetEvaluation.evaluationOptions(), bar == null ? null : bar::stepTo);
+        }
+        EvalResult r = outcome.result();
+        String name = stripExtension(weightsFile.getFileName().toString());
+        if (p.path("report") != null) {
+            EvalReport.writeAll(p.path("report"), name, r);
+        }
+        if (p.path("save-detections") != null) {
+            VocResultsWriter.write(p.path("save-detections"), split.replaceAll("[^A-Za-z0-9_-]", "_"),
+                    dataset.classes().names(), outcome.detections());
+        }
+        if (p.has("json")) {
+            ObjectNode n = Json.object();
+            n.put("cfg", cfg.toString());
+            n.put("weights", weightsFile.toString());
+            n.put("split", split);
+            n.put("images", outcome.images());
+            n.put("seconds", outcome.seconds());
+            if (!metric.equals("voc12")) {
+                n.put("map50_voc07", r.map11Point());
+            }
+            if (!metric.equals("voc07")) {
+                n.put("map50_voc12", r.mapAllPoint());
+            }
+            var classes = n.putArray("classes");
+            for (ClassEvaluation c : r.classes()) {
+                ObjectNode cn = classes.addObject();
+                cn.put("name", c.className());
+                cn.put("ap_voc07", c.ap11Point());
+                cn.put("ap_voc12", c.apAllPoint());
+                cn.put("positives", c.positives());
+                cn.put("detections", c.detections());
+                cn.put("tp", c.truePositives());
+                cn.put("fp", c.falsePositives());
+            }
+            out.println(Json.write(n));
+        } else {
+            out.print(EvalReport.toTable(r));
+            out.printf("%d images in %.1f s%n", outcome.images(), outcome.seconds());
+            if (!metric.equals("voc12")) {
+                out.printf("mAP@0.5 VOC07 11-point: %.4f%n", r.map11Point());
+            }
+            if (!metric.equals("voc07")) {
+                out.printf("mAP@0.5 VOC2010+ all-point: %.4f%n", r.mapAllPoint());
+            }
+        }
+        return OK;
+    }
+
+    static String stripExtension(String name) {
+        int dot = name.lastIndexOf('.');
+        return dot > 0 ? name.substring(0, dot) : name;
+    }
+}

@@ -1,0 +1,102 @@
+package dev.edgeslim.detector.inference;
+
+import dev.edgeslim.detector.data.Augmenter;
+import dev.edgeslim.detector.data.VocDataset;
+import dev.edgeslim.detector.data.VocObject;
+import dev.edgeslim.detector.data.VocSample;
+import dev.edgeslim.detector.eval.EvalResult;
+import dev.edgeslim.detector.eval.GroundTruth;
+import dev.edgeslim.detector.eval.ScoredDetection;
+import dev.edgeslim.detector.eval.VocEvaluator;
+import dev.edgeslim.detector.model.NetworkSpec;
+import dev.edgeslim.detector.model.YoloHeads;
+import dev.edgeslim.detector.postprocess.Detection;
+import dev.edgeslim.detector.postprocess.Detector;
+import dev.edgeslim.detector.postprocess.DetectorOptions;
+import dev.edgeslim.detector.postprocess.Letterbox;
+import dev.edgeslim.detector.postprocess.YoloHead;
+import org.bytedeco.opencv.opencv_core.Mat;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.IntConsumer;
+
+/**
+ * Runs a detector over a VOC split and scores it the PASCAL VOC way. Images are letterboxed exactly as in training
+ * evaluation, raw head outputs decoded and NMS'd by the shared post-processing, and boxes converted from
+ * continuous 0-based pixel edges to VOC's 1-based inclusive coordinates (x1+1, x2) before scoring.
+ */
+public final class DatasetEvaluation {
+    /** Low confidence threshold for mAP: the PR curve needs the low-score tail too. */
+    public static final float EVAL_CONFIDENCE = 0.005f;
+
+    /** All detections of a run plus the scored result. */
+    public record Outcome(EvalResult result, List<ScoredDetection> detections, List<GroundTruth> groundTruth,
+                          int images, double seconds) {
+    }
+
+    private DatasetEvaluation() {
+    }
+
+    public static DetectorOptions evaluationOptions() {
+        return DetectorOptions.defaults().withConfThreshold(EVAL_CONFIDENCE).withMaxDetections(300);
+    }
+
+    /**
+     * Evaluates {@code model} (whose heads are described by {@code spec}) on {@code dataset}, {@code batchSize}
+     * images at a time; {@code progress} receives the number of images done.
+     */
+    public static Outcome evaluate(BatchInference model, NetworkSpec spec, VocDataset dataset, int batchSize,
+                                   DetectorOptions options, IntConsumer progress) {
+        int netW = spec.net().width();
+        int netH = spec.net().height();
+        int c = spec.net().channels();
+        List<YoloHead> heads = YoloHeads.of(spec);
+        // batched: the model runs here, the detector only post-processes
+        Detector detector = new Detector(in -> {
+            throw new UnsupportedOperationException("batched evaluation runs the model itself");
+        }, heads, options, dataset.classes().names());
+        List<ScoredDetection> detections = new ArrayList<>();
+        List<GroundTruth> truth = new ArrayList<>();
+        int n = dataset.size();
+        long started = System.nanoTime();
+        int per = netW * netH * c;
+        for (int start = 0; start < n; start += batchSize) {
+            int count = Math.min(batchSize, n - start);
+            float[] images = new float[count * per];
+            Letterbox[] boxes = new Letterbox[count];
+            for (int k = 0; k < count; k++) {
+                try (Mat bgr = dataset.readImage(start + k)) {
+                    Augmenter.letterbox(bgr, netW, netH, images, k * per);
+                    boxes[k] = Letterbox.of(bgr.cols(), bgr.rows(), netW, netH);
+                }
+            }
+            float[][] outputs = model.run(images, count);
+            for (int k = 0; k < count; k++) {
+                VocSample sample = dataset.sample(start + k);
+                String id = sample.key();
+                for (Detection d : detector.postprocess(slice(outputs, heads, k), boxes[k])) {
+                    detections.add(new ScoredDetection(id, d.classId(), d.score(), d.x1() + 1, d.y1() + 1, d.x2(), d.y2()));
+                }
+                for (VocObject o : sample.objects()) {
+                    truth.add(new GroundTruth(id, o.classId(), o.x1(), o.y1(), o.x2(), o.y2(), o.difficult()));
+                }
+            }
+            if (progress != null) {
+                progress.accept(start + count);
+            }
+        }
+        EvalResult result = new VocEvaluator(dataset.classes().names()).evaluate(truth, detections);
+        return new Outcome(result, detections, truth, n, (System.nanoTime() - started) / 1e9);
+    }
+
+    /** The outputs of image {@code k} out of batch-major head outputs. */
+    private static float[][] slice(float[][] outputs, List<YoloHead> heads, int k) {
+        float[][] one = new float[outputs.length][];
+        for (int h = 0; h < outputs.length; h++) {
+            int len = heads.get(h).outputLength();
+            one[h] = java.util.Arrays.copyOfRange(outputs[h], k * len, (k + 1) * len);
+        }
+        return one;
+    }
+}

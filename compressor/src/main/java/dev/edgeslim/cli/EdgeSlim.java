@@ -18,6 +18,7 @@ public final class EdgeSlim {
     public EdgeSlim() {
         // Registration order is the order of `edgeslim --help`.
         register(new InfoCommand());
+        register(new PruneCommand());
     }
 
     private void register(Command c) {

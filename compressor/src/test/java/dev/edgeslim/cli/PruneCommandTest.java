@@ -73,6 +73,9 @@ class PruneCommandTest {
         double removed = report.get("total").get("flopsRemovedFraction").asDouble();
         assertTrue(removed >= 0.35 && removed < 0.38, String.valueOf(removed));
         assertTrue(report.get("target").get("met").asBoolean());
+        String q = String.format(java.util.Locale.ROOT, "ratio %.4g", report.get("target").get("quantile").asDouble());
+        assertTrue(report.get("groups").get(0).get("options").asText().startsWith(q + ", floor"),
+                report.get("groups").get(0).get("options").asText());
     }
 
     @Test

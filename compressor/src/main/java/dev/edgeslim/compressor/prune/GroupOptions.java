@@ -73,7 +73,8 @@ public record GroupOptions(Criterion criterion, double amount, int floorK, doubl
 
     @Override
     public String toString() {
-        return (criterion == Criterion.RATIO ? "ratio " + amount : "percentile " + amount) + ", floor max("
+        return String.format(java.util.Locale.ROOT, "%s %.4g", criterion == Criterion.RATIO ? "ratio" : "percentile",
+                amount) + ", floor max("
                 + floorK + ", " + floorPercent + "%)" + (round8 ? ", round8" : "") + (weight != 1 ? ", weight " + weight : "");
     }
 }

@@ -58,7 +58,9 @@ public record PruneReport(String rule, Target target, List<LayerRow> layers, Lis
         Map<String, String> options = new LinkedHashMap<>();
         for (PruneGroup g : planner.groups()) {
             acc.put(g.name(), new long[8]);
-            options.put(g.name(), g.options().toString());
+            // in target mode every group ran at ratio min(0.999, q * weight), whatever its own criterion said
+            options.put(g.name(), target == null ? g.options().toString()
+                    : g.options().withRatio(Math.min(0.999, target.quantile() * g.options().weight())) + " (target)");
         }
         int convs = 0;
         int fBefore = 0;

@@ -20,6 +20,7 @@ public final class EdgeSlim {
         register(new InfoCommand());
         register(new CreateModelCommand());
         register(new SynthVocCommand());
+        register(new PruneCommand());
         register(new BenchCommand());
         register(new TrainCommand());
         register(new EvalCommand());

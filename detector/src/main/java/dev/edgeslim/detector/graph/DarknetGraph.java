@@ -109,8 +109,7 @@ public final class DarknetGraph {
             Operand<TFloat32> b = FloatTensors.constant(layerTf.withName("bias"), bias, c.filters());
             return layerTf.nn.biasAdd(convolve(layerTf, c, x, k), b);
         };
-        List<Op> none = new ArrayList<>();
-        return build(tf.withSubScope(name), spec, ParameterMode.INFERENCE_CONSTANT, false, null, input, block, none);
+        return build(tf.withSubScope(name), spec, ParameterMode.INFERENCE_CONSTANT, false, null, input, block, List.of());
     }
 
     /** Inference from variables: batch norm with the moving statistics. */
@@ -125,8 +124,7 @@ public final class DarknetGraph {
                     vars.get(i, ParamKind.MOVING_VARIANCE).value(), FusedBatchNorm.isTraining(false),
                     FusedBatchNorm.epsilon(BN_EPSILON)).y();
         };
-        List<Op> none = new ArrayList<>();
-        return build(tf.withSubScope(name), vars.spec(), ParameterMode.VARIABLES, false, vars, input, block, none);
+        return build(tf.withSubScope(name), vars.spec(), ParameterMode.VARIABLES, false, vars, input, block, List.of());
     }
 
     /**
@@ -151,9 +149,9 @@ public final class DarknetGraph {
                     FusedBatchNorm.epsilon(BN_EPSILON));
             Operand<TFloat32> keep = layerTf.constant(momentum);
             Operand<TFloat32> take = layerTf.constant(1 - momentum);
-            updates.add(movingAverage(layerTf.withName("update_mean"), vars.get(i, ParamKind.MOVING_MEAN), bn.batchMean(),
+            updates.add(movingAverage(layerTf.withSubScope("update_mean"), vars.get(i, ParamKind.MOVING_MEAN), bn.batchMean(),
                     keep, take));
-            updates.add(movingAverage(layerTf.withName("update_variance"), vars.get(i, ParamKind.MOVING_VARIANCE),
+            updates.add(movingAverage(layerTf.withSubScope("update_variance"), vars.get(i, ParamKind.MOVING_VARIANCE),
                     bn.batchVariance(), keep, take));
             return bn.y();
         };

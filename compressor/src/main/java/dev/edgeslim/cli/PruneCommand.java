@@ -1,0 +1,211 @@
+package dev.edgeslim.cli;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.edgeslim.compressor.graph.ChannelGraph;
+import dev.edgeslim.compressor.prune.AutoGroups;
+import dev.edgeslim.compressor.prune.GroupFile;
+import dev.edgeslim.compressor.prune.GroupOptions;
+import dev.edgeslim.compressor.prune.GroupPlanner;
+import dev.edgeslim.compressor.prune.ModelSurgeon;
+import dev.edgeslim.compressor.prune.PlanRule;
+import dev.edgeslim.compressor.prune.PruneGroup;
+import dev.edgeslim.compressor.prune.PruneReport;
+import dev.edgeslim.compressor.prune.PrunedNetwork;
+import dev.edgeslim.compressor.prune.PruningPlan;
+import dev.edgeslim.compressor.prune.TargetMetric;
+import dev.edgeslim.detector.cfg.CfgParser;
+import dev.edgeslim.detector.cfg.CfgWriter;
+import dev.edgeslim.detector.io.AtomicFiles;
+import dev.edgeslim.detector.io.BadInputException;
+import dev.edgeslim.detector.model.NetworkSpec;
+import dev.edgeslim.detector.weights.DarknetWeights;
+import dev.edgeslim.detector.weights.WeightStore;
+
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * {@code edgeslim prune}: group channel pruning of a darknet model by BN |γ|. Writes into {@code --out}:
+ * pruned.cfg, pruned.weights, plan.json ({@link PruningPlan}), prune-report.json / prune-report.md
+ * ({@link PruneReport}) and kept-channels.png. Every flag and input file is checked, and the whole result
+ * computed, before the first file is written; each file is written atomically.
+ *
+ * <p>Exactly one criterion: {@code --ratio R} (remove the lowest-|γ| fraction R of each group's prunable channels,
+ * R in [0,1)), {@code --percentile P} (remove channels below the P-th percentile of each group's |γ|), or a
+ * global target {@code --target-params F} / {@code --target-flops F} (remove at least the fraction F of params /
+ * FLOPs, found by bisection on a common quantile; if unreachable, the most that is reachable is written and a
+ * warning printed). Groups are automatic ({@link AutoGroups}) unless {@code --groups FILE} ({@link GroupFile})
+ * is given; the command-line options are the defaults for every group.
+ *
+ * <p>{@code --json} prints: {@code cfg, weights, out, files[], rule, target{metric, fraction, quantile,
+ * achieved, met} (or null), total{convs, filtersBefore, filtersAfter, paramsBefore, paramsAfter, bflopsBefore,
+ * bflopsAfter, paramsRemovedFraction, flopsRemovedFraction, inputWidth, inputHeight}, groups[{name, options,
+ * convs, filtersBefore, filtersAfter, prunableFilters, paramsBefore, paramsAfter, bflopsBefore, bflopsAfter}]}.
+ */
+public final class PruneCommand implements Command {
+    static final List<String> FILES = List.of("pruned.cfg", "pruned.weights", "plan.json", "prune-report.json",
+            "prune-report.md", "kept-channels.png");
+
+    @Override
+    public String name() {
+        return "prune";
+    }
+
+    @Override
+    public String summary() {
+        return "group channel pruning by BN |gamma|: pruned cfg + weights, plan and report";
+    }
+
+    @Override
+    public int run(List<String> args, PrintStream out, PrintStream err) throws Exception {
+        CliOptions options = new CliOptions("edgeslim prune --cfg C --weights W --out DIR "
+                + "(--ratio R | --percentile P | --target-params F | --target-flops F) [options]")
+                .required("cfg", "FILE", "darknet .cfg")
+                .required("weights", "FILE", "darknet .weights matching the cfg")
+                .required("out", "DIR", "output folder (created; files in it are replaced)")
+                .value("groups", "FILE", "group definition file (default: automatic groups)")
+                .value("ratio", "R", "remove the lowest-|gamma| fraction R of each group, 0 <= R < 1")
+                .value("percentile", "P", "remove channels below the P-th percentile of each group's |gamma|, 0 <= P < 100")
+                .value("target-params", "F", "remove at least the fraction F of parameters, 0 < F < 1")
+                .value("target-flops", "F", "remove at least the fraction F of FLOPs, 0 < F < 1")
+                .value("rule", "RULE", "how coupled layers agree: union (default), majority, intersection")
+                .value("floor-k", "K", "keep at least K channels per layer (default " + GroupOptions.DEFAULT_FLOOR_K + ")")
+                .value("floor-percent", "P", "keep at least P% of each layer's channels (default "
+                        + (int) GroupOptions.DEFAULT_FLOOR_PERCENT + ")")
+                .flag("round8", "round kept channel counts up to multiples of 8")
+                .flag("json", "print the summary as JSON");
+        CliOptions.Parsed p = options.parse(args, out);
+        if (p == null) {
+            return OK;
+        }
+        if (!p.positional().isEmpty()) {
+            throw new UsageException("unexpected argument '" + p.positional().get(0) + "' (see --help)");
+        }
+        // 1. every flag, before any file is read
+        Path cfgFile = p.requiredPath("cfg");
+        Path weightsFile = p.requiredPath("weights");
+        Path outDir = p.requiredPath("out");
+        Path groupsFile = p.path("groups");
+        List<String> criteria = List.of("ratio", "percentile", "target-params", "target-flops");
+        List<String> given = criteria.stream().filter(p::has).toList();
+        if (given.size() != 1) {
+            throw new UsageException(given.isEmpty()
+                    ? "choose one of --ratio, --percentile, --target-params, --target-flops (see --help)"
+                    : "--" + given.get(0) + " and --" + given.get(1) + " cannot be combined");
+        }
+        String criterion = given.get(0);
+        double amount = halfOpen(p, criterion);
+        PlanRule rule = PlanRule.parse(p.string("rule", "union"));
+        if (rule == null) {
+            throw new UsageException("--rule must be union, majority or intersection, got '" + p.string("rule", "") + "'");
+        }
+        int floorK = p.integer("floor-k", GroupOptions.DEFAULT_FLOOR_K, 1, 1 << 20);
+        double floorPercent = p.number("floor-percent", GroupOptions.DEFAULT_FLOOR_PERCENT, 0, 100);
+        GroupOptions defaults = (criterion.equals("percentile") ? GroupOptions.percentile(amount)
+                : GroupOptions.ratio(criterion.equals("ratio") ? amount : 0))
+                .withFloor(floorK, floorPercent).withRound8(p.has("round8"));
+        if (Files.exists(outDir) && !Files.isDirectory(outDir)) {
+            throw new BadInputException(outDir, "exists and is not a directory");
+        }
+
+        // 2. inputs
+        NetworkSpec spec = CfgParser.parse(cfgFile);
+        WeightStore weights = DarknetWeights.read(weightsFile, spec);
+        List<PruneGroup> groups = groupsFile == null ? AutoGroups.groups(spec, defaults)
+                : GroupFile.read(groupsFile, spec, defaults);
+
+        // 3. compute everything
+        GroupPlanner planner = new GroupPlanner(ChannelGraph.of(spec), groups, rule);
+        GroupPlanner.TargetResult target = null;
+        PruningPlan plan;
+        if (criterion.startsWith("target-")) {
+            TargetMetric metric = criterion.equals("target-params") ? TargetMetric.PARAMS : TargetMetric.FLOPS;
+            if (groups.stream().allMatch(g -> g.options().weight() == 0)) {
+                throw new BadInputException(groupsFile, "every group has weight=0, so no target can be reached");
+            }
+            target = planner.searchTarget(weights, metric, amount);
+            plan = target.plan();
+        } else {
+            plan = planner.plan(weights);
+        }
+        PrunedNetwork pruned = ModelSurgeon.prune(planner.graph(), weights, plan);
+        PruneReport report = PruneReport.of(spec, pruned.spec(), planner, target);
+        String cfgText = CfgWriter.toText(pruned.spec());
+        String planJson = plan.toJson();
+        byte[] png = report.keptChannelsPng();
+        String reportJson = report.toJson();
+        String reportMd = report.toMarkdown();
+
+        // 4. write
+        Files.createDirectories(outDir);
+        AtomicFiles.writeString(outDir.resolve("pruned.cfg"), cfgText);
+        DarknetWeights.write(pruned.weights(), pruned.spec(), outDir.resolve("pruned.weights"));
+        AtomicFiles.writeString(outDir.resolve("plan.json"), planJson);
+        AtomicFiles.writeString(outDir.resolve("prune-report.json"), reportJson);
+        AtomicFiles.writeString(outDir.resolve("prune-report.md"), reportMd);
+        AtomicFiles.writeBytes(outDir.resolve("kept-channels.png"), png);
+
+        if (target != null && !target.met()) {
+            err.printf(Locale.ROOT, "edgeslim prune: warning: could not remove %.1f%% of %s; the floors allow at most "
+                    + "%.1f%%, which was written%n", 100 * amount, metric(target), 100 * target.achieved());
+        }
+        if (p.has("json")) {
+            out.println(Json.write(toJson(cfgFile, weightsFile, outDir, report)));
+        } else {
+            print(out, cfgFile, outDir, report);
+        }
+        return OK;
+    }
+
+    private static String metric(GroupPlanner.TargetResult t) {
+        return t.metric() == TargetMetric.PARAMS ? "parameters" : "FLOPs";
+    }
+
+    /** Reads a criterion value: ratio and target in [0,1) (targets exclude 0), percentile in [0,100). */
+    private static double halfOpen(CliOptions.Parsed p, String name) {
+        double max = name.equals("percentile") ? 100 : 1;
+        double v = p.number(name, Double.NaN, 0, max);
+        if (v == max || (name.startsWith("target-") && v == 0)) {
+            throw new UsageException("--" + name + " must be within " + (name.startsWith("target-") ? "(0," : "[0,")
+                    + (name.equals("percentile") ? "100)" : "1)") + ", got " + p.string(name, ""));
+        }
+        return v;
+    }
+
+    private static ObjectNode toJson(Path cfg, Path weights, Path outDir, PruneReport report) {
+        ObjectNode root = Json.object();
+        root.put("cfg", cfg.toString());
+        root.put("weights", weights.toString());
+        root.put("out", outDir.toString());
+        ArrayNode files = root.putArray("files");
+        FILES.forEach(f -> files.add(outDir.resolve(f).toString()));
+        root.put("rule", report.rule());
+        root.set("target", Json.MAPPER.valueToTree(report.target()));
+        root.set("total", Json.MAPPER.valueToTree(report.total()));
+        root.set("groups", Json.MAPPER.valueToTree(report.groups()));
+        return root;
+    }
+
+    private static void print(PrintStream out, Path cfg, Path outDir, PruneReport report) {
+        PruneReport.Totals t = report.total();
+        out.printf(Locale.ROOT, "%-14s %-44s %14s %14s%n", "group", "options", "filters", "params");
+        for (PruneReport.GroupRow g : report.groups()) {
+            out.printf(Locale.ROOT, "%-14s %-44s %6d -> %-6d %6.2fM -> %.2fM%n", g.name(), g.options(),
+                    g.filtersBefore(), g.filtersAfter(), g.paramsBefore() / 1e6, g.paramsAfter() / 1e6);
+        }
+        if (report.target() != null) {
+            out.printf(Locale.ROOT, "target: remove %.1f%% of %s -> removed %.1f%% (quantile %.4f)%n",
+                    100 * report.target().fraction(), report.target().metric(), 100 * report.target().achieved(),
+                    report.target().quantile());
+        }
+        out.printf(Locale.ROOT, "%s (%dx%d), rule %s: params %,d -> %,d (-%.1f%%), BFLOPs %.3f -> %.3f (-%.1f%%), "
+                        + "filters %,d -> %,d%n", cfg.getFileName(), t.inputWidth(), t.inputHeight(), report.rule(),
+                t.paramsBefore(), t.paramsAfter(), 100 * t.paramsRemovedFraction(), t.bflopsBefore(), t.bflopsAfter(),
+                100 * t.flopsRemovedFraction(), t.filtersBefore(), t.filtersAfter());
+        out.println("wrote " + String.join(", ", FILES) + " to " + outDir);
+    }
+}

@@ -1,0 +1,182 @@
+package dev.edgeslim.compressor.prune;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.edgeslim.compressor.graph.ChannelGraph;
+import dev.edgeslim.detector.io.AtomicFiles;
+import dev.edgeslim.detector.model.ConvLayer;
+import dev.edgeslim.detector.model.NetworkSpec;
+import org.knowm.xchart.BitmapEncoder;
+import org.knowm.xchart.CategoryChart;
+import org.knowm.xchart.CategoryChartBuilder;
+import org.knowm.xchart.style.Styler;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * What pruning did, per layer, per group and in total: output channels (filters for convolutions), parameters
+ * and BFLOPs before and after, as JSON ({@link #toJson}), markdown ({@link #toMarkdown}) and a PNG bar chart of
+ * kept filters per convolution ({@link #keptChannelsPng}).
+ *
+ * @param rule    the plan rule used
+ * @param target  the global target search outcome, or null when groups were pruned by their own options
+ */
+public record PruneReport(String rule, Target target, List<LayerRow> layers, List<GroupRow> groups, Totals total) {
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    private static final String NO_GROUP = "(none)";
+
+    public record LayerRow(int index, String type, String group, int filtersBefore, int filtersAfter,
+                           long paramsBefore, long paramsAfter, double bflopsBefore, double bflopsAfter) {
+    }
+
+    /** {@code prunableFilters}: filters of the group's convolutions that belong to prunable coupled sets. */
+    public record GroupRow(String name, String options, int convs, int filtersBefore, int filtersAfter,
+                           int prunableFilters, long paramsBefore, long paramsAfter, double bflopsBefore,
+                           double bflopsAfter) {
+    }
+
+    public record Totals(int convs, int filtersBefore, int filtersAfter, long paramsBefore, long paramsAfter,
+                         double bflopsBefore, double bflopsAfter, double paramsRemovedFraction,
+                         double flopsRemovedFraction, int inputWidth, int inputHeight) {
+    }
+
+    /** @param metric "params" or "flops"; {@code achieved} is the removed fraction actually reached */
+    public record Target(String metric, double fraction, double quantile, double achieved, boolean met) {
+    }
+
+    public static PruneReport of(NetworkSpec before, NetworkSpec after, GroupPlanner planner,
+                                 GroupPlanner.TargetResult target) {
+        ChannelGraph graph = planner.graph();
+        List<LayerRow> rows = new ArrayList<>();
+        Map<String, long[]> acc = new LinkedHashMap<>(); // convs, fBefore, fAfter, prunable, pBefore, pAfter, flB, flA
+        Map<String, String> options = new LinkedHashMap<>();
+        for (PruneGroup g : planner.groups()) {
+            acc.put(g.name(), new long[8]);
+            // in target mode every group ran at ratio min(0.999, q * weight), whatever its own criterion said
+            options.put(g.name(), target == null ? g.options().toString()
+                    : g.options().withRatio(Math.min(0.999, target.quantile() * g.options().weight())) + " (target)");
+        }
+        int convs = 0;
+        int fBefore = 0;
+        int fAfter = 0;
+        for (int l = 0; l < before.size(); l++) {
+            int g = planner.groupOf(l);
+            String group = g < 0 ? NO_GROUP : planner.groups().get(g).name();
+            rows.add(new LayerRow(l, before.layer(l).section(), group, before.shapeOf(l).channels(),
+                    after.shapeOf(l).channels(), before.params(l), after.params(l), before.flops(l) / 1e9,
+                    after.flops(l) / 1e9));
+            long[] a = acc.computeIfAbsent(group, k -> new long[8]);
+            if (before.layer(l) instanceof ConvLayer c) {
+                convs++;
+                fBefore += c.filters();
+                fAfter += after.conv(l).filters();
+                a[0]++;
+                a[1] += c.filters();
+                a[2] += after.conv(l).filters();
+                a[3] += graph.setOfConv(l).prunable() ? c.filters() : 0;
+            }
+            a[4] += before.params(l);
+            a[5] += after.params(l);
+            a[6] += before.flops(l);
+            a[7] += after.flops(l);
+        }
+        List<GroupRow> groups = new ArrayList<>();
+        acc.forEach((name, a) -> groups.add(new GroupRow(name, options.getOrDefault(name, "not pruned"), (int) a[0],
+                (int) a[1], (int) a[2], (int) a[3], a[4], a[5], a[6] / 1e9, a[7] / 1e9)));
+        Totals total = new Totals(convs, fBefore, fAfter, before.totalParams(), after.totalParams(),
+                before.totalFlops() / 1e9, after.totalFlops() / 1e9,
+                1 - (double) after.totalParams() / before.totalParams(),
+                1 - (double) after.totalFlops() / before.totalFlops(), before.net().width(), before.net().height());
+        Target t = target == null ? null : new Target(target.metric().name().toLowerCase(Locale.ROOT), target.target(),
+                target.quantile(), target.achieved(), target.met());
+        return new PruneReport(planner.rule().name().toLowerCase(Locale.ROOT), t, rows, groups, total);
+    }
+
+    public String toJson() {
+        try {
+            return JSON.writeValueAsString(this);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    public String toMarkdown() {
+        StringBuilder b = new StringBuilder();
+        b.append("# Pruning report\n\n");
+        b.append(String.format(Locale.ROOT, "Input %dx%d, rule `%s`.%s%n%n", total.inputWidth(), total.inputHeight(),
+                rule, target == null ? "" : String.format(Locale.ROOT,
+                        " Target: remove %.1f%% of %s; reached %.1f%% at quantile %.4f%s.", 100 * target.fraction(),
+                        target.metric(), 100 * target.achieved(), target.quantile(), target.met() ? "" : " (NOT met)")));
+        b.append("| | filters | params | BFLOPs |\n|---|---:|---:|---:|\n");
+        b.append(String.format(Locale.ROOT, "| before | %,d | %,d | %.3f |%n", total.filtersBefore(),
+                total.paramsBefore(), total.bflopsBefore()));
+        b.append(String.format(Locale.ROOT, "| after | %,d | %,d | %.3f |%n", total.filtersAfter(),
+                total.paramsAfter(), total.bflopsAfter()));
+        b.append(String.format(Locale.ROOT, "| removed | %.1f%% | %.1f%% | %.1f%% |%n%n",
+                100.0 * (total.filtersBefore() - total.filtersAfter()) / total.filtersBefore(),
+                100 * total.paramsRemovedFraction(), 100 * total.flopsRemovedFraction()));
+        b.append("## Groups\n\n| group | options | convs | filters | prunable | params | BFLOPs |\n")
+                .append("|---|---|---:|---:|---:|---:|---:|\n");
+        for (GroupRow g : groups) {
+            b.append(String.format(Locale.ROOT, "| %s | %s | %d | %d → %d | %d | %,d → %,d | %.3f → %.3f |%n",
+                    g.name(), g.options(), g.convs(), g.filtersBefore(), g.filtersAfter(), g.prunableFilters(),
+                    g.paramsBefore(), g.paramsAfter(), g.bflopsBefore(), g.bflopsAfter()));
+        }
+        b.append("\n## Layers\n\n| layer | type | group | channels | params | BFLOPs |\n")
+                .append("|---:|---|---|---:|---:|---:|\n");
+        for (LayerRow r : layers) {
+            b.append(String.format(Locale.ROOT, "| %d | %s | %s | %d → %d | %,d → %,d | %.3f → %.3f |%n", r.index(),
+                    r.type(), r.group(), r.filtersBefore(), r.filtersAfter(), r.paramsBefore(), r.paramsAfter(),
+                    r.bflopsBefore(), r.bflopsAfter()));
+        }
+        return b.toString();
+    }
+
+    /** Bar chart of filters per convolution, before (light) and after (dark), as PNG bytes. */
+    public byte[] keptChannelsPng() throws IOException {
+        System.setProperty("java.awt.headless", "true");
+        List<String> x = new ArrayList<>();
+        List<Integer> beforeY = new ArrayList<>();
+        List<Integer> afterY = new ArrayList<>();
+        for (LayerRow r : layers) {
+            if (r.type().equals("convolutional")) {
+                x.add(String.valueOf(r.index()));
+                beforeY.add(r.filtersBefore());
+                afterY.add(r.filtersAfter());
+            }
+        }
+        if (x.isEmpty()) {
+            x.add("-");
+            beforeY.add(0);
+            afterY.add(0);
+        }
+        CategoryChart chart = new CategoryChartBuilder().width(Math.max(800, 200 + 12 * x.size())).height(500)
+                .title(String.format(Locale.ROOT, "Filters per convolution: %,d -> %,d (params -%.1f%%, FLOPs -%.1f%%)",
+                        total.filtersBefore(), total.filtersAfter(), 100 * total.paramsRemovedFraction(),
+                        100 * total.flopsRemovedFraction()))
+                .xAxisTitle("convolution layer").yAxisTitle("filters").build();
+        chart.getStyler().setOverlapped(true);
+        chart.getStyler().setLegendPosition(Styler.LegendPosition.InsideNW);
+        chart.getStyler().setXAxisLabelRotation(90);
+        chart.getStyler().setAvailableSpaceFill(0.8);
+        chart.addSeries("before", x, beforeY).setFillColor(new java.awt.Color(190, 200, 220));
+        chart.addSeries("kept", x, afterY).setFillColor(new java.awt.Color(40, 80, 160));
+        return BitmapEncoder.getBitmapBytes(chart, BitmapEncoder.BitmapFormat.PNG);
+    }
+
+    /** Writes prune-report.json, prune-report.md and kept-channels.png into {@code dir}, each atomically. */
+    public void writeTo(Path dir) throws IOException {
+        byte[] png = keptChannelsPng();
+        String json = toJson();
+        String md = toMarkdown();
+        AtomicFiles.writeString(dir.resolve("prune-report.json"), json);
+        AtomicFiles.writeString(dir.resolve("prune-report.md"), md);
+        AtomicFiles.writeBytes(dir.resolve("kept-channels.png"), png);
+    }
+}

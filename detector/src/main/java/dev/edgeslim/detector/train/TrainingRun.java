@@ -48,6 +48,13 @@ public final class TrainingRun {
 
     public static Result run(Config c, List<LossTerm> terms, List<GradientModifier> modifiers,
                              List<TrainingListener> extraListeners) throws IOException {
+        return run(c, terms, modifiers, trainer -> extraListeners);
+    }
+
+    /** As above, with listeners that need the trainer itself (e.g. to read the current weights each epoch). */
+    public static Result run(Config c, List<LossTerm> terms, List<GradientModifier> modifiers,
+                             java.util.function.Function<Trainer, List<TrainingListener>> extraListeners)
+            throws IOException {
         Files.createDirectories(c.outDir());
         TrainingOptions o = c.options();
         CheckpointStore checkpoints = new CheckpointStore(c.outDir().resolve(CHECKPOINTS));
@@ -86,7 +93,7 @@ public final class TrainingRun {
             }
             listeners.add(metrics);
             listeners.add(new TrainingCurves(metrics, c.outDir().resolve(CURVES), o.name()));
-            listeners.addAll(extraListeners);
+            listeners.addAll(extraListeners.apply(trainer));
             WeightStore trained = trainer.train(source, checkpoints, c.resume(), listeners);
             Path cfgFile = c.outDir().resolve(CFG);
             Path weightsFile = c.outDir().resolve(WEIGHTS);

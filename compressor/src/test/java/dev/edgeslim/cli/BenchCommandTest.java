@@ -121,7 +121,9 @@ class BenchCommandTest {
         assertTrue(root.get("weights").isNull());
         assertTrue(root.get("machine").get("cores").asInt() >= 1);
         assertFalse(root.get("machine").get("tensorflow").asText().isEmpty());
-        assertFalse(root.get("machine").get("opencv").asText().isEmpty());
+        assertTrue(root.get("machine").get("opencv").asText().matches("\\d+\\.\\d+\\.\\d+.*"),
+                root.get("machine").get("opencv").asText());
+        assertFalse(root.get("machine").get("opencv").asText().contains("\0"));
         JsonNode results = root.get("results");
         assertEquals(2, results.size());
         assertEquals("tensorflow-java", results.get(0).get("runtime").asText());

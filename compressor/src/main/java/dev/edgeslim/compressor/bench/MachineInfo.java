@@ -14,7 +14,7 @@ public record MachineInfo(String cpu, int cores, String java, String tensorflow,
     public static MachineInfo current() {
         return new MachineInfo(cpuModel(), Runtime.getRuntime().availableProcessors(),
                 System.getProperty("java.vm.name") + " " + System.getProperty("java.version"), TensorFlow.version(),
-                opencv_core.getVersionString().getString());
+                opencv_core.getVersionString().getString().replace("\0", "").trim()); // the C string's NUL comes along
     }
 
     private static String cpuModel() {

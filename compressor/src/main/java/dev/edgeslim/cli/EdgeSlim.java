@@ -23,6 +23,7 @@ public final class EdgeSlim {
         register(new PruneCommand());
         register(new BenchCommand());
         register(new TrainCommand());
+        register(new SparseTrainCommand());
         register(new EvalCommand());
         register(new DetectCommand());
     }

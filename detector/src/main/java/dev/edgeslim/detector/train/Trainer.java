@@ -135,10 +135,9 @@ public final class Trainer implements AutoCloseable {
             updates.add(afterReads.train.applyMomentum(v.variable(), slot, learningRate, finalGradients.get(k), momentum));
         }
         this.trainOp = tf.withControlDependencies(updates).withName("train_step").noOp();
-        ConfigProto config = ConfigProto.newBuilder()
-                .setIntraOpParallelismThreads(options.threads())
-                .setInterOpParallelismThreads(Math.min(2, options.threads()))
-                .build();
+        // per-session thread pools: otherwise TF sizes one global pool from the first session in the process
+        ConfigProto config = dev.edgeslim.detector.graph.SessionConfigs.threads(options.threads(),
+                Math.min(2, options.threads()));
         this.session = new Session(graph, config);
         session.initialize();
     }

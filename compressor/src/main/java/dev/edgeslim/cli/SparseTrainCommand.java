@@ -1,0 +1,124 @@
+package dev.edgeslim.cli;
+
+import dev.edgeslim.compressor.graph.ChannelGraph;
+import dev.edgeslim.compressor.graph.CoupledSet;
+import dev.edgeslim.compressor.prune.AutoGroups;
+import dev.edgeslim.compressor.prune.GroupOptions;
+import dev.edgeslim.compressor.sparsity.GammaL1Regularizer;
+import dev.edgeslim.compressor.sparsity.GammaReport;
+import dev.edgeslim.compressor.sparsity.SparsitySchedule;
+import dev.edgeslim.detector.cfg.CfgParser;
+import dev.edgeslim.detector.data.VocDataset;
+import dev.edgeslim.detector.io.BadInputException;
+import dev.edgeslim.detector.io.OutputFolder;
+import dev.edgeslim.detector.model.NetworkSpec;
+import dev.edgeslim.detector.train.DetectionLoss;
+import dev.edgeslim.detector.train.TrainingOptions;
+import dev.edgeslim.detector.train.TrainingRun;
+import dev.edgeslim.detector.train.loss.LossOptions;
+import dev.edgeslim.detector.weights.DarknetWeights;
+import dev.edgeslim.detector.weights.WeightStore;
+
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * {@code edgeslim sparse-train}: stage 1, training with an L1 penalty on the BN γ of prunable convolutions (those
+ * whose channels the channel-dependency graph can remove), under a constant, dynamic (the paper's) or linear
+ * schedule. Writes what {@code train} writes plus {@code gamma-stats.json} and {@code gamma/<group>.png}.
+ * JSON fields: those of {@code train}, plus {@code schedule, strength, gamma_lt_0.01}.
+ */
+public final class SparseTrainCommand implements Command {
+    static final Set<String> OWN;
+
+    static {
+        Set<String> own = new HashSet<>(TrainCommand.OWN);
+        own.add("gamma-stats.json");
+        own.add("gamma");
+        OWN = Set.copyOf(own);
+    }
+
+    @Override
+    public String name() {
+        return "sparse-train";
+    }
+
+    @Override
+    public String summary() {
+        return "stage 1: sparse training (L1 on BN γ with a constant/dynamic/linear schedule)";
+    }
+
+    @Override
+    public int run(List<String> args, PrintStream out, PrintStream err) throws Exception {
+        CliOptions options = TrainCommand.trainingFlags(new CliOptions(
+                "edgeslim sparse-train --cfg MODEL.cfg --weights W --data VOCDIR --out DIR [options]")
+                .value("cfg", "FILE", "darknet cfg (required)")
+                .value("weights", "FILE", "trained darknet weights to start from (required)")
+                .value("data", "DIR", "VOCdevkit root (required)")
+                .value("out", "DIR", "output folder (required)")
+                .value("schedule", "NAME", "constant, dynamic or linear (default dynamic)")
+                .value("strength", "S", "L1 strength s (default 0.002)")
+                .value("warmup", "F", "dynamic: fraction of the run at full strength (default 0.5)")
+                .value("percentile", "P", "dynamic: channels above this global |γ| percentile are relaxed (default 65)"));
+        CliOptions.Parsed p = options.parse(args, out);
+        if (p == null) {
+            return OK;
+        }
+        Path cfg = p.requiredPath("cfg");
+        Path weightsFile = p.requiredPath("weights");
+        Path data = p.requiredPath("data");
+        Path outDir = p.requiredPath("out");
+        TrainingOptions training = TrainCommand.options(p, "sparse");
+        SparsitySchedule schedule;
+        try {
+            schedule = SparsitySchedule.parse(p.string("schedule", "dynamic"), p.number("strength", 0.002, 0, 1))
+                    .withWarmup(p.number("warmup", 0.5, 0, 1))
+                    .withPercentile(p.number("percentile", 65, 0.01, 99.99));
+        } catch (IllegalArgumentException e) {
+            throw new UsageException(e.getMessage());
+        }
+        int size = p.integer("size", 0, 32, 4096);
+        int evalEvery = p.integer("eval-every", 5, 1, 100_000);
+        NetworkSpec spec = CfgParser.parse(cfg);
+        if (size > 0) {
+            spec = spec.withInputSize(size, size);
+        }
+        WeightStore initial = DarknetWeights.read(weightsFile, spec);
+        VocDataset.Options dataOptions = VocDataset.Options.defaults().withSkipBad(p.has("skip-bad"));
+        VocDataset train = VocDataset.open(data, p.string("split", "trainval"), dataOptions);
+        String evalSplit = p.string("eval-split", "test");
+        VocDataset eval = evalSplit.equals("none") ? null : VocDataset.open(data, evalSplit, dataOptions);
+        if (train.classes().size() != spec.classes()) {
+            throw new BadInputException(cfg, "the model has " + spec.classes() + " classes but the dataset has "
+                    + train.classes().size());
+        }
+        Set<Integer> prunable = prunableLayers(spec);
+        OutputFolder.prepare(outDir, p.has("force"), p.has("resume"), OWN);
+        long started = System.nanoTime();
+        final NetworkSpec model = spec;
+        TrainingRun.Result result = TrainingRun.run(new TrainingRun.Config(spec, initial, train, eval,
+                        TrainCommand.augment(p, spec), training, evalEvery, outDir, p.has("resume"),
+                        p.has("quiet") ? null : err),
+                List.of(new DetectionLoss(LossOptions.defaults())),
+                List.of(new GammaL1Regularizer(prunable, schedule)),
+                trainer -> List.of(new GammaReport(trainer::weights,
+                        AutoGroups.groups(model, GroupOptions.ratio(0)), prunable, outDir)));
+        TrainCommand.printSummary(out, p.has("json"), outDir, result, training, (System.nanoTime() - started) / 1e9);
+        return OK;
+    }
+
+    /** Convolutions whose output channels the channel-dependency graph allows to remove. */
+    static Set<Integer> prunableLayers(NetworkSpec spec) {
+        Set<Integer> layers = new TreeSet<>();
+        for (CoupledSet set : ChannelGraph.of(spec).sets()) {
+            if (set.prunable()) {
+                layers.addAll(set.convLayers());
+            }
+        }
+        return layers;
+    }
+}

@@ -1,0 +1,114 @@
+package dev.edgeslim.compressor.distill;
+
+import dev.edgeslim.detector.io.BadInputException;
+import dev.edgeslim.detector.model.Layer;
+import dev.edgeslim.detector.model.NetworkSpec;
+import dev.edgeslim.detector.model.Shape;
+import dev.edgeslim.detector.model.UpsampleLayer;
+import dev.edgeslim.detector.model.YoloLayer;
+
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Chooses and checks the layers where the student's spatial attention is matched to the teacher's. Pruning keeps
+ * layer positions, so a pair is the same index in both networks. Automatic choice: the last layer of each
+ * backbone stride stage (the layer before the stride first changes, up to the first upsample) and the input of
+ * each head convolution (the neck's output that a [yolo] head reads).
+ */
+public final class DistillationPairs {
+    private DistillationPairs() {
+    }
+
+    public static List<LayerPair> automatic(NetworkSpec spec, double weight) {
+        Set<Integer> layers = new LinkedHashSet<>();
+        int firstUpsample = spec.size();
+        for (int i = 0; i < spec.size(); i++) {
+            if (spec.layer(i) instanceof UpsampleLayer) {
+                firstUpsample = i;
+                break;
+            }
+        }
+        for (int i = 0; i + 1 < firstUpsample; i++) {
+            if (spec.strideOf(i + 1) != spec.strideOf(i) && spec.strideOf(i) >= 4) {
+                layers.add(i);
+            }
+        }
+        for (int y : spec.yoloLayers()) {
+            int headConv = spec.inputsOf(y).get(0);
+            int neck = spec.inputsOf(headConv).get(0);
+            if (neck >= 0) {
+                layers.add(neck);
+            }
+        }
+        List<LayerPair> pairs = new ArrayList<>();
+        for (int l : layers) {
+            pairs.add(new LayerPair(l, l, weight));
+        }
+        return pairs;
+    }
+
+    /**
+     * Parses "12,34:0.5,57" (index, optional weight; default {@code weight}) against the student; a pair's
+     * teacher layer is the same index.
+     */
+    public static List<LayerPair> parse(String text, double weight, String source) {
+        List<LayerPair> pairs = new ArrayList<>();
+        for (String part : text.split(",")) {
+            String p = part.trim();
+            if (p.isEmpty()) {
+                continue;
+            }
+            String[] kv = p.split(":");
+            try {
+                int layer = Integer.parseInt(kv[0].trim());
+                double w = kv.length > 1 ? Double.parseDouble(kv[1].trim()) : weight;
+                if (kv.length > 2) {
+                    throw new NumberFormatException();
+                }
+                pairs.add(new LayerPair(layer, layer, w));
+            } catch (NumberFormatException e) {
+                throw new BadInputException(source, "expected LAYER[:WEIGHT], got '" + p + "'");
+            } catch (IllegalArgumentException e) {
+                throw new BadInputException(source, e.getMessage());
+            }
+        }
+        if (pairs.isEmpty()) {
+            throw new BadInputException(source, "no distillation layers given");
+        }
+        return pairs;
+    }
+
+    /** Teacher and student must be the same topology (layer types and sizes) and every pair must exist. */
+    public static void check(NetworkSpec student, NetworkSpec teacher, List<LayerPair> pairs, String source) {
+        if (student.size() != teacher.size()) {
+            throw new BadInputException(source, "teacher and student differ in topology: " + teacher.size()
+                    + " vs " + student.size() + " layers");
+        }
+        for (int i = 0; i < student.size(); i++) {
+            Layer s = student.layer(i);
+            Layer t = teacher.layer(i);
+            Shape ss = student.shapeOf(i);
+            Shape ts = teacher.shapeOf(i);
+            if (!s.section().equals(t.section()) || ss.height() != ts.height() || ss.width() != ts.width()
+                    || !s.inputs(i).equals(t.inputs(i))) {
+                throw new BadInputException(source, "teacher and student differ in topology at layer " + i + ": "
+                        + t.section() + " " + ts + " vs " + s.section() + " " + ss);
+            }
+            if (s instanceof YoloLayer ys && t instanceof YoloLayer yt && ys.classes() != yt.classes()) {
+                throw new BadInputException(source, "teacher and student predict different classes at layer " + i);
+            }
+        }
+        for (LayerPair p : pairs) {
+            if (p.studentLayer() < 0 || p.studentLayer() >= student.size()) {
+                throw new BadInputException(source, "distillation layer " + p.studentLayer()
+                        + " does not exist (the model has layers 0.." + (student.size() - 1) + ")");
+            }
+            if (student.layer(p.studentLayer()) instanceof YoloLayer) {
+                throw new BadInputException(source, "distillation layer " + p.studentLayer() + " is a [yolo] layer");
+            }
+        }
+    }
+}

@@ -9,8 +9,10 @@ import dev.edgeslim.detector.weights.WeightStore;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Writes a darknet YOLO network (spec + weights) as a .tflite model, with no converter in between: the graph
@@ -30,6 +32,9 @@ import java.util.Map;
  * {@link ExportOptions#source()}.
  */
 public final class TfliteExporter {
+    /** The name {@link YoloLowering} gives the image. */
+    private static final String INPUT = YoloLowering.INPUT;
+
     private TfliteExporter() {
     }
 
@@ -67,10 +72,10 @@ public final class TfliteExporter {
         YoloLowering.lower(spec, weights, calibrationGraph);
         calibrationGraph.exposeComputedValues();
         ByteBuffer floatModel = write(calibrationGraph.graph(), options);
-        List<String> observed = new ArrayList<>(sharing.sources());
-        observed.remove(INPUT);
-        Map<String, double[]> ranges = new HashMap<>(Calibrator.ranges(floatModel, new java.util.LinkedHashSet<>(observed),
-                options.calibration(), options.calibrationImages(), options.percentile(), options.threads()));
+        Set<String> observed = new LinkedHashSet<>(sharing.sources());
+        observed.remove(INPUT); // the input is [0, 1] by contract, not calibrated
+        Map<String, double[]> ranges = new HashMap<>(Calibrator.ranges(floatModel, observed, options.calibration(),
+                options.calibrationImages(), options.percentile(), options.threads()));
         ranges.put(INPUT, new double[] {0, 1});
         Map<String, QuantParams> plan = sharing.resolve(ranges);
 
@@ -79,9 +84,6 @@ public final class TfliteExporter {
         TfliteMetadata metadata = metadata(spec, options, heads, plan);
         return new ExportedTflite(finish(emitter.graph(), metadata, options), metadata);
     }
-
-    /** The name {@link YoloLowering} gives the image. */
-    private static final String INPUT = "input";
 
     private static ByteBuffer finish(TfliteGraph graph, TfliteMetadata metadata, ExportOptions options) {
         graph.setDescription("EdgeSlim YOLO export (" + options.precision().cliName() + "); raw [yolo] head maps, "

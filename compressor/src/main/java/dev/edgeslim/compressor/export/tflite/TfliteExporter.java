@@ -7,6 +7,7 @@ import dev.edgeslim.detector.model.YoloLayer;
 import dev.edgeslim.detector.weights.WeightStore;
 
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
@@ -49,6 +50,10 @@ public final class TfliteExporter {
             throw new BadInputException(source, options.classNames().size() + " class names given, the network has "
                     + spec.classes() + " classes");
         }
+        if (options.precision() == Precision.INT8 && spec.inputShape().channels() != 3) {
+            throw new BadInputException(source, "int8 calibration images are RGB, the network takes "
+                    + spec.inputShape().channels() + " channels");
+        }
         try {
             return switch (options.precision()) {
                 case FP32, FP16 -> exportFloat(spec, weights, options);
@@ -88,7 +93,7 @@ public final class TfliteExporter {
     private static ByteBuffer finish(TfliteGraph graph, TfliteMetadata metadata, ExportOptions options) {
         graph.setDescription("EdgeSlim YOLO export (" + options.precision().cliName() + "); raw [yolo] head maps, "
                 + "metadata in '" + TfliteMetadata.MODEL_METADATA_NAME + "'");
-        graph.putMetadata(TfliteMetadata.MODEL_METADATA_NAME, FlatbufferModelWriter.utf8(metadata.toJson()));
+        graph.putMetadata(TfliteMetadata.MODEL_METADATA_NAME, metadata.toJson().getBytes(StandardCharsets.UTF_8));
         return write(graph, options);
     }
 

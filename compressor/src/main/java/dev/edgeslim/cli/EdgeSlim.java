@@ -26,6 +26,7 @@ public final class EdgeSlim {
         register(new SparseTrainCommand());
         register(new EvalCommand());
         register(new DetectCommand());
+        register(new ExportCommand());
     }
 
     private void register(Command c) {

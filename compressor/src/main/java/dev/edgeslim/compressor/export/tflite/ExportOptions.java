@@ -1,0 +1,56 @@
+package dev.edgeslim.compressor.export.tflite;
+
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * How to export: the precision; for int8 the calibration images, how many to use and the range percentile
+ * (100 = min/max); class names for the metadata (empty when unknown); a label naming the input in error
+ * messages (e.g. the weights file); threads for calibration inference.
+ */
+public record ExportOptions(Precision precision, CalibrationSource calibration, int calibrationImages,
+                            double percentile, List<String> classNames, String source, int threads) {
+
+    public ExportOptions {
+        Objects.requireNonNull(precision);
+        classNames = List.copyOf(classNames);
+        if (precision == Precision.INT8) {
+            Objects.requireNonNull(calibration, "int8 export needs calibration images");
+            if (calibrationImages < 1 || calibrationImages > calibration.size()) {
+                throw new IllegalArgumentException("calibration images must be within 1.." + calibration.size()
+                        + ", got " + calibrationImages);
+            }
+            if (!(percentile > 50 && percentile <= 100)) {
+                throw new IllegalArgumentException("percentile must be within (50, 100], got " + percentile);
+            }
+        }
+        if (threads < 1) {
+            throw new IllegalArgumentException("threads must be positive");
+        }
+    }
+
+    public static ExportOptions fp32() {
+        return new ExportOptions(Precision.FP32, null, 0, 100, List.of(), "network", 2);
+    }
+
+    public static ExportOptions fp16() {
+        return new ExportOptions(Precision.FP16, null, 0, 100, List.of(), "network", 2);
+    }
+
+    /** Full-integer with {@code images} calibration images and min/max ({@code percentile} 100) or clipped ranges. */
+    public static ExportOptions int8(CalibrationSource calibration, int images, double percentile) {
+        return new ExportOptions(Precision.INT8, calibration, images, percentile, List.of(), "network", 2);
+    }
+
+    public ExportOptions withClassNames(List<String> names) {
+        return new ExportOptions(precision, calibration, calibrationImages, percentile, names, source, threads);
+    }
+
+    public ExportOptions withSource(String label) {
+        return new ExportOptions(precision, calibration, calibrationImages, percentile, classNames, label, threads);
+    }
+
+    public ExportOptions withThreads(int n) {
+        return new ExportOptions(precision, calibration, calibrationImages, percentile, classNames, source, n);
+    }
+}

@@ -1,0 +1,51 @@
+package dev.edgeslim.compressor.export.tflite;
+
+import dev.edgeslim.detector.model.Activation;
+import dev.edgeslim.detector.model.Shape;
+
+import java.util.List;
+
+/**
+ * The operations a darknet YOLO network lowers to, independent of the number format. {@link YoloLowering}
+ * walks a {@code NetworkSpec} and calls these; the float emitter writes float32 TFLite ops (fp32 or fp16
+ * weights), the int8 emitter writes integer-only ops. Every created feature map gets the caller's unique name.
+ */
+interface GraphEmitter {
+
+    /** The image: NHWC [1,h,w,c], RGB in [0,1]. */
+    Value input(String name, Shape shape);
+
+    /** Constant padding of the spatial axes: zeros, or (for max-pooling) the lowest representable value. */
+    Value pad(String name, Value x, int top, int bottom, int left, int right, boolean lowest);
+
+    /** CONV_2D with bias; {@code same} selects TFLite SAME padding (else VALID); ReLU can be fused. */
+    Value conv(String name, Value x, ConvKernel kernel, int stride, boolean same, boolean relu);
+
+    /** DEPTHWISE_CONV_2D: filter f reads input channel f / (filters / channels). */
+    Value depthwiseConv(String name, Value x, ConvKernel kernel, int stride, boolean same, boolean relu);
+
+    /** An element-wise activation other than LINEAR. */
+    Value activation(String name, Value x, Activation activation);
+
+    Value maxPool(String name, Value x, int size, int stride, boolean same);
+
+    /** Channels [start, start + count). */
+    Value slice(String name, Value x, int start, int count);
+
+    /** {@code parts} equal channel groups. */
+    List<Value> split(String name, Value x, int parts);
+
+    /** Channel concatenation. */
+    Value concat(String name, List<Value> parts);
+
+    Value add(String name, Value a, Value b, boolean relu);
+
+    /** Nearest-neighbour upsampling by an integer factor (darknet [upsample]). */
+    Value resizeNearest(String name, Value x, int factor);
+
+    /** Multiplication by a constant. */
+    Value scale(String name, Value x, float factor);
+
+    /** Declares {@code v} the next model output. */
+    void output(Value v);
+}

@@ -1,0 +1,175 @@
+package dev.edgeslim.compressor.export.tflite;
+
+import dev.edgeslim.detector.model.Activation;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.Map;
+
+/**
+ * Emits a full-integer graph: int8 feature maps (per-tensor asymmetric, parameters from calibration via
+ * {@link ParamSharing}), int8 convolution weights quantized per output channel and symmetric (zero point 0,
+ * values in [−127, 127], quantized_dimension 0 on OHWI, 3 on depthwise [1,H,W,C]), int32 biases with scale
+ * input_scale · weight_scale[c].
+ * <p>
+ * Activations: LEAKY → int8 LEAKY_RELU, RELU → fused or int8 RELU. MISH, SWISH and LOGISTIC have no
+ * (exact) int8 builtin, so they are a per-tensor lookup table, the way TFLite's own int8 LOGISTIC/TANH kernels
+ * work internally: the input has only 256 possible values, so table[q + 128] = quantize(f(dequantize(q)))
+ * holds the correctly rounded result for every one of them. The lookup is built from integer builtins:
+ * CAST int8→int32, ADD 128, GATHER from the 256-entry int8 table. Its only error is the output rounding.
+ */
+final class Int8Emitter extends TfliteEmitter {
+    private final Map<String, QuantParams> plan;
+
+    Int8Emitter(Map<String, QuantParams> plan) {
+        super(null);
+        this.plan = plan;
+    }
+
+    QuantParams params(String name) {
+        QuantParams p = plan.get(name);
+        if (p == null) {
+            throw new IllegalStateException("no quantization planned for '" + name + "'");
+        }
+        return p;
+    }
+
+    @Override
+    protected byte dtype() {
+        return TfliteSchema.INT8;
+    }
+
+    @Override
+    protected TfliteGraph.Quantization quantization(String name) {
+        return TfliteGraph.Quantization.perTensor(params(name));
+    }
+
+    @Override
+    protected int version(TfliteOp op) {
+        // op_version.cc: per-channel int8 convolutions are version 3, CAST and int32 ADD stay 1, other int8 ops 2
+        return switch (op) {
+            case CONV_2D, DEPTHWISE_CONV_2D -> 3;
+            case CAST -> 1;
+            default -> 2;
+        };
+    }
+
+    @Override
+    protected int lowestConstant(Value like) {
+        return graph.addConstant(like.name() + "/lowest", new int[] {1}, TfliteSchema.INT8,
+                new byte[] {(byte) QuantParams.QMIN}, quantization(like.name()));
+    }
+
+    @Override
+    public Value conv(String name, Value x, ConvKernel k, int stride, boolean same, boolean relu) {
+        Value out = newValue(name, windowed(x.shape(), k.size(), stride, same, k.filters()));
+        int[] wb = quantizedKernel(name, x, k, k.weights(), k.ohwiShape(), 0);
+        op(TfliteOp.CONV_2D, new int[] {x.tensor(), wb[0], wb[1]}, new int[] {out.tensor()},
+                new OpOptions.Conv2D(same ? TfliteSchema.PADDING_SAME : TfliteSchema.PADDING_VALID, stride,
+                        relu ? TfliteSchema.ACT_RELU : TfliteSchema.ACT_NONE));
+        return out;
+    }
+
+    @Override
+    public Value depthwiseConv(String name, Value x, ConvKernel k, int stride, boolean same, boolean relu) {
+        Value out = newValue(name, windowed(x.shape(), k.size(), stride, same, k.filters()));
+        int[] wb = quantizedKernel(name, x, k, k.depthwiseWeights(), k.depthwiseShape(), 3);
+        op(TfliteOp.DEPTHWISE_CONV_2D, new int[] {x.tensor(), wb[0], wb[1]}, new int[] {out.tensor()},
+                new OpOptions.DepthwiseConv2D(same ? TfliteSchema.PADDING_SAME : TfliteSchema.PADDING_VALID, stride,
+                        k.filters() / x.shape().channels(), relu ? TfliteSchema.ACT_RELU : TfliteSchema.ACT_NONE));
+        return out;
+    }
+
+    /**
+     * Per-channel symmetric int8 weights and int32 biases; returns {weight tensor, bias tensor}.
+     * {@code laidOut} holds the weights in the tensor's own order, with the filter index on {@code dimension}.
+     */
+    private int[] quantizedKernel(String name, Value x, ConvKernel k, float[] laidOut, int[] shape, int dimension) {
+        double inputScale = params(x.name()).scale();
+        int filters = k.filters();
+        double[] maxAbs = new double[filters];
+        int stride = dimension == 0 ? k.perFilter() : 1;
+        for (int i = 0; i < laidOut.length; i++) {
+            int f = dimension == 0 ? i / stride : i % filters;
+            maxAbs[f] = Math.max(maxAbs[f], Math.abs(laidOut[i]));
+        }
+        float[] weightScale = new float[filters];
+        float[] biasScale = new float[filters];
+        for (int f = 0; f < filters; f++) {
+            // the bias must fit int32 at scale input·weight: a pruned (all-zero) filter with a bias gets a
+            // weight scale large enough for it, and a scale is never 0
+            double s = Math.max(maxAbs[f] / 127.0, Math.abs(k.bias()[f]) / (inputScale * (1 << 30)));
+            weightScale[f] = (float) Math.max(s, 1e-12);
+            biasScale[f] = (float) (inputScale * weightScale[f]);
+        }
+        byte[] q = new byte[laidOut.length];
+        for (int i = 0; i < laidOut.length; i++) {
+            int f = dimension == 0 ? i / stride : i % filters;
+            long v = Math.round(laidOut[i] / (double) weightScale[f]);
+            q[i] = (byte) Math.max(-127, Math.min(127, v));
+        }
+        ByteBuffer bias = ByteBuffer.allocate(4 * filters).order(ByteOrder.LITTLE_ENDIAN);
+        for (int f = 0; f < filters; f++) {
+            bias.putInt((int) Math.round(k.bias()[f] / (double) biasScale[f]));
+        }
+        long[] zeros = new long[filters];
+        int w = graph.addConstant(name + "/weights", shape, TfliteSchema.INT8, q,
+                new TfliteGraph.Quantization(weightScale, zeros, dimension));
+        int b = graph.addConstant(name + "/bias", new int[] {filters}, TfliteSchema.INT32, bias.array(),
+                new TfliteGraph.Quantization(biasScale, zeros, 0));
+        return new int[] {w, b};
+    }
+
+    @Override
+    public Value activation(String name, Value x, Activation activation) {
+        Value out = newValue(name, x.shape());
+        int[] y = {out.tensor()};
+        switch (activation) {
+            case LEAKY -> op(TfliteOp.LEAKY_RELU, new int[] {x.tensor()}, y, new OpOptions.LeakyRelu(Activation.LEAKY_SLOPE));
+            case RELU -> op(TfliteOp.RELU, new int[] {x.tensor()}, y, null);
+            case MISH, SWISH, LOGISTIC -> lookup(name, x, out, activation);
+            case LINEAR -> throw new IllegalArgumentException("LINEAR is not an op");
+        }
+        return out;
+    }
+
+    /** out = table[x + 128] with CAST, ADD and GATHER (see the class comment). */
+    private void lookup(String name, Value x, Value out, Activation f) {
+        QuantParams in = params(x.name());
+        QuantParams result = params(out.name());
+        byte[] table = new byte[256];
+        for (int i = 0; i < 256; i++) {
+            table[i] = (byte) result.quantize(f.apply(in.dequantize(i + QuantParams.QMIN)));
+        }
+        int tableTensor = graph.addConstant(name + "/table", new int[] {256}, TfliteSchema.INT8, table,
+                quantization(out.name()));
+        int wide = graph.addActivation(name + "/q32", x.nhwc(), TfliteSchema.INT32, null);
+        op(TfliteOp.CAST, new int[] {x.tensor()}, new int[] {wide},
+                new OpOptions.Cast(TfliteSchema.INT8, TfliteSchema.INT32));
+        int index = graph.addActivation(name + "/index", x.nhwc(), TfliteSchema.INT32, null);
+        int offset = graph.addIntConstant(name + "/offset", new int[] {1}, new int[] {-QuantParams.QMIN});
+        graph.addOperator(TfliteOp.ADD, 1, new int[] {wide, offset}, new int[] {index},
+                FloatEmitter.arithmetic(TfliteSchema.OPT_ADD, false));
+        op(TfliteOp.GATHER, new int[] {tableTensor, index}, new int[] {out.tensor()}, new OpOptions.Gather(0));
+    }
+
+    @Override
+    public Value add(String name, Value a, Value b, boolean relu) {
+        Value out = newValue(name, a.shape());
+        op(TfliteOp.ADD, new int[] {a.tensor(), b.tensor()}, new int[] {out.tensor()},
+                FloatEmitter.arithmetic(TfliteSchema.OPT_ADD, relu));
+        return out;
+    }
+
+    @Override
+    public Value scale(String name, Value x, float factor) {
+        Value out = newValue(name, x.shape());
+        double s = factor == 0 ? 1 : Math.abs(factor) / 127.0;
+        byte q = (byte) (factor == 0 ? 0 : factor > 0 ? 127 : -127);
+        int constant = graph.addConstant(name + "/factor", new int[] {1}, TfliteSchema.INT8, new byte[] {q},
+                TfliteGraph.Quantization.perTensor(new QuantParams(s, 0)));
+        op(TfliteOp.MUL, new int[] {x.tensor(), constant}, new int[] {out.tensor()},
+                FloatEmitter.arithmetic(TfliteSchema.OPT_MUL, false));
+        return out;
+    }
+}

@@ -1,0 +1,37 @@
+package dev.edgeslim.compressor.export.tflite;
+
+/** The TFLite builtin operators the YOLO export emits, with their BuiltinOperator codes (schema.fbs). */
+enum TfliteOp {
+    ADD(0),
+    CONCATENATION(2),
+    CONV_2D(3),
+    DEPTHWISE_CONV_2D(4),
+    DEQUANTIZE(6),
+    LOGISTIC(14),
+    MAX_POOL_2D(17),
+    MUL(18),
+    RELU(19),
+    PAD(34),
+    GATHER(36),
+    DIV(42),
+    EXP(47),
+    SPLIT(49),
+    CAST(53),
+    MINIMUM(57),
+    PADV2(60),
+    SLICE(65),
+    RESIZE_NEAREST_NEIGHBOR(97),
+    LEAKY_RELU(98),
+    QUANTIZE(114);
+
+    private final int code;
+
+    TfliteOp(int code) {
+        this.code = code;
+    }
+
+    /** The BuiltinOperator enum value. */
+    int code() {
+        return code;
+    }
+}

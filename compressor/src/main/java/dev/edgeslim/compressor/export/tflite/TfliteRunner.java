@@ -1,0 +1,244 @@
+package dev.edgeslim.compressor.export.tflite;
+
+import dev.edgeslim.detector.io.BadInputException;
+import org.bytedeco.javacpp.BytePointer;
+import org.bytedeco.javacpp.IntPointer;
+import org.bytedeco.tensorflowlite.BuiltinOpResolver;
+import org.bytedeco.tensorflowlite.BuiltinOpResolverWithoutDefaultDelegates;
+import org.bytedeco.tensorflowlite.FlatBufferModel;
+import org.bytedeco.tensorflowlite.Interpreter;
+import org.bytedeco.tensorflowlite.InterpreterBuilder;
+import org.bytedeco.tensorflowlite.TfLiteTensor;
+
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+import static org.bytedeco.tensorflowlite.global.tensorflowlite.kTfLiteFloat32;
+import static org.bytedeco.tensorflowlite.global.tensorflowlite.kTfLiteInt8;
+import static org.bytedeco.tensorflowlite.global.tensorflowlite.kTfLiteOk;
+
+/**
+ * Runs a .tflite model with the TFLite C++ runtime (bytedeco tensorflow-lite, TFLite 2.18) from Java: one
+ * float32 or int8 input, any number of float32 or int8 outputs. {@link #run(float[])} takes real values and
+ * returns real values whatever the model's types: int8 inputs are quantized with the input tensor's scale and
+ * zero point, int8 outputs dequantized with theirs. {@link #invokeRaw} and {@link #rawOutput} give the int8
+ * bytes themselves.
+ * <p>
+ * {@link Delegates#DEFAULT} uses TFLite's builtin op resolver, which applies the XNNPACK delegate this build
+ * was compiled with; {@link Delegates#NONE} runs TFLite's own kernels only. Not thread-safe: one runner per
+ * thread. The model must pass the flatbuffer verifier the runtime runs when loading.
+ */
+public final class TfliteRunner implements AutoCloseable {
+
+    /** Which kernels run the graph. */
+    public enum Delegates { DEFAULT, NONE }
+
+    /** A tensor as the interpreter sees it; {@code quantization} is null for float tensors. */
+    public record TensorInfo(String name, int[] shape, String dtype, QuantParams quantization) {
+        public int elements() {
+            return Arrays.stream(shape).reduce(1, (a, b) -> a * b);
+        }
+
+        public boolean isInt8() {
+            return "int8".equals(dtype);
+        }
+    }
+
+    private final BytePointer modelBytes;
+    private final FlatBufferModel model;
+    private final BuiltinOpResolver resolver;
+    private final Interpreter interpreter;
+    private final TensorInfo input;
+    private final List<TensorInfo> outputs;
+    private final int[] outputTensor;
+    private final int inputTensor;
+
+    private TfliteRunner(BytePointer modelBytes, FlatBufferModel model, String source, int threads,
+                         Delegates delegates) {
+        this.modelBytes = modelBytes;
+        this.model = model;
+        this.resolver = delegates == Delegates.NONE ? new BuiltinOpResolverWithoutDefaultDelegates()
+                : new BuiltinOpResolver();
+        this.interpreter = new Interpreter((org.bytedeco.javacpp.Pointer) null);
+        InterpreterBuilder builder = new InterpreterBuilder(model, resolver);
+        builder.SetNumThreads(threads);
+        int status = builder.apply(interpreter);
+        builder.close();
+        if (status != kTfLiteOk || interpreter.isNull()) {
+            close();
+            throw new BadInputException(source, "the TFLite runtime cannot build an interpreter for this model"
+                    + " (see its message above)");
+        }
+        if (interpreter.AllocateTensors() != kTfLiteOk) {
+            close();
+            throw new BadInputException(source, "the TFLite runtime cannot allocate this model's tensors");
+        }
+        IntPointer ins = interpreter.inputs();
+        if (ins.limit() != 1) {
+            close();
+            throw new BadInputException(source, "expected one input tensor, the model has " + ins.limit());
+        }
+        inputTensor = ins.get(0);
+        input = describe(interpreter.tensor(inputTensor), source);
+        IntPointer outs = interpreter.outputs();
+        outputTensor = new int[(int) outs.limit()];
+        List<TensorInfo> described = new ArrayList<>();
+        for (int i = 0; i < outputTensor.length; i++) {
+            outputTensor[i] = outs.get(i);
+            described.add(describe(interpreter.tensor(outputTensor[i]), source));
+        }
+        outputs = List.copyOf(described);
+    }
+
+    /** Loads a model file (memory-mapped by the runtime). */
+    public static TfliteRunner load(Path file, int threads, Delegates delegates) {
+        if (!Files.isRegularFile(file)) {
+            throw new BadInputException(file, "no such model file");
+        }
+        FlatBufferModel model = FlatBufferModel.BuildFromFile(file.toString());
+        if (model == null || model.isNull()) {
+            throw new BadInputException(file, "not a valid TFLite model (the flatbuffer verifier rejected it)");
+        }
+        return new TfliteRunner(null, model, file.toString(), checkThreads(threads), delegates);
+    }
+
+    /** Loads a model from memory (copied to native memory that lives as long as the runner). */
+    public static TfliteRunner load(ByteBuffer modelFile, int threads, Delegates delegates) {
+        ByteBuffer src = modelFile.duplicate();
+        BytePointer bytes = new BytePointer(src.remaining());
+        bytes.put(toArray(src));
+        FlatBufferModel model = FlatBufferModel.BuildFromBuffer(bytes, bytes.capacity());
+        if (model == null || model.isNull()) {
+            bytes.close();
+            throw new BadInputException("<tflite buffer>", "not a valid TFLite model (the flatbuffer verifier"
+                    + " rejected it)");
+        }
+        return new TfliteRunner(bytes, model, "<tflite buffer>", checkThreads(threads), delegates);
+    }
+
+    private static int checkThreads(int threads) {
+        if (threads < 1 || threads > 256) {
+            throw new IllegalArgumentException("threads must be within 1..256, got " + threads);
+        }
+        return threads;
+    }
+
+    private static byte[] toArray(ByteBuffer b) {
+        byte[] a = new byte[b.remaining()];
+        b.get(a);
+        return a;
+    }
+
+    private static TensorInfo describe(TfLiteTensor t, String source) {
+        int[] shape = new int[t.dims().size()];
+        for (int d = 0; d < shape.length; d++) {
+            shape[d] = t.dims().data(d);
+        }
+        String name = t.name() == null ? "" : t.name().getString();
+        if (t.type() == kTfLiteFloat32) {
+            return new TensorInfo(name, shape, "float32", null);
+        }
+        if (t.type() == kTfLiteInt8) {
+            return new TensorInfo(name, shape, "int8",
+                    new QuantParams(t.params().scale(), t.params().zero_point()));
+        }
+        throw new BadInputException(source, "tensor '" + name + "' has TFLite type " + t.type()
+                + "; only float32 and int8 inputs/outputs are supported");
+    }
+
+    public TensorInfo input() {
+        return input;
+    }
+
+    public List<TensorInfo> outputs() {
+        return outputs;
+    }
+
+    /** Runs one image (real values, the input tensor's layout) and returns every output as real values. */
+    public float[][] run(float[] in) {
+        checkLength(in.length);
+        TfLiteTensor t = interpreter.tensor(inputTensor);
+        if (input.isInt8()) {
+            byte[] q = new byte[in.length];
+            QuantParams p = input.quantization();
+            for (int i = 0; i < in.length; i++) {
+                q[i] = (byte) p.quantize(in[i]);
+            }
+            t.data().raw().put(q);
+        } else {
+            t.data().f().put(in);
+        }
+        invoke();
+        float[][] result = new float[outputs.size()][];
+        for (int o = 0; o < result.length; o++) {
+            result[o] = output(o);
+        }
+        return result;
+    }
+
+    /** Runs one int8 image (already quantized with {@link #input()}'s parameters). */
+    public void invokeRaw(byte[] in) {
+        if (!input.isInt8()) {
+            throw new IllegalStateException("the model input is " + input.dtype() + ", not int8");
+        }
+        checkLength(in.length);
+        interpreter.tensor(inputTensor).data().raw().put(in);
+        invoke();
+    }
+
+    /** Output {@code o} of the last run as real values. */
+    public float[] output(int o) {
+        TensorInfo info = outputs.get(o);
+        TfLiteTensor t = interpreter.tensor(outputTensor[o]);
+        float[] values = new float[info.elements()];
+        if (info.isInt8()) {
+            byte[] q = new byte[values.length];
+            t.data().raw().get(q);
+            QuantParams p = info.quantization();
+            for (int i = 0; i < q.length; i++) {
+                values[i] = (float) p.dequantize(q[i]);
+            }
+        } else {
+            t.data().f().get(values);
+        }
+        return values;
+    }
+
+    /** Output {@code o} of the last run as stored int8 values. */
+    public byte[] rawOutput(int o) {
+        TensorInfo info = outputs.get(o);
+        if (!info.isInt8()) {
+            throw new IllegalStateException("output " + o + " is " + info.dtype() + ", not int8");
+        }
+        byte[] q = new byte[info.elements()];
+        interpreter.tensor(outputTensor[o]).data().raw().get(q);
+        return q;
+    }
+
+    private void checkLength(int length) {
+        if (length != input.elements()) {
+            throw new IllegalArgumentException("input has " + length + " values, the model expects "
+                    + input.elements() + " " + Arrays.toString(input.shape()));
+        }
+    }
+
+    private void invoke() {
+        if (interpreter.Invoke() != kTfLiteOk) {
+            throw new IllegalStateException("TFLite Invoke failed (see the runtime's message above)");
+        }
+    }
+
+    @Override
+    public void close() {
+        interpreter.close();
+        resolver.close();
+        model.close();
+        if (modelBytes != null) {
+            modelBytes.close();
+        }
+    }
+}

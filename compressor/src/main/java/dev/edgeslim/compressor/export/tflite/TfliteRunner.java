@@ -30,7 +30,9 @@ import static org.bytedeco.tensorflowlite.global.tensorflowlite.kTfLiteOk;
  * <p>
  * {@link Delegates#DEFAULT} uses TFLite's builtin op resolver, which applies the XNNPACK delegate this build
  * was compiled with; {@link Delegates#NONE} runs TFLite's own kernels only. Not thread-safe: one runner per
- * thread. The model must pass the flatbuffer verifier the runtime runs when loading.
+ * thread. Models are loaded with {@code VerifyAndBuildFromFile/Buffer}, which run the flatbuffer verifier:
+ * the plain {@code BuildFromBuffer} of TFLite 2.18 does not, and a damaged file then crashes the JVM inside
+ * {@code InterpreterBuilder}.
  */
 public final class TfliteRunner implements AutoCloseable {
 
@@ -99,7 +101,7 @@ public final class TfliteRunner implements AutoCloseable {
         if (!Files.isRegularFile(file)) {
             throw new BadInputException(file, "no such model file");
         }
-        FlatBufferModel model = FlatBufferModel.BuildFromFile(file.toString());
+        FlatBufferModel model = FlatBufferModel.VerifyAndBuildFromFile(file.toString());
         if (model == null || model.isNull()) {
             throw new BadInputException(file, "not a valid TFLite model (the flatbuffer verifier rejected it)");
         }
@@ -111,7 +113,7 @@ public final class TfliteRunner implements AutoCloseable {
         ByteBuffer src = modelFile.duplicate();
         BytePointer bytes = new BytePointer(src.remaining());
         bytes.put(toArray(src));
-        FlatBufferModel model = FlatBufferModel.BuildFromBuffer(bytes, bytes.capacity());
+        FlatBufferModel model = FlatBufferModel.VerifyAndBuildFromBuffer(bytes, bytes.capacity());
         if (model == null || model.isNull()) {
             bytes.close();
             throw new BadInputException("<tflite buffer>", "not a valid TFLite model (the flatbuffer verifier"

@@ -1,0 +1,223 @@
+package dev.edgeslim.cli;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.edgeslim.compressor.export.NamesFile;
+import dev.edgeslim.compressor.export.tflite.ExportOptions;
+import dev.edgeslim.compressor.export.tflite.ExportedTflite;
+import dev.edgeslim.compressor.export.tflite.ImageFolderCalibration;
+import dev.edgeslim.compressor.export.tflite.Precision;
+import dev.edgeslim.compressor.export.tflite.TfliteExporter;
+import dev.edgeslim.compressor.export.tflite.TfliteMetadata;
+import dev.edgeslim.detector.cfg.CfgParser;
+import dev.edgeslim.detector.cfg.CfgWriter;
+import dev.edgeslim.detector.io.AtomicFiles;
+import dev.edgeslim.detector.io.BadInputException;
+import dev.edgeslim.detector.model.NetworkSpec;
+import dev.edgeslim.detector.weights.DarknetWeights;
+import dev.edgeslim.detector.weights.WeightStore;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * {@code edgeslim export --cfg FILE --weights FILE --format tflite|darknet [--quant fp32|fp16|int8]
+ * [--calib DIR [--calib-images N] [--percentile P]] [--names FILE] --out FILE [--threads N] [--json]}.
+ * <ul>
+ *   <li>{@code --format tflite}: writes {@code OUT} (the .tflite model) and {@code OUT.json} (its
+ *   {@link TfliteMetadata}). {@code --quant} fp32 (default), fp16 or int8; int8 needs {@code --calib DIR}, a
+ *   folder of images (letterboxed like inference input), of which {@code --calib-images} (default 100) evenly
+ *   spaced ones are used, with min/max ranges or, with {@code --percentile P} (50 &lt; P &lt; 100), P-th
+ *   percentile ranges. {@code --names} puts class names in the metadata.</li>
+ *   <li>{@code --format darknet}: writes {@code OUT.cfg} and {@code OUT.weights} side by side ({@code OUT} may
+ *   end in .cfg or .weights, which is dropped).</li>
+ * </ul>
+ * Every flag and input file is checked before anything is written; each output file is written atomically,
+ * and if a later one fails the earlier ones of this run are removed, so outputs appear complete or not at all.
+ * JSON fields ({@code --json}): {@code format} (tflite or darknet), {@code precision} (fp32/fp16/int8, null for
+ * darknet), {@code files} (written paths), {@code bytes} (total size written), {@code params},
+ * {@code heads} (number of [yolo] outputs), {@code calibration_images} (int8 only, else null),
+ * {@code input_quantization} ({@code scale}, {@code zero_point}; int8 only, else null).
+ */
+public final class ExportCommand implements Command {
+    static final int DEFAULT_CALIBRATION_IMAGES = 100;
+
+    @Override
+    public String name() {
+        return "export";
+    }
+
+    @Override
+    public String summary() {
+        return "write a model as .tflite (fp32, fp16, int8 with calibration) or darknet cfg + weights";
+    }
+
+    @Override
+    public int run(List<String> args, PrintStream out, PrintStream err) throws Exception {
+        CliOptions options = new CliOptions("edgeslim export --cfg FILE --weights FILE --format tflite|darknet"
+                + " [--quant fp32|fp16|int8] [--calib DIR [--calib-images N] [--percentile P]] [--names FILE]"
+                + " --out FILE [--json]")
+                .required("cfg", "FILE", "darknet cfg of the network")
+                .required("weights", "FILE", "darknet .weights matching the cfg")
+                .required("format", "FORMAT", "tflite, or darknet (cfg + weights)")
+                .value("quant", "Q", "tflite precision: fp32 (default), fp16 (half-size weights) or int8"
+                        + " (full-integer, needs --calib)")
+                .value("calib", "DIR", "int8: folder of calibration images (jpg, jpeg, png, bmp)")
+                .value("calib-images", "N", "int8: calibration images to use (default " + DEFAULT_CALIBRATION_IMAGES + ")")
+                .value("percentile", "P", "int8: clip ranges at the P-th percentile, 50 < P <= 100 (default 100:"
+                        + " min/max)")
+                .value("names", "FILE", "class names, one per line, for the model metadata")
+                .required("out", "FILE", "tflite: the model file (metadata goes to FILE.json);"
+                        + " darknet: FILE.cfg and FILE.weights")
+                .value("threads", "N", "threads for calibration inference (default 2)")
+                .flag("json", "print machine-readable JSON instead of a summary");
+        CliOptions.Parsed p = options.parse(args, out);
+        if (p == null) {
+            return OK;
+        }
+        if (!p.positional().isEmpty()) {
+            throw new UsageException("unexpected argument '" + p.positional().get(0) + "' (see --help)");
+        }
+        // 1. every flag, before any file is touched
+        Path cfgFile = p.requiredPath("cfg");
+        Path weightsFile = p.requiredPath("weights");
+        String format = p.required("format").trim().toLowerCase(Locale.ROOT);
+        if (!format.equals("tflite") && !format.equals("darknet")) {
+            throw new UsageException("--format must be tflite or darknet, got '" + p.required("format") + "'");
+        }
+        Path outFile = p.requiredPath("out");
+        boolean tflite = format.equals("tflite");
+        if (!tflite) {
+            for (String flag : List.of("quant", "calib", "calib-images", "percentile", "names", "threads")) {
+                if (p.has(flag)) {
+                    throw new UsageException("--" + flag + " only applies to --format tflite");
+                }
+            }
+        }
+        Precision precision = Precision.FP32;
+        if (p.has("quant")) {
+            precision = Precision.fromName(p.required("quant"));
+            if (precision == null) {
+                throw new UsageException("--quant must be fp32, fp16 or int8, got '" + p.required("quant") + "'");
+            }
+        }
+        boolean int8 = precision == Precision.INT8;
+        if (int8 && !p.has("calib")) {
+            throw new UsageException("--quant int8 needs --calib DIR (calibration images)");
+        }
+        if (!int8) {
+            for (String flag : List.of("calib", "calib-images", "percentile")) {
+                if (p.has(flag)) {
+                    throw new UsageException("--" + flag + " only applies to --quant int8");
+                }
+            }
+        }
+        int calibrationImages = p.integer("calib-images", DEFAULT_CALIBRATION_IMAGES, 1, 100_000);
+        double percentile = p.number("percentile", 100, 50, 100);
+        if (percentile <= 50) {
+            throw new UsageException("--percentile must be above 50, got " + percentile);
+        }
+        int threads = p.integer("threads", 2, 1, 256);
+        if (Files.isDirectory(outFile)) {
+            throw new UsageException("--out " + outFile + " is a directory; give a file name");
+        }
+        List<Path> darknetFiles = tflite ? null : darknetOutputs(outFile);
+
+        // 2. every input file, still before writing
+        NetworkSpec spec = CfgParser.parse(cfgFile);
+        WeightStore weights = DarknetWeights.read(weightsFile, spec);
+        List<String> names = p.has("names") ? NamesFile.read(p.path("names")) : List.of();
+        if (!names.isEmpty() && names.size() != spec.classes()) {
+            throw new BadInputException(p.path("names"), names.size() + " class names, but " + cfgFile + " has "
+                    + spec.classes() + " classes");
+        }
+        ImageFolderCalibration calibration = null;
+        if (int8) {
+            Path dir = p.path("calib");
+            if (!Files.isDirectory(dir)) {
+                throw new BadInputException(dir, "no such folder of calibration images");
+            }
+            calibration = new ImageFolderCalibration(dir, calibrationImages);
+        }
+
+        // 3. export, then write
+        ObjectNode json = Json.object();
+        json.put("format", format);
+        json.put("params", spec.totalParams());
+        json.put("heads", spec.yoloLayers().size());
+        List<Path> written;
+        ExportedTflite model = null;
+        if (tflite) {
+            ExportOptions exportOptions = (int8
+                    ? ExportOptions.int8(calibration, calibration.size(), percentile)
+                    : precision == Precision.FP16 ? ExportOptions.fp16() : ExportOptions.fp32())
+                    .withClassNames(names).withSource(weightsFile.toString()).withThreads(threads);
+            model = TfliteExporter.export(spec, weights, exportOptions);
+            model.write(outFile);
+            written = List.of(outFile, TfliteMetadata.fileFor(outFile));
+            json.put("precision", precision.cliName());
+        } else {
+            writeDarknet(spec, weights, darknetFiles.get(0), darknetFiles.get(1));
+            written = darknetFiles;
+            json.putNull("precision");
+        }
+        long bytes = 0;
+        for (Path f : written) {
+            bytes += Files.size(f);
+        }
+        json.putPOJO("files", written.stream().map(Path::toString).toList());
+        json.put("bytes", bytes);
+        if (model != null && int8) {
+            TfliteMetadata.Quantization q = model.metadata().input().quantization();
+            json.put("calibration_images", calibration.size());
+            ObjectNode iq = json.putObject("input_quantization");
+            iq.put("scale", q.scale());
+            iq.put("zero_point", q.zeroPoint());
+        } else {
+            json.putNull("calibration_images");
+            json.putNull("input_quantization");
+        }
+
+        if (p.has("json")) {
+            out.println(Json.write(json));
+        } else {
+            out.printf("exported %s (%s%s): %,d params, %d heads%n", cfgFile, format,
+                    tflite ? " " + precision.cliName() : "", spec.totalParams(), spec.yoloLayers().size());
+            for (Path f : written) {
+                out.printf("  %s (%,d bytes)%n", f, Files.size(f));
+            }
+            if (model != null && int8) {
+                TfliteMetadata.Quantization q = model.metadata().input().quantization();
+                out.printf("  int8 input: q = round(x / %.8f) + %d for x in [0,1]; calibrated on %d images%n",
+                        q.scale(), q.zeroPoint(), calibration.size());
+            }
+        }
+        return OK;
+    }
+
+    /** OUT.cfg and OUT.weights, with a .cfg or .weights ending of OUT dropped. */
+    private static List<Path> darknetOutputs(Path out) {
+        String name = out.getFileName() == null ? "" : out.getFileName().toString();
+        String stem = name.endsWith(".cfg") ? name.substring(0, name.length() - 4)
+                : name.endsWith(".weights") ? name.substring(0, name.length() - 8) : name;
+        if (stem.isEmpty()) {
+            throw new UsageException("--out needs a file name, got '" + out + "'");
+        }
+        return List.of(out.resolveSibling(stem + ".cfg"), out.resolveSibling(stem + ".weights"));
+    }
+
+    /** Writes both files; if the weights cannot be written the cfg is removed again. */
+    private static void writeDarknet(NetworkSpec spec, WeightStore weights, Path cfg, Path weightsFile)
+            throws IOException {
+        AtomicFiles.writeString(cfg, CfgWriter.toText(spec));
+        try {
+            DarknetWeights.write(weights, spec, weightsFile);
+        } catch (IOException | RuntimeException e) {
+            Files.deleteIfExists(cfg);
+            throw e;
+        }
+    }
+}

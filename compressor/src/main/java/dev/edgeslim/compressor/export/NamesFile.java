@@ -1,0 +1,65 @@
+package dev.edgeslim.compressor.export;
+
+import dev.edgeslim.detector.io.BadInputException;
+import dev.edgeslim.detector.model.SpecLimits;
+
+import java.io.IOException;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/** A darknet .names file: one class name per line, in class order; blank lines and surrounding spaces ignored. */
+public final class NamesFile {
+    public static final long MAX_BYTES = 8L << 20;
+    public static final int MAX_NAME_LENGTH = 256;
+
+    private NamesFile() {
+    }
+
+    public static List<String> read(Path file) {
+        byte[] bytes;
+        try {
+            long size = Files.size(file);
+            if (size > MAX_BYTES) {
+                throw new BadInputException(file, "names file is " + size + " bytes, more than the limit " + MAX_BYTES);
+            }
+            bytes = Files.readAllBytes(file);
+        } catch (NoSuchFileException e) {
+            throw new BadInputException(file, "no such file");
+        } catch (IOException e) {
+            throw new BadInputException(file, "cannot read: " + e.getMessage());
+        }
+        String text;
+        try {
+            text = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                    .decode(java.nio.ByteBuffer.wrap(bytes)).toString();
+        } catch (CharacterCodingException e) {
+            throw new BadInputException(file, "not UTF-8 text");
+        }
+        List<String> names = new ArrayList<>();
+        int lineNumber = 0;
+        for (String line : text.split("\r?\n", -1)) {
+            lineNumber++;
+            String name = line.strip();
+            if (name.isEmpty()) {
+                continue;
+            }
+            if (name.length() > MAX_NAME_LENGTH) {
+                throw new BadInputException(file, lineNumber, "class name longer than " + MAX_NAME_LENGTH + " characters");
+            }
+            if (names.size() >= SpecLimits.MAX_CLASSES) {
+                throw new BadInputException(file, lineNumber, "more than " + SpecLimits.MAX_CLASSES + " class names");
+            }
+            names.add(name);
+        }
+        if (names.isEmpty()) {
+            throw new BadInputException(file, "no class names");
+        }
+        return List.copyOf(names);
+    }
+}

@@ -37,8 +37,13 @@ import java.util.concurrent.Executors;
  * inference run on one worker thread (the interpreter is single-threaded); results come back to the UI thread.
  * Every failure, a corrupt model included, ends as a message on screen, never as a crash.
  *
- * <p>Intent extra {@value #EXTRA_MODEL}: another model asset path to load, e.g.
- * {@code adb shell am start -n dev.edgeslim.android/.DetectorActivity --es model models/other.tflite}.
+ * <p>Intent extra {@value #EXTRA_MODEL}: another model to load instead of the bundled one, an asset path or an
+ * absolute file path (its {@code .json} beside it), e.g. a model pushed to the app's own external folder:
+ * <pre>
+ *   adb push m.tflite m.tflite.json /sdcard/Android/data/dev.edgeslim.android/files/
+ *   adb shell am start -S -n dev.edgeslim.android/.DetectorActivity \
+ *       --es model /sdcard/Android/data/dev.edgeslim.android/files/m.tflite
+ * </pre>
  */
 public class DetectorActivity extends Activity {
     static final String EXTRA_MODEL = "model";
@@ -49,7 +54,7 @@ public class DetectorActivity extends Activity {
     private final ExecutorService worker = Executors.newSingleThreadExecutor();
     // touched only on the worker thread
     private AndroidDetector detector;
-    private BundledModel bundled;
+    private ModelSource source;
     private RuntimeSettings settings = RuntimeSettings.defaults();
     private Bitmap currentImage;
     private String currentName;
@@ -178,16 +183,16 @@ public class DetectorActivity extends Activity {
 
     private void loadModel(String requested) throws ModelLoadException {
         closeDetector();
-        if (bundled == null) {
-            bundled = BundledModel.find(getAssets(), requested);
+        if (source == null) {
+            source = ModelSource.find(getAssets(), requested);
         }
-        java.nio.ByteBuffer bytes = bundled.load(getAssets());
-        String metadata = bundled.metadata(getAssets());
-        final AndroidDetector loaded = AndroidDetector.open(bytes, metadata, bundled.label, settings,
+        java.nio.ByteBuffer bytes = source.load(getAssets());
+        String metadata = source.metadata(getAssets());
+        final AndroidDetector loaded = AndroidDetector.open(bytes, metadata, source.label, settings,
                 DetectorOptions.defaults());
         detector = loaded;
         modelError = null;
-        final String text = headerText(loaded, bundled);
+        final String text = headerText(loaded, source);
         runOnUiThread(new Runnable() {
             @Override
             public void run() {
@@ -199,10 +204,10 @@ public class DetectorActivity extends Activity {
         });
     }
 
-    private static String headerText(AndroidDetector d, BundledModel model) {
+    private static String headerText(AndroidDetector d, ModelSource model) {
         StringBuilder sb = new StringBuilder();
         sb.append("Model: ").append(d.modelName()).append(" (").append(d.metadata().precision()).append(", ")
-                .append(AndroidDetector.formatBytes(d.modelBytes())).append(')');
+                .append(AndroidDetector.formatBytes(d.modelBytes())).append(") from ").append(model.where());
         if (model.untrained) {
             sb.append("\nUntrained demo model: random weights, the boxes are meaningless.");
         }

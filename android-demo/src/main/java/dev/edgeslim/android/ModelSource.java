@@ -4,6 +4,7 @@ import android.content.res.AssetFileDescriptor;
 import android.content.res.AssetManager;
 
 import java.io.ByteArrayOutputStream;
+import java.io.File;
 import java.io.FileInputStream;
 import java.io.FileNotFoundException;
 import java.io.IOException;
@@ -16,30 +17,41 @@ import java.util.Arrays;
 import java.util.Properties;
 
 /**
- * The model the build put in the APK: {@code assets/models/NAME.tflite} with its {@code NAME.tflite.json}, and
- * {@code assets/build-info.properties} (written by build.xml) saying which one and how to label it:
- * {@code model.asset}, {@code model.label}, {@code model.untrained} (true for the random-weight fallback model).
+ * Where the app's model comes from. By default the one the build put in the APK: {@code assets/models/NAME.tflite}
+ * with its {@code NAME.tflite.json}, and {@code assets/build-info.properties} (written by build.xml) saying which
+ * one and how to label it: {@code model.asset}, {@code model.label}, {@code model.untrained} (true for the
+ * random-weight fallback model). Or, when asked for one (intent extra), another asset path or a file: an absolute
+ * path such as the app's external files folder, where {@code adb push} can put a model without rebuilding.
  */
-final class BundledModel {
+final class ModelSource {
     static final String BUILD_INFO = "build-info.properties";
     static final String MODEL_DIR = "models";
     /** Refuse absurd assets before allocating (the largest YOLOv4 fp32 export is ~250 MB). */
     static final long MAX_MODEL_BYTES = 1L << 30;
 
-    final String assetPath;
+    /** The asset path, or the absolute file path when {@link #file} is set. */
+    final String path;
+    /** The model file outside the APK, or null for an asset. */
+    final File file;
     final String label;
     final boolean untrained;
 
-    private BundledModel(String assetPath, String label, boolean untrained) {
-        this.assetPath = assetPath;
+    private ModelSource(String path, File file, String label, boolean untrained) {
+        this.path = path;
+        this.file = file;
         this.label = label;
         this.untrained = untrained;
     }
 
     /**
-     * @param requested an asset path to use instead of the build's choice (intent extra), or null
+     * @param requested an asset path or an absolute file path to use instead of the build's choice (intent
+     *                  extra), or null
      */
-    static BundledModel find(AssetManager assets, String requested) throws ModelLoadException {
+    static ModelSource find(AssetManager assets, String requested) throws ModelLoadException {
+        if (requested != null && requested.startsWith("/")) {
+            File file = new File(requested);
+            return new ModelSource(requested, file, baseName(file.getName()), false);
+        }
         Properties info = new Properties();
         try {
             InputStream in = assets.open(BUILD_INFO);
@@ -73,18 +85,44 @@ final class BundledModel {
             throw new ModelLoadException("this APK contains no model (no assets/" + MODEL_DIR
                     + "/*.tflite): rebuild it with -Dedgeslim.model=PATH/TO/MODEL.tflite");
         }
-        String file = path.substring(path.lastIndexOf('/') + 1);
-        String base = file.endsWith(".tflite") ? file.substring(0, file.length() - ".tflite".length()) : file;
+        String base = baseName(path.substring(path.lastIndexOf('/') + 1));
         boolean sameAsBuild = path.equals(info.getProperty("model.asset"));
         String label = sameAsBuild ? info.getProperty("model.label", base) : base;
         boolean untrained = sameAsBuild && Boolean.parseBoolean(info.getProperty("model.untrained", "false"));
-        return new BundledModel(path, label, untrained);
+        return new ModelSource(path, null, label, untrained);
     }
 
-    /** The model bytes: memory-mapped when the asset is stored uncompressed (aapt -0 tflite), else read. */
+    private static String baseName(String fileName) {
+        return fileName.endsWith(".tflite") ? fileName.substring(0, fileName.length() - ".tflite".length())
+                : fileName;
+    }
+
+    /** "assets/models/x.tflite" or the file path, for messages. */
+    String where() {
+        return file != null ? path : "assets/" + path;
+    }
+
+    /**
+     * The model bytes: memory-mapped from a file, or from an asset stored uncompressed (aapt -0 tflite); other
+     * assets are read into memory.
+     */
     ByteBuffer load(AssetManager assets) throws ModelLoadException {
+        if (file != null) {
+            try {
+                FileInputStream in = new FileInputStream(file);
+                try {
+                    return in.getChannel().map(FileChannel.MapMode.READ_ONLY, 0, in.getChannel().size());
+                } finally {
+                    in.close(); // the mapping stays valid after the channel is closed
+                }
+            } catch (FileNotFoundException e) {
+                throw new ModelLoadException(path + " does not exist or cannot be read", e);
+            } catch (IOException e) {
+                throw new ModelLoadException("cannot read " + path + ": " + e.getMessage(), e);
+            }
+        }
         try {
-            AssetFileDescriptor fd = assets.openFd(assetPath);
+            AssetFileDescriptor fd = assets.openFd(path);
             try {
                 FileInputStream in = fd.createInputStream();
                 try {
@@ -103,22 +141,23 @@ final class BundledModel {
         } catch (RuntimeException e) {
             // some environments have no asset file descriptors at all
         }
-        byte[] bytes = readAll(assetPath, assets, MAX_MODEL_BYTES);
+        byte[] bytes = readAll(path, assets, MAX_MODEL_BYTES);
         ByteBuffer buffer = ByteBuffer.allocateDirect(bytes.length).order(ByteOrder.nativeOrder());
         buffer.put(bytes);
         buffer.rewind();
         return buffer;
     }
 
-    /** The metadata JSON beside the model. */
+    /** The metadata JSON beside the model ({@code MODEL.tflite.json}). */
     String metadata(AssetManager assets) throws ModelLoadException {
-        byte[] bytes = readAll(assetPath + ".json", assets, ModelMetadata.MAX_CHARS);
+        byte[] bytes = readAll(path + ".json", assets, ModelMetadata.MAX_CHARS);
         return new String(bytes, Charset.forName("UTF-8"));
     }
 
-    private static byte[] readAll(String path, AssetManager assets, long limit) throws ModelLoadException {
+    private byte[] readAll(String name, AssetManager assets, long limit) throws ModelLoadException {
+        String shown = file != null ? name : "assets/" + name;
         try {
-            InputStream in = assets.open(path);
+            InputStream in = file != null ? new FileInputStream(name) : assets.open(name);
             try {
                 ByteArrayOutputStream out = new ByteArrayOutputStream();
                 byte[] chunk = new byte[1 << 16];
@@ -126,7 +165,7 @@ final class BundledModel {
                 for (int n; (n = in.read(chunk)) > 0; ) {
                     total += n;
                     if (total > limit) {
-                        throw new ModelLoadException("assets/" + path + " is larger than " + limit + " bytes");
+                        throw new ModelLoadException(shown + " is larger than " + limit + " bytes");
                     }
                     out.write(chunk, 0, n);
                 }
@@ -135,9 +174,10 @@ final class BundledModel {
                 in.close();
             }
         } catch (FileNotFoundException e) {
-            throw new ModelLoadException("assets/" + path + " is missing from the APK", e);
+            throw new ModelLoadException(shown + (file != null ? " does not exist or cannot be read"
+                    : " is missing from the APK"), e);
         } catch (IOException e) {
-            throw new ModelLoadException("cannot read assets/" + path + ": " + e.getMessage(), e);
+            throw new ModelLoadException("cannot read " + shown + ": " + e.getMessage(), e);
         }
     }
 }

@@ -65,7 +65,8 @@ public final class ModelMetadata {
         try {
             return read(new JSONObject(json));
         } catch (JSONException e) {
-            throw new ModelLoadException(source + ": malformed or incomplete metadata JSON (" + e.getMessage() + ")", e);
+            throw new ModelLoadException(source + ": malformed or incomplete metadata JSON (" + e.getMessage() + ")",
+                    e);
         } catch (IllegalArgumentException e) {
             throw new ModelLoadException(source + ": " + e.getMessage(), e);
         }
@@ -99,7 +100,8 @@ public final class ModelMetadata {
         TensorEncoding inputEncoding = encoding("input", input);
 
         int classes = root.getInt("classes");
-        require(classes >= 1 && classes <= MAX_CLASSES, "classes must be within 1.." + MAX_CLASSES + ", got " + classes);
+        require(classes >= 1 && classes <= MAX_CLASSES, "classes must be within 1.." + MAX_CLASSES + ", got "
+                + classes);
         JSONArray names = root.getJSONArray("class_names");
         require(names.length() == 0 || names.length() == classes, "class_names has " + names.length()
                 + " names for " + classes + " classes");

@@ -47,7 +47,8 @@ import static org.junit.Assume.assumeTrue;
 @GraphicsMode(GraphicsMode.Mode.NATIVE)
 public class DetectorActivityTest {
     private static final Pattern SUMMARY =
-            Pattern.compile("^(\\S+) \\((\\d+)x(\\d+)\\): (\\d+) detections?, inference ([0-9.]+) ms \\(total ([0-9.]+) ms\\)$");
+            Pattern.compile("^(\\S+) \\((\\d+)x(\\d+)\\): (\\d+) detections?, inference ([0-9.]+) ms"
+                    + " \\(total ([0-9.]+) ms\\)$");
 
     @Before
     public void setUp() {
@@ -205,7 +206,7 @@ public class DetectorActivityTest {
 
     private static Properties buildInfo(DetectorActivity activity) throws Exception {
         Properties p = new Properties();
-        try (InputStream in = activity.getAssets().open(BundledModel.BUILD_INFO)) {
+        try (InputStream in = activity.getAssets().open(ModelSource.BUILD_INFO)) {
             p.load(in);
         }
         return p;

@@ -19,6 +19,7 @@ public final class EdgeSlim {
         // Registration order is the order of `edgeslim --help`.
         register(new InfoCommand());
         register(new CreateModelCommand());
+        register(new BenchCommand());
         register(new ExportCommand());
     }
 

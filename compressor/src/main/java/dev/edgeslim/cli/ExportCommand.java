@@ -29,8 +29,8 @@ import java.util.Locale;
  * <ul>
  *   <li>{@code --format tflite}: writes {@code OUT} (the .tflite model) and {@code OUT.json} (its
  *   {@link TfliteMetadata}). {@code --quant} fp32 (default), fp16 or int8; int8 needs {@code --calib DIR}, a
- *   folder of images (letterboxed like inference input), of which {@code --calib-images} (default 100) evenly
- *   spaced ones are used, with min/max ranges or, with {@code --percentile P} (50 &lt; P &lt; 100), P-th
+ *   folder of images (letterboxed like inference input), of which {@code --calib-images} (default 100; all when
+ *   the folder has fewer) evenly spaced ones are used, with min/max ranges or, with {@code --percentile P} (50 &lt; P &lt; 100), P-th
  *   percentile ranges. {@code --names} puts class names in the metadata.</li>
  *   <li>{@code --format darknet}: writes {@code OUT.cfg} and {@code OUT.weights} side by side ({@code OUT} may
  *   end in .cfg or .weights, which is dropped).</li>

@@ -85,10 +85,10 @@ final class Calibrator {
             runner.run(source.image(i, width, height));
             for (Map.Entry<String, double[]> e : ranges.entrySet()) {
                 double lo = e.getValue()[0];
-                double width1 = (e.getValue()[1] - lo) / BINS;
+                double binWidth = (e.getValue()[1] - lo) / BINS;
                 long[] h = histograms.get(e.getKey());
                 for (float v : runner.output(outputOf.get(e.getKey()))) {
-                    int bin = width1 > 0 ? (int) ((v - lo) / width1) : 0;
+                    int bin = binWidth > 0 ? (int) ((v - lo) / binWidth) : 0;
                     h[Math.max(0, Math.min(BINS - 1, bin))]++;
                 }
             }

@@ -4,7 +4,6 @@ import com.google.flatbuffers.FlatBufferBuilder;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -201,10 +200,5 @@ final class FlatbufferModelWriter {
 
     private static int[] toArray(List<Integer> list) {
         return list.stream().mapToInt(Integer::intValue).toArray();
-    }
-
-    /** Metadata blobs are stored as UTF-8 text. */
-    static byte[] utf8(String text) {
-        return text.getBytes(StandardCharsets.UTF_8);
     }
 }

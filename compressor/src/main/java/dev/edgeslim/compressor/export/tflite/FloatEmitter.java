@@ -122,7 +122,7 @@ final class FloatEmitter extends TfliteEmitter {
             case SWISH -> {
                 int s = temporary(name + "/sigmoid", x);
                 op(TfliteOp.LOGISTIC, new int[] {x.tensor()}, new int[] {s}, null);
-                op(TfliteOp.MUL, new int[] {x.tensor(), s}, y, arithmetic(TfliteSchema.OPT_MUL, false));
+                op(TfliteOp.MUL, new int[] {x.tensor(), s}, y, OpOptions.mul());
             }
             case MISH -> mish(name, x, y);
             case LINEAR -> throw new IllegalArgumentException("LINEAR is not an op");
@@ -140,25 +140,21 @@ final class FloatEmitter extends TfliteEmitter {
         int e = temporary(name + "/exp", x);
         op(TfliteOp.EXP, new int[] {clamped}, new int[] {e}, new OpOptions.Empty(TfliteSchema.OPT_EXP));
         int ePlus2 = temporary(name + "/exp_plus_2", x);
-        op(TfliteOp.ADD, new int[] {e, two}, new int[] {ePlus2}, arithmetic(TfliteSchema.OPT_ADD, false));
+        op(TfliteOp.ADD, new int[] {e, two}, new int[] {ePlus2}, OpOptions.add(false));
         int n = temporary(name + "/n", x);
-        op(TfliteOp.MUL, new int[] {e, ePlus2}, new int[] {n}, arithmetic(TfliteSchema.OPT_MUL, false));
+        op(TfliteOp.MUL, new int[] {e, ePlus2}, new int[] {n}, OpOptions.mul());
         int nPlus2 = temporary(name + "/n_plus_2", x);
-        op(TfliteOp.ADD, new int[] {n, two}, new int[] {nPlus2}, arithmetic(TfliteSchema.OPT_ADD, false));
+        op(TfliteOp.ADD, new int[] {n, two}, new int[] {nPlus2}, OpOptions.add(false));
         int factor = temporary(name + "/tanh_softplus", x);
-        op(TfliteOp.DIV, new int[] {n, nPlus2}, new int[] {factor}, arithmetic(TfliteSchema.OPT_DIV, false));
-        op(TfliteOp.MUL, new int[] {x.tensor(), factor}, y, arithmetic(TfliteSchema.OPT_MUL, false));
-    }
-
-    static OpOptions arithmetic(byte unionType, boolean relu) {
-        return new OpOptions.Arithmetic(unionType, relu ? TfliteSchema.ACT_RELU : TfliteSchema.ACT_NONE);
+        op(TfliteOp.DIV, new int[] {n, nPlus2}, new int[] {factor}, OpOptions.div());
+        op(TfliteOp.MUL, new int[] {x.tensor(), factor}, y, OpOptions.mul());
     }
 
     @Override
     public Value add(String name, Value a, Value b, boolean relu) {
         Value out = newValue(name, a.shape());
         op(TfliteOp.ADD, new int[] {a.tensor(), b.tensor()}, new int[] {out.tensor()},
-                arithmetic(TfliteSchema.OPT_ADD, relu));
+                OpOptions.add(relu));
         computed(out);
         return out;
     }
@@ -167,7 +163,7 @@ final class FloatEmitter extends TfliteEmitter {
     public Value scale(String name, Value x, float factor) {
         Value out = newValue(name, x.shape());
         op(TfliteOp.MUL, new int[] {x.tensor(), scalar(name + "/factor", factor)}, new int[] {out.tensor()},
-                arithmetic(TfliteSchema.OPT_MUL, false));
+                OpOptions.mul());
         computed(out);
         return out;
     }

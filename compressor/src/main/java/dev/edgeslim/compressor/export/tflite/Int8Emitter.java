@@ -149,7 +149,7 @@ final class Int8Emitter extends TfliteEmitter {
         int index = graph.addActivation(name + "/index", x.nhwc(), TfliteSchema.INT32, null);
         int offset = graph.addIntConstant(name + "/offset", new int[] {1}, new int[] {-QuantParams.QMIN});
         graph.addOperator(TfliteOp.ADD, 1, new int[] {wide, offset}, new int[] {index},
-                FloatEmitter.arithmetic(TfliteSchema.OPT_ADD, false));
+                OpOptions.add(false));
         op(TfliteOp.GATHER, new int[] {tableTensor, index}, new int[] {out.tensor()}, new OpOptions.Gather(0));
     }
 
@@ -157,7 +157,7 @@ final class Int8Emitter extends TfliteEmitter {
     public Value add(String name, Value a, Value b, boolean relu) {
         Value out = newValue(name, a.shape());
         op(TfliteOp.ADD, new int[] {a.tensor(), b.tensor()}, new int[] {out.tensor()},
-                FloatEmitter.arithmetic(TfliteSchema.OPT_ADD, relu));
+                OpOptions.add(relu));
         return out;
     }
 
@@ -169,7 +169,7 @@ final class Int8Emitter extends TfliteEmitter {
         int constant = graph.addConstant(name + "/factor", new int[] {1}, TfliteSchema.INT8, new byte[] {q},
                 TfliteGraph.Quantization.perTensor(new QuantParams(s, 0)));
         op(TfliteOp.MUL, new int[] {x.tensor(), constant}, new int[] {out.tensor()},
-                FloatEmitter.arithmetic(TfliteSchema.OPT_MUL, false));
+                OpOptions.mul());
         return out;
     }
 }

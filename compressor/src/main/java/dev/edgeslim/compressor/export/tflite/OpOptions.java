@@ -14,6 +14,18 @@ sealed interface OpOptions {
     /** Writes the options table and returns its offset. */
     int write(FlatBufferBuilder b);
 
+    static OpOptions add(boolean relu) {
+        return new Arithmetic(TfliteSchema.OPT_ADD, relu ? TfliteSchema.ACT_RELU : TfliteSchema.ACT_NONE);
+    }
+
+    static OpOptions mul() {
+        return new Arithmetic(TfliteSchema.OPT_MUL, TfliteSchema.ACT_NONE);
+    }
+
+    static OpOptions div() {
+        return new Arithmetic(TfliteSchema.OPT_DIV, TfliteSchema.ACT_NONE);
+    }
+
     /** Conv2DOptions {padding, stride_w, stride_h, fused_activation_function, dilation_w, dilation_h}. */
     record Conv2D(byte padding, int stride, byte activation) implements OpOptions {
         @Override

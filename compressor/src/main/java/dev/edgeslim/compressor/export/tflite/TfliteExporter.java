@@ -7,10 +7,13 @@ import dev.edgeslim.detector.model.YoloLayer;
 import dev.edgeslim.detector.weights.WeightStore;
 
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Writes a darknet YOLO network (spec + weights) as a .tflite model, with no converter in between: the graph
@@ -30,6 +33,9 @@ import java.util.Map;
  * {@link ExportOptions#source()}.
  */
 public final class TfliteExporter {
+    /** The name {@link YoloLowering} gives the image. */
+    private static final String INPUT = YoloLowering.INPUT;
+
     private TfliteExporter() {
     }
 
@@ -43,6 +49,10 @@ public final class TfliteExporter {
         if (!options.classNames().isEmpty() && options.classNames().size() != spec.classes()) {
             throw new BadInputException(source, options.classNames().size() + " class names given, the network has "
                     + spec.classes() + " classes");
+        }
+        if (options.precision() == Precision.INT8 && spec.inputShape().channels() != 3) {
+            throw new BadInputException(source, "int8 calibration images are RGB, the network takes "
+                    + spec.inputShape().channels() + " channels");
         }
         try {
             return switch (options.precision()) {
@@ -67,10 +77,10 @@ public final class TfliteExporter {
         YoloLowering.lower(spec, weights, calibrationGraph);
         calibrationGraph.exposeComputedValues();
         ByteBuffer floatModel = write(calibrationGraph.graph(), options);
-        List<String> observed = new ArrayList<>(sharing.sources());
-        observed.remove(INPUT);
-        Map<String, double[]> ranges = new HashMap<>(Calibrator.ranges(floatModel, new java.util.LinkedHashSet<>(observed),
-                options.calibration(), options.calibrationImages(), options.percentile(), options.threads()));
+        Set<String> observed = new LinkedHashSet<>(sharing.sources());
+        observed.remove(INPUT); // the input is [0, 1] by contract, not calibrated
+        Map<String, double[]> ranges = new HashMap<>(Calibrator.ranges(floatModel, observed, options.calibration(),
+                options.calibrationImages(), options.percentile(), options.threads()));
         ranges.put(INPUT, new double[] {0, 1});
         Map<String, QuantParams> plan = sharing.resolve(ranges);
 
@@ -80,13 +90,10 @@ public final class TfliteExporter {
         return new ExportedTflite(finish(emitter.graph(), metadata, options), metadata);
     }
 
-    /** The name {@link YoloLowering} gives the image. */
-    private static final String INPUT = "input";
-
     private static ByteBuffer finish(TfliteGraph graph, TfliteMetadata metadata, ExportOptions options) {
         graph.setDescription("EdgeSlim YOLO export (" + options.precision().cliName() + "); raw [yolo] head maps, "
                 + "metadata in '" + TfliteMetadata.MODEL_METADATA_NAME + "'");
-        graph.putMetadata(TfliteMetadata.MODEL_METADATA_NAME, FlatbufferModelWriter.utf8(metadata.toJson()));
+        graph.putMetadata(TfliteMetadata.MODEL_METADATA_NAME, metadata.toJson().getBytes(StandardCharsets.UTF_8));
         return write(graph, options);
     }
 

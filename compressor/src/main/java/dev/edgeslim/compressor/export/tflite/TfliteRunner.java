@@ -29,7 +29,9 @@ import static org.bytedeco.tensorflowlite.global.tensorflowlite.kTfLiteOk;
  * bytes themselves.
  * <p>
  * {@link Delegates#DEFAULT} uses TFLite's builtin op resolver, which applies the XNNPACK delegate this build
- * was compiled with; {@link Delegates#NONE} runs TFLite's own kernels only. Not thread-safe: one runner per
+ * was compiled with (measured: it takes float graphs, and no int8 node — the bytedeco build seems to lack
+ * XNNPACK's signed-int8 support — so int8 models run on TFLite's own int8 kernels);
+ * {@link Delegates#NONE} runs TFLite's own kernels only. {@link #executionPlanSize()} shows what was delegated. Not thread-safe: one runner per
  * thread. Models are loaded with {@code VerifyAndBuildFromFile/Buffer}, which run the flatbuffer verifier:
  * the plain {@code BuildFromBuffer} of TFLite 2.18 does not, and a damaged file then crashes the JVM inside
  * {@code InterpreterBuilder}.
@@ -158,6 +160,19 @@ public final class TfliteRunner implements AutoCloseable {
 
     public List<TensorInfo> outputs() {
         return outputs;
+    }
+
+    /**
+     * Nodes the interpreter executes per run: the model's operators, minus those a delegate took over, plus one
+     * node per delegated partition (1 means the whole graph runs inside the delegate).
+     */
+    public int executionPlanSize() {
+        return (int) interpreter.execution_plan().limit();
+    }
+
+    /** Operators in the model itself. */
+    public int operatorCount() {
+        return (int) interpreter.nodes_size();
     }
 
     /** Runs one image (real values, the input tensor's layout) and returns every output as real values. */

@@ -29,9 +29,9 @@ import java.util.List;
  *   1 with padding = size/2) the conv uses SAME; otherwise an explicit PAD then VALID (stride 2: darknet pads
  *   top/left, SAME would pad bottom/right). groups = 1 → CONV_2D; groups = input channels → DEPTHWISE_CONV_2D;
  *   other groups → SPLIT, one CONV_2D per group, CONCATENATION. ReLU is fused, other activations follow.</li>
- *   <li>[maxpool]: padded cells never win. SAME when it places the windows like darknet (always for the usual
- *   padding = size − 1 with stride 1, and for stride 2 on even sizes), else PADV2 with the lowest value then
- *   VALID.</li>
+ *   <li>[maxpool]: padded cells never win. SAME when it places the windows like darknet (always for stride 1
+ *   with the default padding = size − 1, and for 2×2 stride 2 on even sizes), else PADV2 with the lowest value
+ *   (−FLT_MAX, or −128 in int8) then VALID (e.g. 3×3 stride 2 on an even size: darknet pads top/left).</li>
  *   <li>[route]: SLICE for group_id of groups, CONCATENATION of several inputs, nothing for one whole input.</li>
  *   <li>[shortcut]: a chain of ADD (ReLU fused into the last), then the activation.</li>
  *   <li>[upsample]: RESIZE_NEAREST_NEIGHBOR (align_corners = half_pixel_centers = false: out[y] = in[y / s]),
@@ -41,6 +41,8 @@ import java.util.List;
 final class YoloLowering {
     /** darknet's batch-norm epsilon (normalize_cpu). */
     static final double BN_EPSILON = 1e-5;
+    /** The name of the image feature map. */
+    static final String INPUT = "input";
 
     private YoloLowering() {
     }
@@ -50,7 +52,7 @@ final class YoloLowering {
         if (spec.yoloLayers().isEmpty()) {
             throw new ModelNotExportableException("the network has no [yolo] layer, so there is nothing to output");
         }
-        Value image = e.input("input", spec.inputShape());
+        Value image = e.input(INPUT, spec.inputShape());
         Value[] out = new Value[spec.size()];
         for (int i = 0; i < spec.size(); i++) {
             Layer layer = spec.layer(i);

@@ -2,6 +2,7 @@ package dev.edgeslim.compressor.export.tflite;
 
 import dev.edgeslim.detector.cfg.CfgParser;
 import dev.edgeslim.detector.model.NetworkSpec;
+import dev.edgeslim.detector.weights.ConvWeights;
 import dev.edgeslim.detector.weights.WeightInitializer;
 import dev.edgeslim.detector.weights.WeightStore;
 import org.junit.jupiter.api.Test;
@@ -201,6 +202,34 @@ class TfliteExportParityTest {
                             i, h, mean, max);
                     assertTrue(mean < 0.02 && max < 0.15, "int8 error mean " + mean + " max " + max);
                 }
+            }
+        }
+    }
+
+    /**
+     * Pruning leaves channels, or whole layers, that are constant: here layer 3 (depthwise, ReLU) is made all
+     * zero (zero kernels, negative bias) and layer 5 keeps only a bias. Degenerate calibration ranges must
+     * still give a valid int8 model that agrees with darknet.
+     */
+    @Test
+    void int8HandlesConstantFeatureMaps() {
+        NetworkSpec spec = allFeatures();
+        WeightStore weights = WeightInitializer.forTesting(spec, 12);
+        ConvWeights dead = weights.conv(3).copy();
+        java.util.Arrays.fill(dead.weights(), 0f);
+        java.util.Arrays.fill(dead.biases(), -1f);
+        ConvWeights biasOnly = weights.conv(5).copy();
+        java.util.Arrays.fill(biasOnly.weights(), 0f);
+        weights = weights.with(3, dead).with(5, biasOnly);
+        ExportedTflite model = TfliteExporter.export(spec, weights, ExportOptions.int8(new SyntheticImages(7, 4), 4, 100));
+        float[] img = new SyntheticImages(98, 1).image(0, 48, 40);
+        float[][] expected = DarknetReference.heads(spec, weights, img);
+        try (TfliteRunner runner = TfliteRunner.load(model.model(), 1, TfliteRunner.Delegates.NONE)) {
+            float[][] got = runner.run(img);
+            for (int h = 0; h < expected.length; h++) {
+                double mean = OutputErrors.meanAbsOverRange(got[h], expected[h]);
+                System.out.printf("constant maps int8 head %d: mean |err|/range %.4f%n", h, mean);
+                assertTrue(mean < 0.02, "int8 error " + mean);
             }
         }
     }

@@ -1,0 +1,208 @@
+package dev.edgeslim.cli;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.edgeslim.compressor.bench.LatencyBenchmark;
+import dev.edgeslim.compressor.bench.LatencyStats;
+import dev.edgeslim.compressor.bench.MachineInfo;
+import dev.edgeslim.compressor.bench.OpenCvTimedModel;
+import dev.edgeslim.compressor.bench.TensorFlowTimedModel;
+import dev.edgeslim.compressor.bench.TimedModel;
+import dev.edgeslim.detector.cfg.CfgParser;
+import dev.edgeslim.detector.cfg.CfgWriter;
+import dev.edgeslim.detector.graph.InferenceModel;
+import dev.edgeslim.detector.io.AtomicFiles;
+import dev.edgeslim.detector.io.BadInputException;
+import dev.edgeslim.detector.model.NetworkSpec;
+import dev.edgeslim.detector.model.ShapeException;
+import dev.edgeslim.detector.opencv.OpenCvDarknetModel;
+import dev.edgeslim.detector.weights.DarknetWeights;
+import dev.edgeslim.detector.weights.WeightInitializer;
+import dev.edgeslim.detector.weights.WeightStore;
+import me.tongfei.progressbar.ConsoleProgressBarConsumer;
+import me.tongfei.progressbar.ProgressBar;
+import me.tongfei.progressbar.ProgressBarBuilder;
+import me.tongfei.progressbar.ProgressBarStyle;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.stream.Stream;
+
+/**
+ * {@code edgeslim bench latency --cfg FILE [--weights FILE] [--size S] [--threads 2] [--warmup 5] [--runs 20]
+ * [--json OUT.json]}: forward-pass latency of TF Java ({@code InferenceModel}) and OpenCV DNN on the same model and
+ * the same random input (batch 1), measured in one process with interleaved runs (see {@code LatencyBenchmark}).
+ * Without --weights, seeded random weights ({@code WeightInitializer.forTesting}, seed 1) are used and written to a
+ * temporary .weights file for OpenCV. Prints a table; with --json also writes, atomically:
+ * <pre>
+ * {cfg, weights (path or null for random), size, batch, threads, warmup, runs,
+ *  machine{cpu, cores, java, tensorflow, opencv},
+ *  results:[{runtime, median_ms, p90_ms, mean_ms, min_ms, ratio_vs_opencv, samples_ms[]}]}
+ * </pre>
+ * {@code runtime} is "tensorflow-java" or "opencv-dnn"; {@code ratio_vs_opencv} is this runtime's median divided by
+ * OpenCV's median (the project target for TF Java is ≤ 0.8); times are wall-clock milliseconds per forward pass
+ * including input copy-in and output copy-out.
+ */
+public final class LatencyBenchCommand implements Command {
+    private static final long RANDOM_WEIGHTS_SEED = 1;
+
+    @Override
+    public String name() {
+        return "latency";
+    }
+
+    @Override
+    public String summary() {
+        return "forward-pass latency of TF Java vs OpenCV DNN on one model";
+    }
+
+    @Override
+    public int run(List<String> args, PrintStream out, PrintStream err) throws IOException {
+        CliOptions options = new CliOptions("edgeslim bench latency --cfg FILE [--weights FILE] [--size S] [--threads 2]"
+                + " [--warmup 5] [--runs 20] [--json OUT.json]")
+                .required("cfg", "FILE", "darknet .cfg of the model")
+                .value("weights", "FILE", "darknet .weights (default: seeded random weights)")
+                .value("size", "S", "input width = height (default: the cfg's width)")
+                .value("threads", "N", "threads for both runtimes (default 2)")
+                .value("warmup", "N", "untimed runs first (default 5)")
+                .value("runs", "N", "timed runs per runtime (default 20)")
+                .value("json", "OUT.json", "also write the results as JSON");
+        CliOptions.Parsed p = options.parse(args, out);
+        if (p == null) {
+            return OK;
+        }
+        if (!p.positional().isEmpty()) {
+            throw new UsageException("unexpected argument '" + p.positional().get(0) + "' (see --help)");
+        }
+        Path cfg = p.requiredPath("cfg");
+        Path weightsFile = p.path("weights");
+        int threads = p.integer("threads", 2, 1, 256);
+        int warmup = p.integer("warmup", 5, 0, 100_000);
+        int runs = p.integer("runs", 20, 1, 100_000);
+        Path json = p.path("json");
+        NetworkSpec spec = CfgParser.parse(cfg);
+        int size = p.integer("size", spec.net().width(), 32, 4096);
+        try {
+            spec = spec.withInputSize(size, size);
+        } catch (ShapeException e) {
+            throw new BadInputException(cfg, "does not work at input size " + size + ": " + e.getMessage());
+        }
+        if (spec.yoloLayers().isEmpty()) {
+            throw new BadInputException(cfg, "has no [yolo] layer to time");
+        }
+        WeightStore weights = weightsFile == null ? WeightInitializer.forTesting(spec, RANDOM_WEIGHTS_SEED)
+                : DarknetWeights.read(weightsFile, spec);
+
+        Path tmp = Files.createTempDirectory("edgeslim-bench");
+        Map<String, LatencyStats> stats;
+        try {
+            // OpenCV reads files: the cfg at the benchmark size, and the weights (written when random)
+            Path cvCfg = tmp.resolve("model.cfg");
+            CfgWriter.write(spec, cvCfg);
+            Path cvWeights = weightsFile;
+            if (cvWeights == null) {
+                cvWeights = tmp.resolve("model.weights");
+                DarknetWeights.write(weights, spec, cvWeights);
+            }
+            float[] input = randomImage(spec);
+            List<TimedModel> models = new ArrayList<>();
+            try {
+                err.println("bench latency: building the TF Java graph and loading OpenCV DNN...");
+                models.add(new TensorFlowTimedModel(InferenceModel.create(spec, weights, threads)));
+                models.add(new OpenCvTimedModel(OpenCvDarknetModel.load(cvCfg, cvWeights, threads)));
+                try (ProgressBar bar = new ProgressBarBuilder().setTaskName("latency")
+                        .setInitialMax((long) (warmup + runs) * models.size())
+                        .setStyle(ProgressBarStyle.ASCII)
+                        .setConsumer(new ConsoleProgressBarConsumer(err))
+                        .build()) {
+                    stats = LatencyBenchmark.measure(models, input, 1, warmup, runs, bar::step);
+                }
+            } finally {
+                models.forEach(TimedModel::close);
+            }
+        } finally {
+            deleteTree(tmp);
+        }
+
+        double reference = stats.get(OpenCvTimedModel.NAME).medianMs();
+        printTable(out, cfg, size, threads, runs, stats, reference);
+        if (json != null) {
+            AtomicFiles.writeString(json, Json.write(toJson(cfg, weightsFile, size, threads, warmup, runs, stats,
+                    reference)) + "\n");
+            out.println("wrote " + json);
+        }
+        return OK;
+    }
+
+    /** A fixed pseudo-random RGB image in [0,1] (the input does not change the amount of work). */
+    private static float[] randomImage(NetworkSpec spec) {
+        SplittableRandom rng = new SplittableRandom(42);
+        float[] input = new float[Math.toIntExact(spec.inputShape().elements())];
+        for (int i = 0; i < input.length; i++) {
+            input[i] = (float) rng.nextDouble();
+        }
+        return input;
+    }
+
+    private static void printTable(PrintStream out, Path cfg, int size, int threads, int runs,
+                                   Map<String, LatencyStats> stats, double reference) {
+        out.printf("%s at %dx%d, batch 1, %d threads, %d timed runs each (interleaved)%n", cfg.getFileName(), size, size,
+                threads, runs);
+        out.printf("%-16s %10s %10s %10s %10s %12s%n", "runtime", "median ms", "p90 ms", "mean ms", "min ms",
+                "vs opencv");
+        stats.forEach((name, s) -> out.printf("%-16s %10.1f %10.1f %10.1f %10.1f %11.2fx%n", name, s.medianMs(),
+                s.p90Ms(), s.meanMs(), s.minMs(), s.medianMs() / reference));
+    }
+
+    static ObjectNode toJson(Path cfg, Path weights, int size, int threads, int warmup, int runs,
+                             Map<String, LatencyStats> stats, double reference) {
+        ObjectNode root = Json.object();
+        root.put("cfg", cfg.toString());
+        if (weights == null) {
+            root.putNull("weights");
+        } else {
+            root.put("weights", weights.toString());
+        }
+        root.put("size", size);
+        root.put("batch", 1);
+        root.put("threads", threads);
+        root.put("warmup", warmup);
+        root.put("runs", runs);
+        MachineInfo m = MachineInfo.current();
+        ObjectNode machine = root.putObject("machine");
+        machine.put("cpu", m.cpu());
+        machine.put("cores", m.cores());
+        machine.put("java", m.java());
+        machine.put("tensorflow", m.tensorflow());
+        machine.put("opencv", m.opencv());
+        ArrayNode results = root.putArray("results");
+        stats.forEach((name, s) -> {
+            ObjectNode r = results.addObject();
+            r.put("runtime", name);
+            r.put("median_ms", s.medianMs());
+            r.put("p90_ms", s.p90Ms());
+            r.put("mean_ms", s.meanMs());
+            r.put("min_ms", s.minMs());
+            r.put("ratio_vs_opencv", s.medianMs() / reference);
+            ArrayNode samples = r.putArray("samples_ms");
+            for (double v : s.samplesMs()) {
+                samples.add(v);
+            }
+        });
+        return root;
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        try (Stream<Path> paths = Files.walk(dir)) {
+            for (Path f : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(f);
+            }
+        }
+    }
+}

@@ -1,0 +1,55 @@
+package dev.edgeslim.compressor.bench;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+class LatencyStatsTest {
+    @Test
+    void statistics() {
+        LatencyStats s = LatencyStats.of(new double[] {5, 1, 4, 2, 3, 10, 6, 7, 8, 9});
+        assertEquals(5.5, s.medianMs());
+        assertEquals(9, s.p90Ms());
+        assertEquals(5.5, s.meanMs());
+        assertEquals(1, s.minMs());
+        LatencyStats odd = LatencyStats.of(new double[] {3, 1, 2});
+        assertEquals(2, odd.medianMs());
+        assertEquals(3, odd.p90Ms());
+        assertThrows(IllegalArgumentException.class, () -> LatencyStats.of(new double[0]));
+    }
+
+    @Test
+    void interleavesRuntimesAndSkipsWarmup() {
+        List<String> calls = new ArrayList<>();
+        TimedModel a = fake("a", calls);
+        TimedModel b = fake("b", calls);
+        int[] steps = {0};
+        var stats = LatencyBenchmark.measure(List.of(a, b), new float[1], 1, 1, 3, () -> steps[0]++);
+        assertEquals(List.of("a", "b", "b", "a", "a", "b", "b", "a"), calls);
+        assertEquals(8, steps[0]);
+        assertEquals(List.of("a", "b"), List.copyOf(stats.keySet()));
+        assertEquals(3, stats.get("a").samplesMs().length);
+    }
+
+    private static TimedModel fake(String name, List<String> calls) {
+        return new TimedModel() {
+            @Override
+            public String name() {
+                return name;
+            }
+
+            @Override
+            public void run(float[] nhwc, int batch) {
+                calls.add(name);
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+    }
+}

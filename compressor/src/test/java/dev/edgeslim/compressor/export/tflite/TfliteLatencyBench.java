@@ -1,0 +1,61 @@
+package dev.edgeslim.compressor.export.tflite;
+
+import dev.edgeslim.compressor.bench.LatencyBenchmark;
+import dev.edgeslim.compressor.bench.LatencyStats;
+import dev.edgeslim.compressor.bench.TensorFlowTimedModel;
+import dev.edgeslim.compressor.bench.TfliteTimedModel;
+import dev.edgeslim.compressor.bench.TimedModel;
+import dev.edgeslim.detector.graph.InferenceModel;
+import dev.edgeslim.detector.model.NetworkSpec;
+import dev.edgeslim.detector.weights.WeightInitializer;
+import dev.edgeslim.detector.weights.WeightStore;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Not part of the test suite (the name does not match surefire's patterns, and it needs
+ * {@code -Dedgeslim.bench=true}): yolov4-tiny @416, 2 threads, TF Java vs TFLite fp32/fp16/int8 with and without
+ * the default XNNPACK delegate, interleaved in one run ({@link LatencyBenchmark}). Run with
+ * {@code mvn -o -pl compressor -am test -Dtest=TfliteLatencyBench -Dedgeslim.bench=true
+ * -Dsurefire.failIfNoSpecifiedTests=false}.
+ */
+@EnabledIfSystemProperty(named = "edgeslim.bench", matches = "true")
+class TfliteLatencyBench {
+
+    @Test
+    void yolov4Tiny416() {
+        NetworkSpec spec = TfliteUpstreamCfgTest.upstream("yolov4-tiny.cfg", 416);
+        WeightStore weights = WeightInitializer.forTesting(spec, 3);
+        ExportedTflite fp32 = TfliteExporter.export(spec, weights, ExportOptions.fp32());
+        ExportedTflite fp16 = TfliteExporter.export(spec, weights, ExportOptions.fp16());
+        ExportedTflite int8 = TfliteExporter.export(spec, weights,
+                ExportOptions.int8(new SyntheticImages(9, 8), 8, 100));
+        System.out.printf("yolov4-tiny @416 sizes: fp32 %.2f MB, fp16 %.2f MB, int8 %.2f MB%n",
+                fp32.sizeBytes() / 1e6, fp16.sizeBytes() / 1e6, int8.sizeBytes() / 1e6);
+        List<TimedModel> models = new ArrayList<>();
+        models.add(new TensorFlowTimedModel(InferenceModel.create(spec, weights, 2)));
+        for (TfliteRunner.Delegates d : TfliteRunner.Delegates.values()) {
+            String suffix = d == TfliteRunner.Delegates.DEFAULT ? "" : "-nodelegate";
+            models.add(timed("tflite-fp32" + suffix, fp32, d));
+            models.add(timed("tflite-fp16" + suffix, fp16, d));
+            models.add(timed("tflite-int8" + suffix, int8, d));
+        }
+        float[] image = new SyntheticImages(1, 1).image(0, 416, 416);
+        Map<String, LatencyStats> stats = LatencyBenchmark.measure(models, image, 1, 3, 12, () -> { });
+        double tf = stats.get("tensorflow-java").medianMs();
+        stats.forEach((name, s) -> System.out.printf("%-24s median %6.1f ms  min %6.1f  p90 %6.1f  (x%.2f of TF Java)%n",
+                name, s.medianMs(), s.minMs(), s.p90Ms(), s.medianMs() / tf));
+        models.forEach(TimedModel::close);
+    }
+
+    private static TimedModel timed(String name, ExportedTflite model, TfliteRunner.Delegates delegates) {
+        TfliteRunner runner = TfliteRunner.load(model.model(), 2, delegates);
+        System.out.printf("%s: %d of %d nodes after delegation%n", name, runner.executionPlanSize(),
+                runner.operatorCount());
+        return new TfliteTimedModel(name, runner);
+    }
+}

@@ -24,6 +24,8 @@ public final class EdgeSlim {
         register(new BenchCommand());
         register(new TrainCommand());
         register(new SparseTrainCommand());
+        register(new DistillCommand());
+        register(new CompressCommand());
         register(new EvalCommand());
         register(new DetectCommand());
         register(new ExportCommand());
@@ -53,6 +55,9 @@ public final class EdgeSlim {
         boolean verbose = rest.contains("--verbose");
         try {
             return command.run(rest, out, err);
+        } catch (CompressCommand.StageFailedException e) {
+            err.println("edgeslim " + command.name() + ": " + e.getMessage());
+            return e.code;
         } catch (UsageException e) {
             err.println("edgeslim " + command.name() + ": " + e.getMessage());
             return Command.USAGE;

@@ -81,6 +81,8 @@ public final class BatchLoader implements AutoCloseable {
     private final int batchesPerEpoch;
     private final BlockingQueue<Object> queue;
     private final Thread producer;
+    /** Worker threads the pool created, joined on close (pool termination precedes the threads' exit). */
+    private final java.util.List<Thread> workers = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final ExecutorService pool;
     private volatile boolean closed;
     private Failure failure;
@@ -109,6 +111,7 @@ public final class BatchLoader implements AutoCloseable {
         this.pool = options.threads() > 1 ? Executors.newFixedThreadPool(options.threads(), r -> {
             Thread t = new Thread(r, "batch-loader-worker");
             t.setDaemon(true);
+            workers.add(t);
             return t;
         }) : null;
         int epoch = startEpoch + startBatch / batchesPerEpoch;
@@ -263,6 +266,9 @@ public final class BatchLoader implements AutoCloseable {
             pool.shutdownNow();
             try {
                 pool.awaitTermination(30, TimeUnit.SECONDS);
+                for (Thread t : workers) {
+                    t.join(TimeUnit.SECONDS.toMillis(5));
+                }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }

@@ -1,0 +1,116 @@
+package dev.edgeslim.cli;
+
+import dev.edgeslim.compressor.distill.AttentionDistillation;
+import dev.edgeslim.compressor.distill.DistillationPairs;
+import dev.edgeslim.compressor.distill.LayerPair;
+import dev.edgeslim.detector.cfg.CfgParser;
+import dev.edgeslim.detector.data.VocDataset;
+import dev.edgeslim.detector.io.BadInputException;
+import dev.edgeslim.detector.io.OutputFolder;
+import dev.edgeslim.detector.model.NetworkSpec;
+import dev.edgeslim.detector.train.DetectionLoss;
+import dev.edgeslim.detector.train.LossTerm;
+import dev.edgeslim.detector.train.TrainingOptions;
+import dev.edgeslim.detector.train.TrainingRun;
+import dev.edgeslim.detector.train.loss.LossOptions;
+import dev.edgeslim.detector.weights.DarknetWeights;
+import dev.edgeslim.detector.weights.WeightStore;
+
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * {@code edgeslim distill}: stage 3, fine-tunes a pruned student with the detection loss plus spatial-attention
+ * distillation from the unpruned teacher. Layer pairs are chosen automatically (end of each backbone stride stage
+ * and each neck output read by a head) or given with {@code --layers 12:1.0,34}. A pair's weight w makes its term
+ * w·H·W·MSE(A_s, A_t) = w·‖A_s − A_t‖² (so weights do not depend on the map size). {@code --no-attention} gives
+ * the plain fine-tuning baseline of the ablation. Writes what {@code train} writes.
+ */
+public final class DistillCommand implements Command {
+    @Override
+    public String name() {
+        return "distill";
+    }
+
+    @Override
+    public String summary() {
+        return "stage 3: fine-tune a pruned student with spatial-attention distillation from its teacher";
+    }
+
+    @Override
+    public int run(List<String> args, PrintStream out, PrintStream err) throws Exception {
+        CliOptions options = TrainCommand.trainingFlags(new CliOptions("edgeslim distill --cfg STUDENT.cfg --weights W "
+                + "--teacher-cfg T.cfg --teacher-weights TW --data VOCDIR --out DIR [options]")
+                .value("cfg", "FILE", "student (pruned) cfg (required)")
+                .value("weights", "FILE", "student weights (required)")
+                .value("teacher-cfg", "FILE", "teacher (unpruned) cfg (required unless --no-attention)")
+                .value("teacher-weights", "FILE", "teacher weights (required unless --no-attention)")
+                .value("data", "DIR", "VOCdevkit root (required)")
+                .value("out", "DIR", "output folder (required)")
+                .value("layers", "LIST", "distillation layers LAYER[:WEIGHT],... (default: automatic)")
+                .value("attention-weight", "W", "weight of each attention pair (default 20)")
+                .flag("no-attention", "plain fine-tuning (the ablation baseline)"));
+        CliOptions.Parsed p = options.parse(args, out);
+        if (p == null) {
+            return OK;
+        }
+        Path cfg = p.requiredPath("cfg");
+        Path weightsFile = p.requiredPath("weights");
+        Path data = p.requiredPath("data");
+        Path outDir = p.requiredPath("out");
+        boolean attention = !p.has("no-attention");
+        Path teacherCfg = attention ? p.requiredPath("teacher-cfg") : null;
+        Path teacherWeightsFile = attention ? p.requiredPath("teacher-weights") : null;
+        double weight = p.number("attention-weight", 20, 0, 1e6);
+        TrainingOptions training = TrainCommand.options(p, attention ? "distill" : "finetune");
+        int size = p.integer("size", 0, 32, 4096);
+        int evalEvery = p.integer("eval-every", 5, 1, 100_000);
+
+        NetworkSpec spec = CfgParser.parse(cfg);
+        if (size > 0) {
+            spec = spec.withInputSize(size, size);
+        }
+        WeightStore initial = DarknetWeights.read(weightsFile, spec);
+        List<LossTerm> terms = new ArrayList<>();
+        terms.add(new DetectionLoss(LossOptions.defaults()));
+        if (attention) {
+            NetworkSpec teacher = CfgParser.parse(teacherCfg);
+            if (size > 0) {
+                teacher = teacher.withInputSize(size, size);
+            }
+            WeightStore teacherWeights = DarknetWeights.read(teacherWeightsFile, teacher);
+            List<LayerPair> pairs = p.has("layers")
+                    ? DistillationPairs.parse(p.string("layers", ""), weight, "--layers")
+                    : DistillationPairs.automatic(spec, weight);
+            DistillationPairs.check(spec, teacher, pairs, teacherCfg.toString());
+            terms.add(new AttentionDistillation(teacher, teacherWeights, scaled(spec, pairs)));
+        }
+        VocDataset.Options dataOptions = VocDataset.Options.defaults().withSkipBad(p.has("skip-bad"));
+        VocDataset train = VocDataset.open(data, p.string("split", "trainval"), dataOptions);
+        String evalSplit = p.string("eval-split", "test");
+        VocDataset eval = evalSplit.equals("none") ? null : VocDataset.open(data, evalSplit, dataOptions);
+        if (train.classes().size() != spec.classes()) {
+            throw new BadInputException(cfg, "the model has " + spec.classes() + " classes but the dataset has "
+                    + train.classes().size());
+        }
+        OutputFolder.prepare(outDir, p.has("force"), p.has("resume"), TrainCommand.OWN);
+        long started = System.nanoTime();
+        TrainingRun.Result result = TrainingRun.run(new TrainingRun.Config(spec, initial, train, eval,
+                TrainCommand.augment(p, spec), training, evalEvery, outDir, p.has("resume"),
+                p.has("quiet") ? null : err), terms, List.of(), List.of());
+        TrainCommand.printSummary(out, p.has("json"), outDir, result, training, (System.nanoTime() - started) / 1e9);
+        return OK;
+    }
+
+    /** w·H·W so that the MSE over the map becomes the squared distance between the normalised maps. */
+    static List<LayerPair> scaled(NetworkSpec spec, List<LayerPair> pairs) {
+        List<LayerPair> out = new ArrayList<>();
+        for (LayerPair pair : pairs) {
+            var s = spec.shapeOf(pair.studentLayer());
+            out.add(new LayerPair(pair.studentLayer(), pair.teacherLayer(), pair.weight() * s.height() * s.width()));
+        }
+        return out;
+    }
+}

@@ -1,0 +1,60 @@
+package dev.edgeslim.compressor.pipeline;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.edgeslim.detector.io.AtomicFiles;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/** The before/after table of a compression run, as markdown (with relative changes) and JSON. */
+public final class CompressionReport {
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    private CompressionReport() {
+    }
+
+    /** Markdown table; the first row is the baseline that changes are relative to. */
+    public static String table(List<ModelSummary> rows) {
+        StringBuilder b = new StringBuilder();
+        b.append("| model | mAP@0.5 VOC07 | mAP@0.5 VOC12 | params | BFLOPs | weights MB | TF Java ms |\n");
+        b.append("|---|---|---|---|---|---|---|\n");
+        ModelSummary base = rows.get(0);
+        for (ModelSummary r : rows) {
+            boolean isBase = r == base;
+            b.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %s | %s | %s |%n", r.name(),
+                    map(r.map07(), base.map07(), isBase), map(r.map12(), base.map12(), isBase),
+                    change(r.params() / 1e6, base.params() / 1e6, "%.2f M", isBase),
+                    change(r.bflops(), base.bflops(), "%.3f", isBase),
+                    change(r.bytes() / 1e6, base.bytes() / 1e6, "%.2f", isBase),
+                    change(r.latencyMs(), base.latencyMs(), "%.1f", isBase)));
+        }
+        return b.toString();
+    }
+
+    private static String map(double v, double base, boolean isBase) {
+        if (Double.isNaN(v)) {
+            return "—";
+        }
+        return isBase ? String.format(Locale.ROOT, "%.4f", v)
+                : String.format(Locale.ROOT, "%.4f (%+.2f pt)", v, 100 * (v - base));
+    }
+
+    private static String change(double v, double base, String format, boolean isBase) {
+        String value = String.format(Locale.ROOT, format, v);
+        return isBase ? value : value + String.format(Locale.ROOT, " (%+.1f%%)", 100 * (v / base - 1));
+    }
+
+    public static void write(Path dir, String title, List<ModelSummary> rows, Map<String, Object> extra)
+            throws IOException {
+        String md = "# " + title + "\n\n" + table(rows) + "\nLatency: TF Java, batch 1, " + rows.get(0).threads()
+                + " threads, median after warm-up, measured in the same run.\n";
+        AtomicFiles.writeString(dir.resolve("report.md"), md);
+        Map<String, Object> json = new java.util.LinkedHashMap<>(extra);
+        json.put("models", rows);
+        AtomicFiles.writeString(dir.resolve("report.json"), JSON.writeValueAsString(json));
+    }
+}

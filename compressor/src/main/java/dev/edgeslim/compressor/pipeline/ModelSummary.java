@@ -1,0 +1,53 @@
+package dev.edgeslim.compressor.pipeline;
+
+import dev.edgeslim.compressor.bench.LatencyStats;
+import dev.edgeslim.detector.cfg.CfgParser;
+import dev.edgeslim.detector.data.VocDataset;
+import dev.edgeslim.detector.graph.InferenceModel;
+import dev.edgeslim.detector.inference.DatasetEvaluation;
+import dev.edgeslim.detector.model.NetworkSpec;
+import dev.edgeslim.detector.weights.DarknetWeights;
+import dev.edgeslim.detector.weights.WeightStore;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * One row of a compression report: a model's mAP@0.5 in both VOC conventions, parameters, BFLOPs, weights file
+ * size and TF Java CPU latency (median after warm-up, batch 1), all measured here on the same machine.
+ */
+public record ModelSummary(String name, String cfg, String weights, double map07, double map12, long params,
+                           double bflops, long bytes, double latencyMs, int threads) {
+
+    public static ModelSummary measure(String name, Path cfg, Path weightsFile, VocDataset eval, int threads,
+                                       int latencyRuns) throws IOException {
+        NetworkSpec spec = CfgParser.parse(cfg);
+        WeightStore weights = DarknetWeights.read(weightsFile, spec);
+        double map07 = Double.NaN;
+        double map12 = Double.NaN;
+        double latency;
+        try (InferenceModel model = InferenceModel.create(spec, weights, threads)) {
+            if (eval != null) {
+                DatasetEvaluation.Outcome o = DatasetEvaluation.evaluate(model::run, spec, eval, 8,
+                        DatasetEvaluation.evaluationOptions(), null);
+                map07 = o.result().map11Point();
+                map12 = o.result().mapAllPoint();
+            }
+            float[] input = new float[spec.net().width() * spec.net().height() * spec.net().channels()];
+            java.util.Arrays.fill(input, 0.5f);
+            for (int i = 0; i < 3; i++) {
+                model.run(input, 1);
+            }
+            double[] samples = new double[latencyRuns];
+            for (int i = 0; i < latencyRuns; i++) {
+                long t0 = System.nanoTime();
+                model.run(input, 1);
+                samples[i] = (System.nanoTime() - t0) / 1e6;
+            }
+            latency = LatencyStats.of(samples).medianMs();
+        }
+        return new ModelSummary(name, cfg.toString(), weightsFile.toString(), map07, map12, spec.totalParams(),
+                spec.totalFlops() / 1e9, Files.size(weightsFile), latency, threads);
+    }
+}

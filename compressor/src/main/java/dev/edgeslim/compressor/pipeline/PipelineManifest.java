@@ -1,0 +1,114 @@
+package dev.edgeslim.compressor.pipeline;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.edgeslim.detector.io.AtomicFiles;
+import dev.edgeslim.detector.io.BadInputException;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * {@code manifest.json} of a compress run: the inputs with their SHA-256, the options, and each stage's status and
+ * results. Re-running the same command skips finished stages; a folder whose manifest records other inputs or
+ * options is refused, so outputs of different runs never mix.
+ */
+public final class PipelineManifest {
+    public static final String FILE = "manifest.json";
+    private static final long MAX_BYTES = 1 << 20;
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    private final Path file;
+    private final ObjectNode root;
+
+    private PipelineManifest(Path file, ObjectNode root) {
+        this.file = file;
+        this.root = root;
+    }
+
+    /**
+     * Opens the manifest of {@code dir} for these inputs and options: a new one when there is none, the existing one
+     * when it records the same inputs and options, else a {@link BadInputException}.
+     */
+    public static PipelineManifest open(Path dir, Map<String, Path> inputs, List<String> options) throws IOException {
+        Path file = dir.resolve(FILE);
+        ObjectNode fresh = JSON.createObjectNode();
+        fresh.put("edgeslim", "0.1.0");
+        ObjectNode in = fresh.putObject("inputs");
+        for (Map.Entry<String, Path> e : inputs.entrySet()) {
+            ObjectNode n = in.putObject(e.getKey());
+            n.put("path", e.getValue().toString());
+            if (Files.isRegularFile(e.getValue())) {
+                n.put("sha256", sha256(e.getValue()));
+            }
+        }
+        var opts = fresh.putArray("options");
+        options.forEach(opts::add);
+        fresh.putObject("stages");
+        if (!Files.exists(file)) {
+            PipelineManifest m = new PipelineManifest(file, fresh);
+            m.save();
+            return m;
+        }
+        if (Files.size(file) > MAX_BYTES) {
+            throw new BadInputException(file, "manifest is larger than " + MAX_BYTES + " bytes");
+        }
+        JsonNode old;
+        try {
+            old = JSON.readTree(file.toFile());
+        } catch (IOException e) {
+            throw new BadInputException(file, "not a readable manifest: " + e.getMessage().lines().findFirst().orElse(""));
+        }
+        if (!(old instanceof ObjectNode existing) || !existing.path("stages").isObject()) {
+            throw new BadInputException(file, "not an EdgeSlim compress manifest");
+        }
+        if (!existing.path("inputs").equals(fresh.path("inputs"))) {
+            throw new BadInputException(file, "this folder holds a compress run of other inputs (cfg, weights or data "
+                    + "differ); use another --out, or --force to replace it");
+        }
+        if (!existing.path("options").equals(fresh.path("options"))) {
+            throw new BadInputException(file, "this folder holds a compress run with other options; use another --out,"
+                    + " or --force to replace it");
+        }
+        return new PipelineManifest(file, existing);
+    }
+
+    public boolean done(String stage) {
+        return root.path("stages").path(stage).path("status").asText().equals("done");
+    }
+
+    public void markDone(String stage, Map<String, Object> results) throws IOException {
+        ObjectNode s = ((ObjectNode) root.get("stages")).putObject(stage);
+        s.put("status", "done");
+        s.set("results", JSON.valueToTree(results));
+        save();
+    }
+
+    private void save() throws IOException {
+        AtomicFiles.writeString(file, JSON.writeValueAsString(root));
+    }
+
+    static String sha256(Path file) throws IOException {
+        try {
+            MessageDigest md = MessageDigest.getInstance("SHA-256");
+            try (InputStream in = Files.newInputStream(file)) {
+                byte[] buf = new byte[1 << 16];
+                int n;
+                while ((n = in.read(buf)) > 0) {
+                    md.update(buf, 0, n);
+                }
+            }
+            return HexFormat.of().formatHex(md.digest());
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -3,9 +3,6 @@ package dev.edgeslim.cli;
 import dev.edgeslim.compressor.distill.AttentionDistillation;
 import dev.edgeslim.compressor.distill.DistillationPairs;
 import dev.edgeslim.compressor.distill.LayerPair;
-import dev.edgeslim.detector.cfg.CfgParser;
-import dev.edgeslim.detector.data.VocDataset;
-import dev.edgeslim.detector.io.BadInputException;
 import dev.edgeslim.detector.io.OutputFolder;
 import dev.edgeslim.detector.model.NetworkSpec;
 import dev.edgeslim.detector.train.DetectionLoss;
@@ -68,18 +65,12 @@ public final class DistillCommand implements Command {
         int size = p.integer("size", 0, 32, 4096);
         int evalEvery = p.integer("eval-every", 5, 1, 100_000);
 
-        NetworkSpec spec = CfgParser.parse(cfg);
-        if (size > 0) {
-            spec = spec.withInputSize(size, size);
-        }
+        NetworkSpec spec = TrainingInputs.spec(cfg, size);
         WeightStore initial = DarknetWeights.read(weightsFile, spec);
         List<LossTerm> terms = new ArrayList<>();
         terms.add(new DetectionLoss(LossOptions.defaults()));
         if (attention) {
-            NetworkSpec teacher = CfgParser.parse(teacherCfg);
-            if (size > 0) {
-                teacher = teacher.withInputSize(size, size);
-            }
+            NetworkSpec teacher = TrainingInputs.spec(teacherCfg, size);
             WeightStore teacherWeights = DarknetWeights.read(teacherWeightsFile, teacher);
             List<LayerPair> pairs = p.has("layers")
                     ? DistillationPairs.parse(p.string("layers", ""), weight, "--layers")
@@ -87,17 +78,10 @@ public final class DistillCommand implements Command {
             DistillationPairs.check(spec, teacher, pairs, teacherCfg.toString());
             terms.add(new AttentionDistillation(teacher, teacherWeights, scaled(spec, pairs)));
         }
-        VocDataset.Options dataOptions = VocDataset.Options.defaults().withSkipBad(p.has("skip-bad"));
-        VocDataset train = VocDataset.open(data, p.string("split", "trainval"), dataOptions);
-        String evalSplit = p.string("eval-split", "test");
-        VocDataset eval = evalSplit.equals("none") ? null : VocDataset.open(data, evalSplit, dataOptions);
-        if (train.classes().size() != spec.classes()) {
-            throw new BadInputException(cfg, "the model has " + spec.classes() + " classes but the dataset has "
-                    + train.classes().size());
-        }
+        TrainingInputs.Datasets sets = TrainingInputs.datasets(p, data, spec, cfg);
         OutputFolder.prepare(outDir, p.has("force"), p.has("resume"), TrainCommand.OWN);
         long started = System.nanoTime();
-        TrainingRun.Result result = TrainingRun.run(new TrainingRun.Config(spec, initial, train, eval,
+        TrainingRun.Result result = TrainingRun.run(new TrainingRun.Config(spec, initial, sets.train(), sets.eval(),
                 TrainCommand.augment(p, spec), training, evalEvery, outDir, p.has("resume"),
                 p.has("quiet") ? null : err), terms, List.of(), List.of());
         TrainCommand.printSummary(out, p.has("json"), outDir, result, training, (System.nanoTime() - started) / 1e9);

@@ -17,6 +17,7 @@ public final class EdgeSlim {
 
     public EdgeSlim() {
         // Registration order is the order of `edgeslim --help`.
+        register(new DemoCommand());
         register(new InfoCommand());
         register(new CreateModelCommand());
         register(new SynthVocCommand());

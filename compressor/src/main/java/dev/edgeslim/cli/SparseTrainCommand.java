@@ -7,9 +7,6 @@ import dev.edgeslim.compressor.prune.GroupOptions;
 import dev.edgeslim.compressor.sparsity.GammaL1Regularizer;
 import dev.edgeslim.compressor.sparsity.GammaReport;
 import dev.edgeslim.compressor.sparsity.SparsitySchedule;
-import dev.edgeslim.detector.cfg.CfgParser;
-import dev.edgeslim.detector.data.VocDataset;
-import dev.edgeslim.detector.io.BadInputException;
 import dev.edgeslim.detector.io.OutputFolder;
 import dev.edgeslim.detector.model.NetworkSpec;
 import dev.edgeslim.detector.train.DetectionLoss;
@@ -83,24 +80,14 @@ public final class SparseTrainCommand implements Command {
         }
         int size = p.integer("size", 0, 32, 4096);
         int evalEvery = p.integer("eval-every", 5, 1, 100_000);
-        NetworkSpec spec = CfgParser.parse(cfg);
-        if (size > 0) {
-            spec = spec.withInputSize(size, size);
-        }
+        NetworkSpec spec = TrainingInputs.spec(cfg, size);
         WeightStore initial = DarknetWeights.read(weightsFile, spec);
-        VocDataset.Options dataOptions = VocDataset.Options.defaults().withSkipBad(p.has("skip-bad"));
-        VocDataset train = VocDataset.open(data, p.string("split", "trainval"), dataOptions);
-        String evalSplit = p.string("eval-split", "test");
-        VocDataset eval = evalSplit.equals("none") ? null : VocDataset.open(data, evalSplit, dataOptions);
-        if (train.classes().size() != spec.classes()) {
-            throw new BadInputException(cfg, "the model has " + spec.classes() + " classes but the dataset has "
-                    + train.classes().size());
-        }
+        TrainingInputs.Datasets sets = TrainingInputs.datasets(p, data, spec, cfg);
         Set<Integer> prunable = prunableLayers(spec);
         OutputFolder.prepare(outDir, p.has("force"), p.has("resume"), OWN);
         long started = System.nanoTime();
         final NetworkSpec model = spec;
-        TrainingRun.Result result = TrainingRun.run(new TrainingRun.Config(spec, initial, train, eval,
+        TrainingRun.Result result = TrainingRun.run(new TrainingRun.Config(spec, initial, sets.train(), sets.eval(),
                         TrainCommand.augment(p, spec), training, evalEvery, outDir, p.has("resume"),
                         p.has("quiet") ? null : err),
                 List.of(new DetectionLoss(LossOptions.defaults())),

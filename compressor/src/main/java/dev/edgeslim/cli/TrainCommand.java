@@ -1,9 +1,7 @@
 package dev.edgeslim.cli;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.edgeslim.detector.cfg.CfgParser;
 import dev.edgeslim.detector.data.AugmentOptions;
-import dev.edgeslim.detector.data.VocDataset;
 import dev.edgeslim.detector.io.OutputFolder;
 import dev.edgeslim.detector.model.NetworkSpec;
 import dev.edgeslim.detector.train.DetectionLoss;
@@ -104,26 +102,14 @@ public final class TrainCommand implements Command {
             throw new UsageException("--size must be a multiple of 32, got " + size);
         }
         int evalEvery = p.integer("eval-every", 5, 1, 100_000);
-        String split = p.string("split", "trainval");
-        String evalSplit = p.string("eval-split", "test");
-
-        NetworkSpec spec = CfgParser.parse(cfg);
-        if (size > 0) {
-            spec = spec.withInputSize(size, size);
-        }
+        NetworkSpec spec = TrainingInputs.spec(cfg, size);
         Path weightsFile = p.path("weights");
         WeightStore initial = weightsFile != null ? DarknetWeights.read(weightsFile, spec)
                 : WeightInitializer.forTraining(spec, training.seed());
-        VocDataset.Options dataOptions = VocDataset.Options.defaults().withSkipBad(p.has("skip-bad"));
-        VocDataset train = VocDataset.open(data, split, dataOptions);
-        VocDataset eval = evalSplit.equals("none") ? null : VocDataset.open(data, evalSplit, dataOptions);
-        if (train.classes().size() != spec.classes()) {
-            throw new dev.edgeslim.detector.io.BadInputException(cfg, "the model has " + spec.classes()
-                    + " classes but the dataset has " + train.classes().size());
-        }
+        TrainingInputs.Datasets sets = TrainingInputs.datasets(p, data, spec, cfg);
         OutputFolder.prepare(outDir, p.has("force"), p.has("resume"), OWN);
         long started = System.nanoTime();
-        TrainingRun.Result result = TrainingRun.run(new TrainingRun.Config(spec, initial, train, eval,
+        TrainingRun.Result result = TrainingRun.run(new TrainingRun.Config(spec, initial, sets.train(), sets.eval(),
                 augment(p, spec), training, evalEvery, outDir, p.has("resume"), p.has("quiet") ? null : err),
                 List.of(new DetectionLoss(LossOptions.defaults())), List.of(), List.of());
         double seconds = (System.nanoTime() - started) / 1e9;

@@ -16,43 +16,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** train → eval → detect through the CLI on a tiny synthetic VOCdevkit, plus their bad-input paths. */
 class TrainEvalDetectCommandTest {
-    static final String TINY = """
-            [net]
-            width=64
-            height=64
-            channels=3
-            [convolutional]
-            batch_normalize=1
-            filters=8
-            size=3
-            stride=2
-            pad=1
-            activation=leaky
-            [convolutional]
-            batch_normalize=1
-            filters=16
-            size=3
-            stride=2
-            pad=1
-            activation=leaky
-            [convolutional]
-            batch_normalize=1
-            filters=16
-            size=3
-            stride=2
-            pad=1
-            activation=leaky
-            [convolutional]
-            filters=75
-            size=1
-            stride=1
-            activation=linear
-            [yolo]
-            mask=0,1,2
-            anchors=8,8, 16,16, 32,32
-            classes=20
-            num=3
-            """;
+    static final String TINY = dev.edgeslim.detector.TinyModels.yolo(64, 8, 16, 16);
 
     @TempDir
     static Path dir;

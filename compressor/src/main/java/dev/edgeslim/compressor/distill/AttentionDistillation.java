@@ -27,6 +27,7 @@ public final class AttentionDistillation implements LossTerm {
     private final WeightStore teacherWeights;
     private final List<LayerPair> pairs;
     private final Map<String, Operand<TFloat32>> perLayer = new LinkedHashMap<>();
+    private DarknetGraph teacher;
 
     public AttentionDistillation(NetworkSpec teacherSpec, WeightStore teacherWeights, List<LayerPair> pairs) {
         this.teacherSpec = teacherSpec;
@@ -42,7 +43,7 @@ public final class AttentionDistillation implements LossTerm {
     @Override
     public Operand<TFloat32> build(TrainingContext context) {
         Ops tf = context.tf();
-        DarknetGraph teacher = DarknetGraph.constant(tf, "teacher", teacherSpec, teacherWeights, context.input());
+        teacher = DarknetGraph.constant(tf, "teacher", teacherSpec, teacherWeights, context.input());
         Ops scope = tf.withSubScope("attention");
         Operand<TFloat32> total = scope.constant(0f);
         for (LayerPair p : pairs) {
@@ -74,6 +75,11 @@ public final class AttentionDistillation implements LossTerm {
     @Override
     public Map<String, Operand<TFloat32>> logged() {
         return perLayer;
+    }
+
+    /** The teacher's constant graph (after {@link #build}). */
+    public DarknetGraph teacher() {
+        return teacher;
     }
 
     public List<LayerPair> pairs() {

@@ -6,14 +6,11 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.edgeslim.detector.io.AtomicFiles;
 import dev.edgeslim.detector.io.BadInputException;
+import dev.edgeslim.detector.io.Sha256;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 
@@ -47,7 +44,7 @@ public final class PipelineManifest {
             ObjectNode n = in.putObject(e.getKey());
             n.put("path", e.getValue().toString());
             if (Files.isRegularFile(e.getValue())) {
-                n.put("sha256", sha256(e.getValue()));
+                n.put("sha256", Sha256.of(e.getValue()));
             }
         }
         var opts = fresh.putArray("options");
@@ -94,21 +91,5 @@ public final class PipelineManifest {
 
     private void save() throws IOException {
         AtomicFiles.writeString(file, JSON.writeValueAsString(root));
-    }
-
-    static String sha256(Path file) throws IOException {
-        try {
-            MessageDigest md = MessageDigest.getInstance("SHA-256");
-            try (InputStream in = Files.newInputStream(file)) {
-                byte[] buf = new byte[1 << 16];
-                int n;
-                while ((n = in.read(buf)) > 0) {
-                    md.update(buf, 0, n);
-                }
-            }
-            return HexFormat.of().formatHex(md.digest());
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
     }
 }

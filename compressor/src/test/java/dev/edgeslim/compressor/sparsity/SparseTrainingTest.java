@@ -28,43 +28,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class SparseTrainingTest {
-    static final String CFG = """
-            [net]
-            width=64
-            height=64
-            channels=3
-            [convolutional]
-            batch_normalize=1
-            filters=16
-            size=3
-            stride=2
-            pad=1
-            activation=leaky
-            [convolutional]
-            batch_normalize=1
-            filters=32
-            size=3
-            stride=2
-            pad=1
-            activation=leaky
-            [convolutional]
-            batch_normalize=1
-            filters=32
-            size=3
-            stride=2
-            pad=1
-            activation=leaky
-            [convolutional]
-            filters=75
-            size=1
-            stride=1
-            activation=linear
-            [yolo]
-            mask=0,1,2
-            anchors=8,8, 16,16, 32,32
-            classes=20
-            num=3
-            """;
+    static final String CFG = dev.edgeslim.detector.TinyModels.yolo(64, 16, 32, 32);
     static final Set<Integer> PRUNABLE = Set.of(0, 1, 2);
 
     @TempDir

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.edgeslim.detector.io.AtomicFiles;
 import dev.edgeslim.detector.io.BadInputException;
+import dev.edgeslim.detector.io.Sha256;
 import dev.edgeslim.detector.model.NetworkSpec;
 import dev.edgeslim.detector.weights.DarknetWeights;
 import dev.edgeslim.detector.weights.WeightStore;
@@ -15,9 +16,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -84,9 +82,9 @@ public final class CheckpointStore {
         pointer.put("batch_in_epoch", state.batchInEpoch());
         pointer.put("seed", state.seed());
         pointer.put("weights", weightsFile.getFileName().toString());
-        pointer.put("weights_sha256", sha256(weightsFile));
+        pointer.put("weights_sha256", Sha256.of(weightsFile));
         pointer.put("optimizer", optimizerFile.getFileName().toString());
-        pointer.put("optimizer_sha256", sha256(optimizerFile));
+        pointer.put("optimizer_sha256", Sha256.of(optimizerFile));
         ObjectNode extra = pointer.putObject("extra");
         state.extra().forEach(extra::put);
         AtomicFiles.writeString(dir.resolve(POINTER), JSON.writerWithDefaultPrettyPrinter().writeValueAsString(pointer));
@@ -99,8 +97,8 @@ public final class CheckpointStore {
             JsonNode p = JSON.readTree(pointerFile.toFile());
             Path weightsFile = dir.resolve(safeName(pointerFile, p.path("weights").asText()));
             Path optimizerFile = dir.resolve(safeName(pointerFile, p.path("optimizer").asText()));
-            if (!sha256(weightsFile).equals(p.path("weights_sha256").asText())
-                    || !sha256(optimizerFile).equals(p.path("optimizer_sha256").asText())) {
+            if (!Sha256.of(weightsFile).equals(p.path("weights_sha256").asText())
+                    || !Sha256.of(optimizerFile).equals(p.path("optimizer_sha256").asText())) {
                 throw new BadInputException(pointerFile, "checkpoint files do not match their recorded SHA-256");
             }
             WeightStore weights = DarknetWeights.read(weightsFile, spec);
@@ -153,22 +151,6 @@ public final class CheckpointStore {
                     Files.deleteIfExists(f);
                 }
             }
-        }
-    }
-
-    static String sha256(Path file) throws IOException {
-        try {
-            MessageDigest md = MessageDigest.getInstance("SHA-256");
-            try (InputStream in = Files.newInputStream(file)) {
-                byte[] buf = new byte[1 << 16];
-                int n;
-                while ((n = in.read(buf)) > 0) {
-                    md.update(buf, 0, n);
-                }
-            }
-            return HexFormat.of().formatHex(md.digest());
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
         }
     }
 }

@@ -85,7 +85,16 @@ public final class Trainer implements AutoCloseable {
         this.total = tf.withName("total_loss").identity(sum);
 
         List<ModelVariable> trainable = variables.trainable();
-        var gradients = tf.gradients(total, variables.trainableValues());
+        // Every variable gets a zero-weighted path to the gradient target, so a set of terms that does not reach
+        // some layer (e.g. attention distillation alone never reaches the heads) yields zero gradients there
+        // instead of TF refusing to differentiate.
+        Operand<TFloat32> reach = tf.constant(0f);
+        for (Operand<TFloat32> value : variables.trainableValues()) {
+            reach = tf.math.add(reach, tf.reduceSum(value, tf.constant(
+                    java.util.stream.IntStream.range(0, value.shape().numDimensions()).toArray())));
+        }
+        Operand<TFloat32> target = tf.math.add(total, tf.math.mul(tf.constant(0f), reach));
+        var gradients = tf.gradients(target, variables.trainableValues());
         this.learningRate = tf.withName("learning_rate").placeholder(TFloat32.class, Placeholder.shape(Shape.scalar()));
         Operand<TFloat32> momentum = tf.constant((float) options.momentum());
         Operand<TFloat32> decay = tf.constant((float) options.weightDecay());

@@ -43,19 +43,23 @@ public final class TrainingCurves implements TrainingListener {
         if (steps.isEmpty()) {
             return;
         }
-        XYChart loss = new XYChartBuilder().width(800).height(500).title(title + ": loss")
+        XYChart loss = new XYChartBuilder().width(800).height(500).title(title + ": loss (moving average)")
                 .xAxisTitle("iteration").yAxisTitle("loss").build();
         loss.getStyler().setYAxisLogarithmic(true);
         TreeSet<String> names = new TreeSet<>();
         steps.forEach(s -> names.addAll(s.losses().keySet()));
+        // per-step losses are noisy (one batch each): plot an exponential moving average over ~20 steps
+        double keep = steps.size() > 40 ? 0.95 : 0.0;
         for (String name : names) {
             List<Double> xs = new ArrayList<>();
             List<Double> ys = new ArrayList<>();
+            double smooth = Double.NaN;
             for (StepMetrics s : steps) {
                 Double v = s.losses().get(name);
                 if (v != null && v > 0 && Double.isFinite(v)) {
+                    smooth = Double.isNaN(smooth) ? v : keep * smooth + (1 - keep) * v;
                     xs.add((double) s.iteration());
-                    ys.add(v);
+                    ys.add(smooth);
                 }
             }
             if (!xs.isEmpty()) {
@@ -66,6 +70,8 @@ public final class TrainingCurves implements TrainingListener {
         List<MetricsLog.EpochRow> epochs = log.epochs();
         XYChart eval = new XYChartBuilder().width(800).height(500).title(title + ": evaluation")
                 .xAxisTitle("epoch").yAxisTitle("value").build();
+        eval.getStyler().setYAxisMin(0.0);
+        eval.getStyler().setYAxisMax(1.0);
         TreeSet<String> metrics = new TreeSet<>();
         epochs.forEach(e -> metrics.addAll(e.results().keySet()));
         for (String m : metrics) {

@@ -1,0 +1,141 @@
+package dev.edgeslim.cli;
+
+import dev.edgeslim.detector.data.SyntheticVoc;
+import dev.edgeslim.detector.data.VocClasses;
+import dev.edgeslim.detector.io.AtomicFiles;
+
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * {@code edgeslim demo}: the whole product on the embedded default, on a 2-core machine in about a quarter of an
+ * hour: generate a synthetic PASCAL-VOC-format dataset, train a small YOLOv4-family baseline, compress it
+ * (sparse training → group pruning → attention distillation), export the result to TFLite (fp32 and int8, the
+ * int8 one at {@code OUT/export/model-int8.tflite} where the Android build picks it up) and print the
+ * before/after table. Every step writes ordinary files under {@code OUT} (default {@code runs/demo}); running it
+ * again reuses what is finished.
+ */
+public final class DemoCommand implements Command {
+    @Override
+    public String name() {
+        return "demo";
+    }
+
+    @Override
+    public String summary() {
+        return "the whole pipeline on a synthetic VOC: train, compress, export, before/after table";
+    }
+
+    @Override
+    public int run(List<String> args, PrintStream out, PrintStream err) throws Exception {
+        CliOptions options = new CliOptions("edgeslim demo [--out runs/demo] [options]")
+                .value("out", "DIR", "output folder (default runs/demo)")
+                .value("arch", "NAME", "built-in model (default yolov4-tiny)")
+                .value("size", "S", "network input size (default 224)")
+                .value("train-images", "N", "synthetic training images (default 600)")
+                .value("test-images", "N", "synthetic test images (default 150)")
+                .value("epochs", "N", "baseline training epochs (default 16)")
+                .value("sparse-epochs", "N", "sparse training epochs (default 4)")
+                .value("finetune-epochs", "N", "distillation epochs (default 6)")
+                .value("ratio", "R", "pruning ratio per group (default 0.5)")
+                .value("seed", "N", "seed (default 1)")
+                .flag("quiet", "no progress bars");
+        CliOptions.Parsed p = options.parse(args, out);
+        if (p == null) {
+            return OK;
+        }
+        Path outDir = p.path("out") == null ? Path.of("runs", "demo") : p.path("out");
+        String arch = p.string("arch", "yolov4-tiny");
+        int size = p.integer("size", 224, 64, 1024);
+        if (size % 32 != 0) {
+            throw new UsageException("--size must be a multiple of 32");
+        }
+        int trainImages = p.integer("train-images", 600, 8, 100_000);
+        int testImages = p.integer("test-images", 150, 4, 100_000);
+        String epochs = String.valueOf(p.integer("epochs", 16, 1, 10_000));
+        String sparseEpochs = String.valueOf(p.integer("sparse-epochs", 4, 1, 10_000));
+        String finetuneEpochs = String.valueOf(p.integer("finetune-epochs", 6, 1, 10_000));
+        String ratio = String.valueOf(p.number("ratio", 0.5, 0, 0.95));
+        String seed = String.valueOf(p.integer("seed", 1, 0, Integer.MAX_VALUE));
+        boolean quiet = p.has("quiet");
+        EdgeSlim cli = new EdgeSlim();
+        long started = System.nanoTime();
+
+        step(err, 1, "synthetic PASCAL VOC (" + trainImages + " train / " + testImages + " test images)");
+        Path voc = outDir.resolve("voc");
+        SyntheticVoc.ensure(voc, new SyntheticVoc.Options(trainImages, testImages, size + size / 4,
+                Long.parseLong(seed), Runtime.getRuntime().availableProcessors()));
+
+        step(err, 2, "baseline " + arch + " at " + size + "x" + size);
+        Path baseline = outDir.resolve("baseline");
+        Path cfg = outDir.resolve(arch + ".cfg");
+        if (!Files.exists(cfg)) {
+            run(cli, out, err, List.of("create-model", "--arch", arch, "--classes", "20", "--size",
+                    String.valueOf(size), "--out", cfg.toString()));
+        }
+        if (!Files.exists(baseline.resolve("final.weights"))) {
+            List<String> a = new ArrayList<>(List.of("train", "--cfg", cfg.toString(), "--data", voc.toString(),
+                    "--out", baseline.toString(), "--epochs", epochs, "--batch", "8", "--lr", "0.005", "--burn-in",
+                    "100", "--eval-every", epochs, "--seed", seed));
+            if (Files.isDirectory(baseline)) {
+                a.add("--resume");
+            }
+            if (quiet) {
+                a.add("--quiet");
+            }
+            run(cli, out, err, a);
+        }
+
+        step(err, 3, "compress: sparse training, group pruning, attention distillation");
+        Path compress = outDir.resolve("compress");
+        List<String> c = new ArrayList<>(List.of("compress", "--cfg", baseline.resolve("model.cfg").toString(),
+                "--weights", baseline.resolve("final.weights").toString(), "--data", voc.toString(), "--out",
+                compress.toString(), "--sparse-epochs", sparseEpochs, "--finetune-epochs", finetuneEpochs,
+                "--ratio", ratio, "--seed", seed, "--latency-runs", "20"));
+        if (quiet) {
+            c.add("--quiet");
+        }
+        run(cli, out, err, c);
+
+        step(err, 4, "export to TensorFlow Lite (fp32 and int8) and darknet");
+        Path export = outDir.resolve("export");
+        Path names = export.resolve("voc.names");
+        AtomicFiles.writeString(names, String.join("\n", VocClasses.VOC.names()) + "\n");
+        Path finalCfg = compress.resolve("3-distill/model.cfg");
+        Path finalWeights = compress.resolve("3-distill/final.weights");
+        run(cli, out, err, List.of("export", "--cfg", finalCfg.toString(), "--weights", finalWeights.toString(),
+                "--format", "tflite", "--quant", "fp32", "--names", names.toString(), "--out",
+                export.resolve("model-fp32.tflite").toString()));
+        run(cli, out, err, List.of("export", "--cfg", finalCfg.toString(), "--weights", finalWeights.toString(),
+                "--format", "tflite", "--quant", "int8", "--calib", voc.resolve("VOC2007/JPEGImages").toString(),
+                "--calib-images", "64", "--names", names.toString(), "--out",
+                export.resolve("model-int8.tflite").toString()));
+        run(cli, out, err, List.of("export", "--cfg", finalCfg.toString(), "--weights", finalWeights.toString(),
+                "--format", "darknet", "--out", export.resolve("model").toString()));
+
+        out.println();
+        out.println("EdgeSlim demo: " + arch + " at " + size + " on synthetic PASCAL VOC");
+        out.print(Files.readString(compress.resolve("report.md")).lines().filter(l -> l.startsWith("|"))
+                .reduce("", (a, b) -> a + b + "\n"));
+        out.printf("TFLite: fp32 %.2f MB, int8 %.2f MB (%s)%n", Files.size(export.resolve("model-fp32.tflite")) / 1e6,
+                Files.size(export.resolve("model-int8.tflite")) / 1e6, export);
+        out.printf("done in %.1f min; everything is under %s%n", (System.nanoTime() - started) / 6e10, outDir);
+        return OK;
+    }
+
+    private static void step(PrintStream err, int n, String what) {
+        err.println();
+        err.println("[" + n + "/4] " + what);
+    }
+
+    private static void run(EdgeSlim cli, PrintStream out, PrintStream err, List<String> args) {
+        int code = cli.run(args, out, err);
+        if (code != OK) {
+            throw new CompressCommand.StageFailedException("demo step '" + args.get(0) + "' failed (exit " + code
+                    + "); run the demo again to continue", code);
+        }
+    }
+}

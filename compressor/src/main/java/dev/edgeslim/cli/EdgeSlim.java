@@ -21,15 +21,15 @@ public final class EdgeSlim {
         register(new InfoCommand());
         register(new CreateModelCommand());
         register(new SynthVocCommand());
-        register(new PruneCommand());
-        register(new BenchCommand());
         register(new TrainCommand());
-        register(new SparseTrainCommand());
-        register(new DistillCommand());
-        register(new CompressCommand());
         register(new EvalCommand());
         register(new DetectCommand());
+        register(new SparseTrainCommand());
+        register(new PruneCommand());
+        register(new DistillCommand());
+        register(new CompressCommand());
         register(new ExportCommand());
+        register(new BenchCommand());
     }
 
     private void register(Command c) {

@@ -72,7 +72,8 @@ public final class LatencyBenchCommand implements Command {
                 .value("threads", "N", "threads for both runtimes (default 2)")
                 .value("warmup", "N", "untimed runs first (default 5)")
                 .value("runs", "N", "timed runs per runtime (default 20)")
-                .value("json", "OUT.json", "also write the results as JSON");
+                .value("json", "OUT.json", "also write the results as JSON")
+                .flag("tflite", "also time the model exported to TFLite fp32 and int8 (default delegates: XNNPACK)");
         CliOptions.Parsed p = options.parse(args, out);
         if (p == null) {
             return OK;
@@ -116,6 +117,10 @@ public final class LatencyBenchCommand implements Command {
                 err.println("bench latency: building the TF Java graph and loading OpenCV DNN...");
                 models.add(new TensorFlowTimedModel(InferenceModel.create(spec, weights, threads)));
                 models.add(new OpenCvTimedModel(OpenCvDarknetModel.load(cvCfg, cvWeights, threads)));
+                if (p.has("tflite")) {
+                    err.println("bench latency: exporting to TFLite fp32 and int8...");
+                    models.addAll(tfliteModels(spec, weights, input, threads));
+                }
                 try (ProgressBar bar = new ProgressBarBuilder().setTaskName("latency")
                         .setInitialMax((long) (warmup + runs) * models.size())
                         .setStyle(ProgressBarStyle.ASCII)
@@ -148,6 +153,31 @@ public final class LatencyBenchCommand implements Command {
             input[i] = (float) rng.nextDouble();
         }
         return input;
+    }
+
+    /** The same network as TFLite fp32 and int8 (int8 calibrated on the benchmark input: ranges do not change speed). */
+    static List<TimedModel> tfliteModels(NetworkSpec spec, WeightStore weights, float[] input, int threads) {
+        var calibration = new dev.edgeslim.compressor.export.tflite.CalibrationSource() {
+            @Override
+            public int size() {
+                return 1;
+            }
+
+            @Override
+            public float[] image(int index, int width, int height) {
+                return input.clone();
+            }
+        };
+        var fp32 = dev.edgeslim.compressor.export.tflite.TfliteExporter.export(spec, weights,
+                dev.edgeslim.compressor.export.tflite.ExportOptions.fp32());
+        var int8 = dev.edgeslim.compressor.export.tflite.TfliteExporter.export(spec, weights,
+                dev.edgeslim.compressor.export.tflite.ExportOptions.int8(calibration, 1, 100));
+        var delegates = dev.edgeslim.compressor.export.tflite.TfliteRunner.Delegates.DEFAULT;
+        return List.of(
+                new dev.edgeslim.compressor.bench.TfliteTimedModel("tflite-fp32",
+                        dev.edgeslim.compressor.export.tflite.TfliteRunner.load(fp32.model(), threads, delegates)),
+                new dev.edgeslim.compressor.bench.TfliteTimedModel("tflite-int8",
+                        dev.edgeslim.compressor.export.tflite.TfliteRunner.load(int8.model(), threads, delegates)));
     }
 
     private static void printTable(PrintStream out, Path cfg, int size, int threads, int runs,

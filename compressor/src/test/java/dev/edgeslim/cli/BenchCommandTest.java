@@ -142,4 +142,23 @@ class BenchCommandTest {
         // the progress bar goes to stderr, never into the table
         assertFalse(r.out().contains("latency 100%"));
     }
+
+    @Test
+    void tfliteRowsJoinTheSameRun() throws Exception {
+        Path cfg = dir.resolve("tiny-tflite.cfg");
+        Files.writeString(cfg, TINY_CFG);
+        Path json = dir.resolve("out").resolve("latency-tflite.json");
+        Run r = run("bench", "latency", "--cfg", cfg.toString(), "--size", "96", "--threads", "1", "--warmup", "1",
+                "--runs", "3", "--tflite", "--json", json.toString());
+        assertEquals(0, r.code(), r.err());
+        JsonNode results = Json.MAPPER.readTree(json.toFile()).get("results");
+        assertEquals(4, results.size());
+        java.util.Set<String> runtimes = new java.util.HashSet<>();
+        for (JsonNode result : results) {
+            runtimes.add(result.get("runtime").asText());
+            assertTrue(result.get("median_ms").asDouble() > 0);
+            assertTrue(result.get("ratio_vs_opencv").asDouble() > 0);
+        }
+        assertEquals(java.util.Set.of("tensorflow-java", "opencv-dnn", "tflite-fp32", "tflite-int8"), runtimes);
+    }
 }

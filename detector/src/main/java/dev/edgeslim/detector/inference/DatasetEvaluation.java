@@ -76,7 +76,7 @@ public final class DatasetEvaluation {
                 VocSample sample = dataset.sample(start + k);
                 String id = sample.key();
                 for (Detection d : detector.postprocess(slice(outputs, heads, k), boxes[k])) {
-                    detections.add(new ScoredDetection(id, d.classId(), d.score(), d.x1() + 1, d.y1() + 1, d.x2(), d.y2()));
+                    detections.add(toVoc(id, d));
                 }
                 for (VocObject o : sample.objects()) {
                     truth.add(new GroundTruth(id, o.classId(), o.x1(), o.y1(), o.x2(), o.y2(), o.difficult()));
@@ -88,6 +88,16 @@ public final class DatasetEvaluation {
         }
         EvalResult result = new VocEvaluator(dataset.classes().names()).evaluate(truth, detections);
         return new Outcome(result, detections, truth, n, (System.nanoTime() - started) / 1e9);
+    }
+
+    /**
+     * A detection in VOC's 1-based inclusive pixel coordinates: continuous edges [x1, x2) cover pixels x1+1..x2;
+     * a box narrower than a pixel still covers one (it must stay a valid VOC box).
+     */
+    static ScoredDetection toVoc(String imageId, Detection d) {
+        double x1 = d.x1() + 1;
+        double y1 = d.y1() + 1;
+        return new ScoredDetection(imageId, d.classId(), d.score(), x1, y1, Math.max(x1, d.x2()), Math.max(y1, d.y2()));
     }
 
     /** The outputs of image {@code k} out of batch-major head outputs. */

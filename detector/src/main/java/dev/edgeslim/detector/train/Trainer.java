@@ -240,17 +240,21 @@ public final class Trainer implements AutoCloseable {
             iteration++;
             batchInEpoch++;
             boolean epochEnd = batchInEpoch == perEpoch;
+            int finishedEpoch = epoch;
             if (epochEnd) {
-                Map<String, Double> results = new TreeMap<>();
-                for (TrainingListener l : listeners) {
-                    l.onEpochEnd(epoch, iteration, results);
-                }
                 epoch++;
                 batchInEpoch = 0;
             }
+            // checkpoint before the epoch-end listeners: a failing evaluation never costs the epoch's training
             boolean periodic = options.checkpointEvery() > 0 && iteration % options.checkpointEvery() == 0;
             if (checkpoints != null && (epochEnd || periodic || iteration == totalIterations)) {
                 saveCheckpoint(checkpoints, iteration, epoch, batchInEpoch, seen);
+            }
+            if (epochEnd) {
+                Map<String, Double> results = new TreeMap<>();
+                for (TrainingListener l : listeners) {
+                    l.onEpochEnd(finishedEpoch, iteration, results);
+                }
             }
         }
         }

@@ -1,7 +1,7 @@
 package dev.edgeslim.cli;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.edgeslim.compressor.export.NamesFile;
+import dev.edgeslim.detector.data.NamesFile;
 import dev.edgeslim.compressor.export.tflite.ExportOptions;
 import dev.edgeslim.compressor.export.tflite.ExportedTflite;
 import dev.edgeslim.compressor.export.tflite.ImageFolderCalibration;

@@ -7,7 +7,12 @@ import dev.edgeslim.compressor.bench.LatencyStats;
 import dev.edgeslim.compressor.bench.MachineInfo;
 import dev.edgeslim.compressor.bench.OpenCvTimedModel;
 import dev.edgeslim.compressor.bench.TensorFlowTimedModel;
+import dev.edgeslim.compressor.bench.TfliteTimedModel;
 import dev.edgeslim.compressor.bench.TimedModel;
+import dev.edgeslim.compressor.export.tflite.CalibrationSource;
+import dev.edgeslim.compressor.export.tflite.ExportOptions;
+import dev.edgeslim.compressor.export.tflite.TfliteExporter;
+import dev.edgeslim.compressor.export.tflite.TfliteRunner;
 import dev.edgeslim.detector.cfg.CfgParser;
 import dev.edgeslim.detector.cfg.CfgWriter;
 import dev.edgeslim.detector.graph.InferenceModel;
@@ -157,7 +162,7 @@ public final class LatencyBenchCommand implements Command {
 
     /** The same network as TFLite fp32 and int8 (int8 calibrated on the benchmark input: ranges do not change speed). */
     static List<TimedModel> tfliteModels(NetworkSpec spec, WeightStore weights, float[] input, int threads) {
-        var calibration = new dev.edgeslim.compressor.export.tflite.CalibrationSource() {
+        var calibration = new CalibrationSource() {
             @Override
             public int size() {
                 return 1;
@@ -168,16 +173,16 @@ public final class LatencyBenchCommand implements Command {
                 return input.clone();
             }
         };
-        var fp32 = dev.edgeslim.compressor.export.tflite.TfliteExporter.export(spec, weights,
-                dev.edgeslim.compressor.export.tflite.ExportOptions.fp32());
-        var int8 = dev.edgeslim.compressor.export.tflite.TfliteExporter.export(spec, weights,
-                dev.edgeslim.compressor.export.tflite.ExportOptions.int8(calibration, 1, 100));
-        var delegates = dev.edgeslim.compressor.export.tflite.TfliteRunner.Delegates.DEFAULT;
+        var fp32 = TfliteExporter.export(spec, weights,
+                ExportOptions.fp32());
+        var int8 = TfliteExporter.export(spec, weights,
+                ExportOptions.int8(calibration, 1, 100));
+        var delegates = TfliteRunner.Delegates.DEFAULT;
         return List.of(
-                new dev.edgeslim.compressor.bench.TfliteTimedModel("tflite-fp32",
-                        dev.edgeslim.compressor.export.tflite.TfliteRunner.load(fp32.model(), threads, delegates)),
-                new dev.edgeslim.compressor.bench.TfliteTimedModel("tflite-int8",
-                        dev.edgeslim.compressor.export.tflite.TfliteRunner.load(int8.model(), threads, delegates)));
+                new TfliteTimedModel("tflite-fp32",
+                        TfliteRunner.load(fp32.model(), threads, delegates)),
+                new TfliteTimedModel("tflite-int8",
+                        TfliteRunner.load(int8.model(), threads, delegates)));
     }
 
     private static void printTable(PrintStream out, Path cfg, int size, int threads, int runs,

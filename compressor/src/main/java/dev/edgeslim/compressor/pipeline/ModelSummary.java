@@ -1,6 +1,7 @@
 package dev.edgeslim.compressor.pipeline;
 
-import dev.edgeslim.compressor.bench.LatencyStats;
+import dev.edgeslim.compressor.bench.LatencyBenchmark;
+import dev.edgeslim.compressor.bench.TensorFlowTimedModel;
 import dev.edgeslim.detector.cfg.CfgParser;
 import dev.edgeslim.detector.data.VocDataset;
 import dev.edgeslim.detector.graph.InferenceModel;
@@ -12,6 +13,7 @@ import dev.edgeslim.detector.weights.WeightStore;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 
 /**
  * One row of a compression report: a model's mAP@0.5 in both VOC conventions, parameters, BFLOPs, weights file
@@ -36,16 +38,9 @@ public record ModelSummary(String name, String cfg, String weights, double map07
             }
             float[] input = new float[spec.net().width() * spec.net().height() * spec.net().channels()];
             java.util.Arrays.fill(input, 0.5f);
-            for (int i = 0; i < 3; i++) {
-                model.run(input, 1);
-            }
-            double[] samples = new double[latencyRuns];
-            for (int i = 0; i < latencyRuns; i++) {
-                long t0 = System.nanoTime();
-                model.run(input, 1);
-                samples[i] = (System.nanoTime() - t0) / 1e6;
-            }
-            latency = LatencyStats.of(samples).medianMs();
+            TensorFlowTimedModel timed = new TensorFlowTimedModel(model); // closed with the model below
+            latency = LatencyBenchmark.measure(List.of(timed), input, 1, 3, latencyRuns, () -> { })
+                    .get(timed.name()).medianMs();
         }
         return new ModelSummary(name, cfg.toString(), weightsFile.toString(), map07, map12, spec.totalParams(),
                 spec.totalFlops() / 1e9, Files.size(weightsFile), latency, threads);

@@ -2,9 +2,6 @@ package dev.edgeslim.detector.data;
 
 import dev.edgeslim.detector.io.BadInputException;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -53,33 +50,16 @@ public final class VocClasses {
      * lines ignored.
      */
     public static VocClasses load(Path file) {
-        try {
-            long size = Files.size(file);
-            if (size > DataLimits.MAX_LIST_BYTES) {
-                throw new BadInputException(file, "names file is " + size + " bytes, over the "
-                        + DataLimits.MAX_LIST_BYTES + "-byte limit");
+        List<String> names = new ArrayList<>();
+        Map<String, Integer> lineOf = new HashMap<>();
+        for (NamesFile.Entry e : NamesFile.entries(file, DataLimits.MAX_LIST_BYTES)) {
+            Integer previous = lineOf.putIfAbsent(e.name(), e.line());
+            if (previous != null) {
+                throw new BadInputException(file, e.line(), "class '" + e.name() + "' repeats line " + previous);
             }
-            List<String> names = new ArrayList<>();
-            Map<String, Integer> lineOf = new HashMap<>();
-            List<String> lines = new String(Files.readAllBytes(file), StandardCharsets.UTF_8).lines().toList();
-            for (int i = 0; i < lines.size(); i++) {
-                String n = lines.get(i).strip();
-                if (n.isEmpty()) {
-                    continue;
-                }
-                Integer previous = lineOf.putIfAbsent(n, i + 1);
-                if (previous != null) {
-                    throw new BadInputException(file, i + 1, "class '" + n + "' repeats line " + previous);
-                }
-                names.add(n);
-            }
-            if (names.isEmpty()) {
-                throw new BadInputException(file, "names file lists no classes");
-            }
-            return new VocClasses(names);
-        } catch (IOException e) {
-            throw new BadInputException(file, "cannot read names file: " + e.getMessage());
+            names.add(e.name());
         }
+        return new VocClasses(names);
     }
 
     public int size() {

@@ -1,7 +1,6 @@
 package dev.edgeslim.compressor.export.tflite;
 
 import dev.edgeslim.detector.io.BadInputException;
-import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.opencv.opencv_core.Mat;
 
 import java.io.IOException;
@@ -12,18 +11,13 @@ import java.util.List;
 import java.util.Locale;
 import java.util.stream.Stream;
 
-import static org.bytedeco.opencv.global.opencv_core.CV_8U;
-import static org.bytedeco.opencv.global.opencv_imgcodecs.IMREAD_COLOR;
-import static org.bytedeco.opencv.global.opencv_imgcodecs.imdecode;
-
 /**
- * Calibration images from a folder (jpg, jpeg, png, bmp; not recursive), decoded with OpenCV and letterboxed
- * (the training letterbox, {@link dev.edgeslim.detector.data.Augmenter#letterbox}). With more images than wanted, an evenly spaced selection of the name-sorted list is
- * used, so the choice is deterministic and not just the first files. Images are read when asked for.
+ * Calibration images from a folder (jpg, jpeg, png, bmp; not recursive), read by the project's image loader (its
+ * size and truncation checks) and letterboxed as in training ({@link dev.edgeslim.detector.data.Augmenter#letterbox}).
+ * With more images than wanted, an evenly spaced selection of the name-sorted list is used, so the choice is
+ * deterministic and not just the first files. Images are read when asked for.
  */
 public final class ImageFolderCalibration implements CalibrationSource {
-    /** Largest image file read (a guard against mistaken or hostile inputs). */
-    public static final long MAX_IMAGE_BYTES = 64L << 20;
     private static final List<String> EXTENSIONS = List.of(".jpg", ".jpeg", ".png", ".bmp");
 
     private final List<Path> files;

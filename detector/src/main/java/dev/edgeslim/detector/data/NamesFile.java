@@ -1,4 +1,4 @@
-package dev.edgeslim.compressor.export;
+package dev.edgeslim.detector.data;
 
 import dev.edgeslim.detector.io.BadInputException;
 import dev.edgeslim.detector.model.SpecLimits;
@@ -13,20 +13,36 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
-/** A darknet .names file: one class name per line, in class order; blank lines and surrounding spaces ignored. */
+/**
+ * A darknet .names file: one class name per line, in class order; blank lines and surrounding spaces ignored. The
+ * one reader of such files (export metadata, custom dataset classes).
+ */
 public final class NamesFile {
     public static final long MAX_BYTES = 8L << 20;
     public static final int MAX_NAME_LENGTH = 256;
+
+    /** A class name and the 1-based line it stands on. */
+    public record Entry(String name, int line) {
+    }
 
     private NamesFile() {
     }
 
     public static List<String> read(Path file) {
+        List<String> names = new ArrayList<>();
+        for (Entry e : entries(file, MAX_BYTES)) {
+            names.add(e.name());
+        }
+        return List.copyOf(names);
+    }
+
+    /** The names with their line numbers, refusing files over {@code maxBytes}. */
+    public static List<Entry> entries(Path file, long maxBytes) {
         byte[] bytes;
         try {
             long size = Files.size(file);
-            if (size > MAX_BYTES) {
-                throw new BadInputException(file, "names file is " + size + " bytes, more than the limit " + MAX_BYTES);
+            if (size > maxBytes) {
+                throw new BadInputException(file, "names file is " + size + " bytes, more than the limit " + maxBytes);
             }
             bytes = Files.readAllBytes(file);
         } catch (NoSuchFileException e) {
@@ -41,7 +57,7 @@ public final class NamesFile {
         } catch (CharacterCodingException e) {
             throw new BadInputException(file, "not UTF-8 text");
         }
-        List<String> names = new ArrayList<>();
+        List<Entry> names = new ArrayList<>();
         int lineNumber = 0;
         for (String line : text.split("\r?\n", -1)) {
             lineNumber++;
@@ -55,7 +71,7 @@ public final class NamesFile {
             if (names.size() >= SpecLimits.MAX_CLASSES) {
                 throw new BadInputException(file, lineNumber, "more than " + SpecLimits.MAX_CLASSES + " class names");
             }
-            names.add(name);
+            names.add(new Entry(name, lineNumber));
         }
         if (names.isEmpty()) {
             throw new BadInputException(file, "no class names");

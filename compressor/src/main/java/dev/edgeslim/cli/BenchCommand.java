@@ -6,10 +6,13 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * {@code edgeslim bench SUBCOMMAND ...}: benchmarks. Each sub-command is itself a {@link Command}; add one with a
- * line in the constructor. Sub-commands: {@code latency} ({@link LatencyBenchCommand}).
+ * {@code edgeslim bench --data VOCDIR ...}: the PASCAL VOC benchmark table ({@link VocBenchCommand}); and
+ * {@code edgeslim bench SUBCOMMAND ...}: focused benchmarks, each itself a {@link Command} added with a line in the
+ * constructor. Sub-commands: {@code latency} ({@link LatencyBenchCommand}). A first argument that is an option
+ * means the table.
  */
 public final class BenchCommand implements Command {
+    private final VocBenchCommand table = new VocBenchCommand();
     private final Map<String, Command> subcommands = new LinkedHashMap<>();
 
     public BenchCommand() {
@@ -27,32 +30,36 @@ public final class BenchCommand implements Command {
 
     @Override
     public String summary() {
-        return "benchmarks: latency (TF Java vs OpenCV DNN)";
+        return "benchmarks: the VOC table (mAP, size, BFLOPs, latency per model and format); latency";
     }
 
     @Override
     public int run(List<String> args, PrintStream out, PrintStream err) throws Exception {
         if (args.isEmpty()) {
             printUsage(err);
-            throw new UsageException("missing sub-command (" + String.join(", ", subcommands.keySet()) + ")");
+            throw new UsageException("give --data VOCDIR --model ... for the benchmark table, or a sub-command ("
+                    + String.join(", ", subcommands.keySet()) + ")");
         }
         String first = args.get(0);
         if (first.equals("--help") || first.equals("-h") || first.equals("help")) {
             printUsage(out);
             return OK;
         }
+        if (first.startsWith("-")) {
+            return table.run(args, out, err);
+        }
         Command sub = subcommands.get(first);
         if (sub == null) {
-            throw new UsageException("unknown sub-command '" + first + "' (expected one of "
-                    + String.join(", ", subcommands.keySet()) + ")");
+            throw new UsageException("unknown sub-command '" + first + "' (expected options for the benchmark table,"
+                    + " or one of " + String.join(", ", subcommands.keySet()) + ")");
         }
         return sub.run(args.subList(1, args.size()), out, err);
     }
 
     private void printUsage(PrintStream out) {
-        out.println("usage: edgeslim bench SUBCOMMAND [options]   (edgeslim bench SUBCOMMAND --help)");
+        VocBenchCommand.options().printHelp(out);
         out.println();
-        out.println("sub-commands:");
+        out.println("sub-commands (edgeslim bench SUBCOMMAND --help):");
         for (Command c : subcommands.values()) {
             out.printf("  %-10s %s%n", c.name(), c.summary());
         }

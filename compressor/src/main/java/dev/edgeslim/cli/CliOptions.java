@@ -10,7 +10,9 @@ import org.apache.commons.cli.ParseException;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Commons CLI glue shared by every command: --help, --json, --verbose, parsing with usage errors, and typed
@@ -105,6 +107,21 @@ public final class CliOptions {
         public List<String> values(String name) {
             String[] v = cl.getOptionValues(name);
             return v == null ? List.of() : List.of(v);
+        }
+
+        /**
+         * Every value given to any of {@code names}, in command-line order, as (flag, value) pairs: for repeatable
+         * flags whose relative order matters (e.g. the first model of a benchmark is its baseline).
+         */
+        public List<Map.Entry<String, String>> occurrences(String... names) {
+            List<String> wanted = List.of(names);
+            List<Map.Entry<String, String>> out = new ArrayList<>();
+            for (Option o : cl.getOptions()) {
+                if (o.getLongOpt() != null && wanted.contains(o.getLongOpt()) && o.getValue() != null) {
+                    out.add(Map.entry(o.getLongOpt(), o.getValue()));
+                }
+            }
+            return out;
         }
 
         public int integer(String name, int fallback, int min, int max) {

@@ -1,5 +1,6 @@
 package dev.edgeslim.cli;
 
+import dev.edgeslim.compressor.pipeline.CompressRunFolder;
 import dev.edgeslim.compressor.pipeline.CompressionReport;
 import dev.edgeslim.compressor.pipeline.ModelSummary;
 import dev.edgeslim.compressor.pipeline.PipelineManifest;
@@ -26,9 +27,9 @@ import java.util.Set;
  * command's folder is refused.
  */
 public final class CompressCommand implements Command {
-    static final String SPARSE = "1-sparse";
-    static final String PRUNE = "2-prune";
-    static final String DISTILL = "3-distill";
+    static final String SPARSE = CompressRunFolder.SPARSE;
+    static final String PRUNE = CompressRunFolder.PRUNE;
+    static final String DISTILL = CompressRunFolder.DISTILL;
     static final Set<String> OWN = Set.of(SPARSE, PRUNE, DISTILL, PipelineManifest.FILE, "report.md", "report.json");
 
     @Override

@@ -36,7 +36,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.SplittableRandom;
 import java.util.stream.Stream;
 
 /**
@@ -47,7 +46,7 @@ import java.util.stream.Stream;
  * temporary .weights file for OpenCV. Prints a table; with --json also writes, atomically:
  * <pre>
  * {cfg, weights (path or null for random), size, batch, threads, warmup, runs,
- *  machine{cpu, cores, java, tensorflow, opencv},
+ *  machine{cpu, cores, os, java, tensorflow, opencv, tflite},
  *  results:[{runtime, median_ms, p90_ms, mean_ms, min_ms, ratio_vs_opencv, samples_ms[]}]}
  * </pre>
  * {@code runtime} is "tensorflow-java" or "opencv-dnn"; {@code ratio_vs_opencv} is this runtime's median divided by
@@ -116,7 +115,7 @@ public final class LatencyBenchCommand implements Command {
                 cvWeights = tmp.resolve("model.weights");
                 DarknetWeights.write(weights, spec, cvWeights);
             }
-            float[] input = randomImage(spec);
+            float[] input = LatencyBenchmark.randomInput(spec.inputShape().elements());
             List<TimedModel> models = new ArrayList<>();
             try {
                 err.println("bench latency: building the TF Java graph and loading OpenCV DNN...");
@@ -148,16 +147,6 @@ public final class LatencyBenchCommand implements Command {
             out.println("wrote " + json);
         }
         return OK;
-    }
-
-    /** A fixed pseudo-random RGB image in [0,1] (the input does not change the amount of work). */
-    private static float[] randomImage(NetworkSpec spec) {
-        SplittableRandom rng = new SplittableRandom(42);
-        float[] input = new float[Math.toIntExact(spec.inputShape().elements())];
-        for (int i = 0; i < input.length; i++) {
-            input[i] = (float) rng.nextDouble();
-        }
-        return input;
     }
 
     /** The same network as TFLite fp32 and int8 (int8 calibrated on the benchmark input: ranges do not change speed). */
@@ -209,13 +198,7 @@ public final class LatencyBenchCommand implements Command {
         root.put("threads", threads);
         root.put("warmup", warmup);
         root.put("runs", runs);
-        MachineInfo m = MachineInfo.current();
-        ObjectNode machine = root.putObject("machine");
-        machine.put("cpu", m.cpu());
-        machine.put("cores", m.cores());
-        machine.put("java", m.java());
-        machine.put("tensorflow", m.tensorflow());
-        machine.put("opencv", m.opencv());
+        root.set("machine", Json.MAPPER.valueToTree(MachineInfo.current()));
         ArrayNode results = root.putArray("results");
         stats.forEach((name, s) -> {
             ObjectNode r = results.addObject();

@@ -1,6 +1,7 @@
 package dev.edgeslim.compressor.bench;
 
 import org.bytedeco.opencv.global.opencv_core;
+import org.bytedeco.tensorflowlite.global.tensorflowlite;
 import org.tensorflow.TensorFlow;
 
 import java.io.IOException;
@@ -8,13 +9,25 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.stream.Stream;
 
-/** What a benchmark ran on, so numbers from different machines are never compared unknowingly. */
-public record MachineInfo(String cpu, int cores, String java, String tensorflow, String opencv) {
+/**
+ * What a benchmark ran on, so numbers from different machines are never compared unknowingly: the CPU model, the
+ * cores the JVM sees, the operating system, and the versions of Java and of the three runtimes (TensorFlow behind TF
+ * Java, OpenCV, TensorFlow Lite).
+ */
+public record MachineInfo(String cpu, int cores, String os, String java, String tensorflow, String opencv,
+                          String tflite) {
 
     public static MachineInfo current() {
         return new MachineInfo(cpuModel(), Runtime.getRuntime().availableProcessors(),
+                System.getProperty("os.name") + " " + System.getProperty("os.version") + " "
+                        + System.getProperty("os.arch"),
                 System.getProperty("java.vm.name") + " " + System.getProperty("java.version"), TensorFlow.version(),
-                opencv_core.getVersionString().getString().replace("\0", "").trim()); // the C string's NUL comes along
+                cString(opencv_core.getVersionString()), cString(tensorflowlite.TfLiteVersion()));
+    }
+
+    /** A native version string without the NUL JavaCPP's C strings bring along. */
+    private static String cString(org.bytedeco.javacpp.BytePointer p) {
+        return p == null || p.isNull() ? "unknown" : p.getString().replace("\0", "").trim();
     }
 
     private static String cpuModel() {

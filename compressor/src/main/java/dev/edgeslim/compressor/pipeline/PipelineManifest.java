@@ -78,6 +78,40 @@ public final class PipelineManifest {
         return new PipelineManifest(file, existing);
     }
 
+    /**
+     * Reads the manifest of an existing run folder (read-only: nothing is checked against inputs or options).
+     *
+     * @throws BadInputException when {@code dir} has no readable compress manifest
+     */
+    public static PipelineManifest read(Path dir) throws IOException {
+        Path file = dir.resolve(FILE);
+        if (!Files.isRegularFile(file)) {
+            throw new BadInputException(dir, "not a compress run folder (no " + FILE + ")");
+        }
+        if (Files.size(file) > MAX_BYTES) {
+            throw new BadInputException(file, "manifest is larger than " + MAX_BYTES + " bytes");
+        }
+        JsonNode node;
+        try {
+            node = JSON.readTree(file.toFile());
+        } catch (IOException e) {
+            throw new BadInputException(file, "not a readable manifest: " + e.getMessage().lines().findFirst().orElse(""));
+        }
+        if (!(node instanceof ObjectNode root) || !root.path("stages").isObject() || !root.path("inputs").isObject()) {
+            throw new BadInputException(file, "not an EdgeSlim compress manifest");
+        }
+        return new PipelineManifest(file, root);
+    }
+
+    /** The path recorded for input {@code name} (cfg, weights, data). */
+    public Path input(String name) {
+        JsonNode path = root.path("inputs").path(name).path("path");
+        if (!path.isTextual() || path.asText().isEmpty()) {
+            throw new BadInputException(file, "records no input '" + name + "'");
+        }
+        return Path.of(path.asText());
+    }
+
     public boolean done(String stage) {
         return root.path("stages").path(stage).path("status").asText().equals("done");
     }

@@ -98,6 +98,63 @@ public record PruneReport(String rule, Target target, List<LayerRow> layers, Lis
         return new PruneReport(planner.rule().name().toLowerCase(Locale.ROOT), t, rows, groups, total);
     }
 
+    /**
+     * What compression did to a model, known only from the network before and after (no plan, no groups): per layer
+     * and in total, every layer in one group "all". Used to show the kept channels of a compressed model next to
+     * the model it came from.
+     *
+     * @throws IllegalArgumentException when the two networks differ in more than channel counts (layer count,
+     *                                  types, connections or feature-map sizes)
+     */
+    public static PruneReport between(NetworkSpec before, NetworkSpec after) {
+        String difference = topologyDifference(before, after);
+        if (difference != null) {
+            throw new IllegalArgumentException(difference);
+        }
+        List<LayerRow> rows = new ArrayList<>();
+        int convs = 0;
+        int fBefore = 0;
+        int fAfter = 0;
+        for (int l = 0; l < before.size(); l++) {
+            rows.add(new LayerRow(l, before.layer(l).section(), "all", before.shapeOf(l).channels(),
+                    after.shapeOf(l).channels(), before.params(l), after.params(l), before.flops(l) / 1e9,
+                    after.flops(l) / 1e9));
+            if (before.layer(l) instanceof ConvLayer c) {
+                convs++;
+                fBefore += c.filters();
+                fAfter += after.conv(l).filters();
+            }
+        }
+        Totals total = new Totals(convs, fBefore, fAfter, before.totalParams(), after.totalParams(),
+                before.totalFlops() / 1e9, after.totalFlops() / 1e9,
+                1 - (double) after.totalParams() / before.totalParams(),
+                1 - (double) after.totalFlops() / before.totalFlops(), before.net().width(), before.net().height());
+        GroupRow all = new GroupRow("all", "compared with the uncompressed model", convs, fBefore, fAfter, 0,
+                before.totalParams(), after.totalParams(), before.totalFlops() / 1e9, after.totalFlops() / 1e9);
+        return new PruneReport("unknown", null, rows, List.of(all), total);
+    }
+
+    /**
+     * Null when {@code after} can be {@code before} with channels removed (same layers, types, connections and
+     * feature-map sizes), else what differs first.
+     */
+    public static String topologyDifference(NetworkSpec before, NetworkSpec after) {
+        if (before.size() != after.size()) {
+            return "the networks have " + before.size() + " and " + after.size() + " layers";
+        }
+        for (int l = 0; l < before.size(); l++) {
+            var a = before.layer(l);
+            var b = after.layer(l);
+            if (!a.section().equals(b.section()) || !before.inputsOf(l).equals(after.inputsOf(l))
+                    || before.shapeOf(l).height() != after.shapeOf(l).height()
+                    || before.shapeOf(l).width() != after.shapeOf(l).width()) {
+                return "the networks differ at layer " + l + ": " + a.section() + " " + before.shapeOf(l) + " vs "
+                        + b.section() + " " + after.shapeOf(l);
+            }
+        }
+        return null;
+    }
+
     public String toJson() {
         try {
             return JSON.writeValueAsString(this);

@@ -35,6 +35,43 @@ class LatencyStatsTest {
         assertEquals(3, stats.get("a").samplesMs().length);
     }
 
+    @Test
+    void eachModelGetsItsOwnInputAndSameNamesStayApart() {
+        List<String> calls = new ArrayList<>();
+        List<Integer> lengths = new ArrayList<>();
+        TimedModel small = sized("tflite-fp32", calls, lengths);
+        TimedModel large = sized("tflite-fp32", calls, lengths); // same runtime name, another model
+        List<LatencyStats> stats = LatencyBenchmark.measureEach(List.of(small, large),
+                List.of(new float[2], new float[5]), 1, 0, 2, () -> { });
+        assertEquals(2, stats.size());
+        assertEquals(List.of(2, 5, 5, 2), lengths);
+        assertEquals(2, stats.get(1).samplesMs().length);
+        assertThrows(IllegalArgumentException.class, () -> LatencyBenchmark.measureEach(List.of(small),
+                List.of(), 1, 0, 1, () -> { }));
+        float[] a = LatencyBenchmark.randomInput(12);
+        assertEquals(12, a.length);
+        assertEquals(java.util.Arrays.toString(a), java.util.Arrays.toString(LatencyBenchmark.randomInput(12)));
+    }
+
+    private static TimedModel sized(String name, List<String> calls, List<Integer> lengths) {
+        return new TimedModel() {
+            @Override
+            public String name() {
+                return name;
+            }
+
+            @Override
+            public void run(float[] nhwc, int batch) {
+                calls.add(name);
+                lengths.add(nhwc.length);
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+    }
+
     private static TimedModel fake(String name, List<String> calls) {
         return new TimedModel() {
             @Override

@@ -114,6 +114,23 @@ public final class VocDataset implements ImageSource {
         return new VocDataset(root, spec, options, samples, bad);
     }
 
+    /**
+     * Whether some year folder of the dataset at {@code root} lists split {@code split} (a bare split name, e.g.
+     * {@code test}); false when {@code root} is not a readable VOC dataset at all.
+     */
+    public static boolean hasSplit(Path root, String split) {
+        try {
+            for (YearFolder y : yearFolders(root, realDirectory(root))) {
+                if (Files.exists(y.dir.resolve("ImageSets").resolve("Main").resolve(split + ".txt"))) {
+                    return true;
+                }
+            }
+            return false;
+        } catch (BadInputException e) {
+            return false;
+        }
+    }
+
     private record YearFolder(String name, Path dir) {
     }
 
@@ -290,6 +307,24 @@ public final class VocDataset implements ImageSource {
         String prefix = e.source() + ":";
         String reason = m.startsWith(prefix) ? m.substring(prefix.length()).strip() : m;
         return new BadSample(e.source(), reason);
+    }
+
+    /**
+     * At most {@code maxImages} samples of this split, evenly spaced over it (deterministic, and not just the first
+     * images, which in a devkit list are often similar); this dataset itself when it has no more than that.
+     */
+    public VocDataset subset(int maxImages) {
+        if (maxImages < 1) {
+            throw new IllegalArgumentException("maxImages must be positive, got " + maxImages);
+        }
+        if (maxImages >= samples.size()) {
+            return this;
+        }
+        List<VocSample> chosen = new ArrayList<>(maxImages);
+        for (int i = 0; i < maxImages; i++) {
+            chosen.add(samples.get((int) ((long) i * samples.size() / maxImages)));
+        }
+        return new VocDataset(root, splitSpec, options, chosen, badSamples());
     }
 
     public Path root() {

@@ -69,6 +69,28 @@ class VocDatasetTest {
     }
 
     @Test
+    void subsetsAreEvenlySpacedAndSplitsCanBeProbed() throws IOException {
+        VocFixture y12 = new VocFixture(devkit(), "VOC2012");
+        String[] ids = new String[10];
+        for (int i = 0; i < ids.length; i++) {
+            ids[i] = String.format("2008_%06d", i);
+            y12.sample(ids[i], 20, 20, "bus", 2, 2, 10, 10);
+        }
+        y12.list("val", ids);
+        VocDataset val = VocDataset.open(devkit(), "val");
+        VocDataset four = val.subset(4);
+        assertEquals(4, four.size());
+        assertEquals(List.of("2008_000000", "2008_000002", "2008_000005", "2008_000007"),
+                four.samples().stream().map(VocSample::imageId).toList());
+        assertEquals("val", four.splitSpec());
+        assertTrue(val.subset(10) == val && val.subset(99) == val);
+        assertThrows(IllegalArgumentException.class, () -> val.subset(0));
+        assertTrue(VocDataset.hasSplit(devkit(), "val"));
+        assertFalse(VocDataset.hasSplit(devkit(), "test")); // a VOC2012-only devkit
+        assertFalse(VocDataset.hasSplit(tmp.resolve("nowhere"), "val"));
+    }
+
+    @Test
     void externalEntityIsRefusedAndTheFileNeverAppears() throws IOException {
         Path secret = tmp.resolve("secret.txt");
         Files.writeString(secret, "TOP-SECRET-CONTENT-42");

@@ -25,13 +25,16 @@ import java.util.Locale;
 
 /**
  * {@code edgeslim export --cfg FILE --weights FILE --format tflite|darknet [--quant fp32|fp16|int8]
- * [--calib DIR [--calib-images N] [--percentile P]] [--names FILE] --out FILE [--threads N] [--json]}.
+ * [--calib DIR [--calib-images N] [--percentile P] [--float-io]] [--names FILE] --out FILE [--threads N]
+ * [--json]}.
  * <ul>
  *   <li>{@code --format tflite}: writes {@code OUT} (the .tflite model) and {@code OUT.json} (its
  *   {@link TfliteMetadata}). {@code --quant} fp32 (default), fp16 or int8; int8 needs {@code --calib DIR}, a
  *   folder of images (letterboxed like inference input), of which {@code --calib-images} (default 100; all when
  *   the folder has fewer) evenly spaced ones are used, with min/max ranges or, with {@code --percentile P} (50 &lt; P &lt; 100), P-th
- *   percentile ranges. {@code --names} puts class names in the metadata.</li>
+ *   percentile ranges. {@code --float-io} (int8): float32 input and outputs around the integer graph
+ *   (QUANTIZE/DEQUANTIZE; the metadata says float32), same compute. {@code --names} puts class names in the
+ *   metadata.</li>
  *   <li>{@code --format darknet}: writes {@code OUT.cfg} and {@code OUT.weights} side by side ({@code OUT} may
  *   end in .cfg or .weights, which is dropped).</li>
  * </ul>
@@ -40,7 +43,8 @@ import java.util.Locale;
  * JSON fields ({@code --json}): {@code format} (tflite or darknet), {@code precision} (fp32/fp16/int8, null for
  * darknet), {@code files} (written paths), {@code bytes} (total size written), {@code params},
  * {@code heads} (number of [yolo] outputs), {@code calibration_images} (int8 only, else null),
- * {@code input_quantization} ({@code scale}, {@code zero_point}; int8 only, else null).
+ * {@code input_quantization} ({@code scale}, {@code zero_point}; int8 with int8 input only, else null),
+ * {@code float_io} (int8 with --float-io).
  */
 public final class ExportCommand implements Command {
     static final int DEFAULT_CALIBRATION_IMAGES = 100;
@@ -58,7 +62,8 @@ public final class ExportCommand implements Command {
     @Override
     public int run(List<String> args, PrintStream out, PrintStream err) throws Exception {
         CliOptions options = new CliOptions("edgeslim export --cfg FILE --weights FILE --format tflite|darknet"
-                + " [--quant fp32|fp16|int8] [--calib DIR [--calib-images N] [--percentile P]] [--names FILE]"
+                + " [--quant fp32|fp16|int8] [--calib DIR [--calib-images N] [--percentile P] [--float-io]]"
+                + " [--names FILE]"
                 + " --out FILE [--json]")
                 .required("cfg", "FILE", "darknet cfg of the network")
                 .required("weights", "FILE", "darknet .weights matching the cfg")
@@ -69,6 +74,7 @@ public final class ExportCommand implements Command {
                 .value("calib-images", "N", "int8: calibration images to use (default " + DEFAULT_CALIBRATION_IMAGES + ")")
                 .value("percentile", "P", "int8: clip ranges at the P-th percentile, 50 < P <= 100 (default 100:"
                         + " min/max)")
+                .flag("float-io", "int8: float32 input and outputs (QUANTIZE/DEQUANTIZE) around the int8 graph")
                 .value("names", "FILE", "class names, one per line, for the model metadata")
                 .required("out", "FILE", "tflite: the model file (metadata goes to FILE.json);"
                         + " darknet: FILE.cfg and FILE.weights")
@@ -91,7 +97,8 @@ public final class ExportCommand implements Command {
         Path outFile = p.requiredPath("out");
         boolean tflite = format.equals("tflite");
         if (!tflite) {
-            for (String flag : List.of("quant", "calib", "calib-images", "percentile", "names", "threads")) {
+            for (String flag : List.of("quant", "calib", "calib-images", "percentile", "float-io", "names",
+                    "threads")) {
                 if (p.has(flag)) {
                     throw new UsageException("--" + flag + " only applies to --format tflite");
                 }
@@ -105,11 +112,12 @@ public final class ExportCommand implements Command {
             }
         }
         boolean int8 = precision == Precision.INT8;
+        boolean floatIo = p.has("float-io");
         if (int8 && !p.has("calib")) {
             throw new UsageException("--quant int8 needs --calib DIR (calibration images)");
         }
         if (!int8) {
-            for (String flag : List.of("calib", "calib-images", "percentile")) {
+            for (String flag : List.of("calib", "calib-images", "percentile", "float-io")) {
                 if (p.has(flag)) {
                     throw new UsageException("--" + flag + " only applies to --quant int8");
                 }
@@ -155,6 +163,9 @@ public final class ExportCommand implements Command {
                     ? ExportOptions.int8(calibration, calibration.size(), percentile)
                     : precision == Precision.FP16 ? ExportOptions.fp16() : ExportOptions.fp32())
                     .withClassNames(names).withSource(weightsFile.toString()).withThreads(threads);
+            if (floatIo) {
+                exportOptions = exportOptions.withFloatIo(true);
+            }
             model = TfliteExporter.export(spec, weights, exportOptions);
             model.write(outFile);
             written = List.of(outFile, TfliteMetadata.fileFor(outFile));
@@ -170,16 +181,20 @@ public final class ExportCommand implements Command {
         }
         json.putPOJO("files", written.stream().map(Path::toString).toList());
         json.put("bytes", bytes);
+        TfliteMetadata.Quantization inputQuantization = model == null ? null : model.metadata().input().quantization();
         if (model != null && int8) {
-            TfliteMetadata.Quantization q = model.metadata().input().quantization();
             json.put("calibration_images", calibration.size());
-            ObjectNode iq = json.putObject("input_quantization");
-            iq.put("scale", q.scale());
-            iq.put("zero_point", q.zeroPoint());
         } else {
             json.putNull("calibration_images");
+        }
+        if (inputQuantization != null) {
+            ObjectNode iq = json.putObject("input_quantization");
+            iq.put("scale", inputQuantization.scale());
+            iq.put("zero_point", inputQuantization.zeroPoint());
+        } else {
             json.putNull("input_quantization");
         }
+        json.put("float_io", floatIo);
 
         if (p.has("json")) {
             out.println(Json.write(json));
@@ -189,10 +204,12 @@ public final class ExportCommand implements Command {
             for (Path f : written) {
                 out.printf("  %s (%,d bytes)%n", f, Files.size(f));
             }
-            if (model != null && int8) {
-                TfliteMetadata.Quantization q = model.metadata().input().quantization();
+            if (inputQuantization != null) {
                 out.printf("  int8 input: q = round(x / %.8f) + %d for x in [0,1]; calibrated on %d images%n",
-                        q.scale(), q.zeroPoint(), calibration.size());
+                        inputQuantization.scale(), inputQuantization.zeroPoint(), calibration.size());
+            } else if (floatIo) {
+                out.printf("  float32 input and outputs around the int8 graph; calibrated on %d images%n",
+                        calibration.size());
             }
         }
         return OK;

@@ -55,7 +55,7 @@ class ExportCommandTest {
         CliRunner help = CliRunner.run("export", "--help");
         assertEquals(0, help.code());
         for (String flag : List.of("--cfg", "--weights", "--format", "--quant", "--calib", "--calib-images",
-                "--percentile", "--names", "--out", "--json")) {
+                "--percentile", "--float-io", "--names", "--out", "--json")) {
             assertTrue(help.out().contains(flag), flag);
         }
         assertTrue(CliRunner.run("--help").out().contains("export"));
@@ -116,6 +116,24 @@ class ExportCommandTest {
         try (TfliteRunner runner = TfliteRunner.load(out, 1, TfliteRunner.Delegates.NONE)) {
             assertEquals("int8", runner.input().dtype());
         }
+
+        // --float-io: the same int8 graph behind float32 input and outputs, and the metadata says so
+        Path wrapped = dir.resolve("out/tiny-int8-float-io.tflite");
+        r = CliRunner.run("export", "--cfg", m.cfg().toString(), "--weights", m.weights().toString(),
+                "--format", "tflite", "--quant", "int8", "--float-io", "--calib", calib.toString(), "--calib-images",
+                "2", "--out", wrapped.toString(), "--json");
+        assertEquals(0, r.code(), r.err());
+        json = Json.MAPPER.readTree(r.out());
+        assertTrue(json.get("float_io").asBoolean());
+        assertTrue(json.get("input_quantization").isNull());
+        meta = TfliteMetadata.read(TfliteMetadata.fileFor(wrapped));
+        assertEquals("int8", meta.precision());
+        assertEquals("float32", meta.input().dtype());
+        assertEquals("float32", meta.heads().get(0).dtype());
+        try (TfliteRunner runner = TfliteRunner.load(wrapped, 1, TfliteRunner.Delegates.NONE)) {
+            assertEquals("float32", runner.input().dtype());
+            assertEquals("float32", runner.outputs().get(0).dtype());
+        }
     }
 
     @Test
@@ -143,6 +161,7 @@ class ExportCommandTest {
                 new String[] {"export", "--cfg", cfg, "--weights", w, "--format", "tflite", "--calib", dir.toString(), "--out", out.toString()},
                 new String[] {"export", "--cfg", cfg, "--weights", w, "--format", "darknet", "--quant", "fp16", "--out", out.toString()},
                 new String[] {"export", "--cfg", cfg, "--weights", w, "--format", "tflite", "--quant", "int8", "--calib", dir.toString(), "--percentile", "40", "--out", out.toString()},
+                new String[] {"export", "--cfg", cfg, "--weights", w, "--format", "tflite", "--quant", "fp16", "--float-io", "--out", out.toString()},
                 new String[] {"export", "--cfg", cfg, "--weights", w, "--format", "tflite"},
                 new String[] {"export", "--weights", w, "--format", "tflite", "--out", out.toString()},
                 new String[] {"export", "--cfg", cfg, "--weights", w, "--format", "tflite", "--out", out.toString(), "extra"});

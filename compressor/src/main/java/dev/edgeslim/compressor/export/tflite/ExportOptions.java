@@ -6,10 +6,13 @@ import java.util.Objects;
 /**
  * How to export: the precision; for int8 the calibration images, how many to use and the range percentile
  * (100 = min/max); class names for the metadata (empty when unknown); a label naming the input in error
- * messages (e.g. the weights file); threads for calibration inference.
+ * messages (e.g. the weights file); threads for calibration inference; for int8, {@code floatIo} wraps the
+ * integer graph in a float32 input (QUANTIZE) and float32 outputs (DEQUANTIZE) — the same int8 compute, but a
+ * model with float tensors, which TFLite runtimes need before they create their default XNNPACK delegate.
  */
 public record ExportOptions(Precision precision, CalibrationSource calibration, int calibrationImages,
-                            double percentile, List<String> classNames, String source, int threads) {
+                            double percentile, List<String> classNames, String source, int threads,
+                            boolean floatIo) {
 
     public ExportOptions {
         Objects.requireNonNull(precision);
@@ -27,30 +30,43 @@ public record ExportOptions(Precision precision, CalibrationSource calibration, 
         if (threads < 1) {
             throw new IllegalArgumentException("threads must be positive");
         }
+        if (floatIo && precision != Precision.INT8) {
+            throw new IllegalArgumentException("float I/O is an int8 option; " + precision.cliName()
+                    + " models have float I/O already");
+        }
     }
 
     public static ExportOptions fp32() {
-        return new ExportOptions(Precision.FP32, null, 0, 100, List.of(), "network", 2);
+        return new ExportOptions(Precision.FP32, null, 0, 100, List.of(), "network", 2, false);
     }
 
     public static ExportOptions fp16() {
-        return new ExportOptions(Precision.FP16, null, 0, 100, List.of(), "network", 2);
+        return new ExportOptions(Precision.FP16, null, 0, 100, List.of(), "network", 2, false);
     }
 
     /** Full-integer with {@code images} calibration images and min/max ({@code percentile} 100) or clipped ranges. */
     public static ExportOptions int8(CalibrationSource calibration, int images, double percentile) {
-        return new ExportOptions(Precision.INT8, calibration, images, percentile, List.of(), "network", 2);
+        return new ExportOptions(Precision.INT8, calibration, images, percentile, List.of(), "network", 2, false);
     }
 
     public ExportOptions withClassNames(List<String> names) {
-        return new ExportOptions(precision, calibration, calibrationImages, percentile, names, source, threads);
+        return new ExportOptions(precision, calibration, calibrationImages, percentile, names, source, threads,
+                floatIo);
     }
 
     public ExportOptions withSource(String label) {
-        return new ExportOptions(precision, calibration, calibrationImages, percentile, classNames, label, threads);
+        return new ExportOptions(precision, calibration, calibrationImages, percentile, classNames, label, threads,
+                floatIo);
     }
 
     public ExportOptions withThreads(int n) {
-        return new ExportOptions(precision, calibration, calibrationImages, percentile, classNames, source, n);
+        return new ExportOptions(precision, calibration, calibrationImages, percentile, classNames, source, n,
+                floatIo);
+    }
+
+    /** An int8 model with float32 input and outputs around the integer graph (see the class comment). */
+    public ExportOptions withFloatIo(boolean on) {
+        return new ExportOptions(precision, calibration, calibrationImages, percentile, classNames, source, threads,
+                on);
     }
 }

@@ -1,9 +1,11 @@
 package dev.edgeslim.compressor.export.tflite;
 
 import dev.edgeslim.detector.model.Activation;
+import dev.edgeslim.detector.model.Shape;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.HashMap;
 import java.util.Map;
 
 /**
@@ -17,13 +19,19 @@ import java.util.Map;
  * work internally: the input has only 256 possible values, so table[q + 128] = quantize(f(dequantize(q)))
  * holds the correctly rounded result for every one of them. The lookup is built from integer builtins:
  * CAST int8→int32, ADD 128, GATHER from the 256-entry int8 table. Its only error is the output rounding.
+ * <p>
+ * Float I/O: the model input is a float32 tensor named like the image, QUANTIZEd to the int8 map
+ * {@code NAME/int8} (the image's parameters); each output is DEQUANTIZEd to a float32 tensor
+ * {@code NAME/float}. The integer graph in between is unchanged, so its outputs are the int8 ones, dequantized.
  */
 final class Int8Emitter extends TfliteEmitter {
     private final Map<String, QuantParams> plan;
+    private final boolean floatIo;
 
-    Int8Emitter(Map<String, QuantParams> plan) {
+    Int8Emitter(Map<String, QuantParams> plan, boolean floatIo) {
         super(null);
-        this.plan = plan;
+        this.plan = new HashMap<>(plan);
+        this.floatIo = floatIo;
     }
 
     QuantParams params(String name) {
@@ -32,6 +40,37 @@ final class Int8Emitter extends TfliteEmitter {
             throw new IllegalStateException("no quantization planned for '" + name + "'");
         }
         return p;
+    }
+
+    @Override
+    public Value input(String name, Shape shape) {
+        if (!floatIo) {
+            return super.input(name, shape);
+        }
+        int image = graph.addActivation(name, new int[] {1, shape.height(), shape.width(), shape.channels()},
+                TfliteSchema.FLOAT32, null);
+        graph.addInput(image);
+        String quantized = name + "/int8";
+        plan.put(quantized, params(name));
+        Value q = newValue(quantized, shape);
+        op(TfliteOp.QUANTIZE, new int[] {image}, new int[] {q.tensor()},
+                new OpOptions.Empty(TfliteSchema.OPT_QUANTIZE));
+        return q;
+    }
+
+    @Override
+    public void output(Value v) {
+        if (!floatIo) {
+            super.output(v);
+            return;
+        }
+        if (!outputs.add(v.tensor())) {
+            throw new IllegalArgumentException("'" + v.name() + "' is already a model output");
+        }
+        int real = graph.addActivation(v.name() + "/float", v.nhwc(), TfliteSchema.FLOAT32, null);
+        op(TfliteOp.DEQUANTIZE, new int[] {v.tensor()}, new int[] {real},
+                new OpOptions.Empty(TfliteSchema.OPT_DEQUANTIZE));
+        graph.addOutput(real);
     }
 
     @Override

@@ -19,7 +19,8 @@ import java.util.Set;
  * Writes a darknet YOLO network (spec + weights) as a .tflite model, with no converter in between: the graph
  * is lowered by {@link YoloLowering} and serialised by {@link FlatbufferModelWriter}.
  * <ul>
- *   <li>Input: float32 (int8 for {@link Precision#INT8}) NHWC [1, height, width, 3], RGB in [0, 1], the image
+ *   <li>Input: float32 (int8 for {@link Precision#INT8}, unless {@link ExportOptions#floatIo()}) NHWC
+ *   [1, height, width, 3], RGB in [0, 1], the image
  *   letterboxed (aspect kept, centred, grey 0.5 borders).</li>
  *   <li>Outputs: the raw maps feeding each [yolo] layer, NHWC [1, H, W, anchors·(5 + classes)], in
  *   {@code spec.yoloLayers()} order; the shared post-processing decodes them (int8: dequantize first).</li>
@@ -84,14 +85,15 @@ public final class TfliteExporter {
         ranges.put(INPUT, new double[] {0, 1});
         Map<String, QuantParams> plan = sharing.resolve(ranges);
 
-        Int8Emitter emitter = new Int8Emitter(plan);
+        Int8Emitter emitter = new Int8Emitter(plan, options.floatIo());
         List<Value> heads = YoloLowering.lower(spec, weights, emitter);
         TfliteMetadata metadata = metadata(spec, options, heads, plan);
         return new ExportedTflite(finish(emitter.graph(), metadata, options), metadata);
     }
 
     private static ByteBuffer finish(TfliteGraph graph, TfliteMetadata metadata, ExportOptions options) {
-        graph.setDescription("EdgeSlim YOLO export (" + options.precision().cliName() + "); raw [yolo] head maps, "
+        graph.setDescription("EdgeSlim YOLO export (" + options.precision().cliName()
+                + (options.floatIo() ? ", float I/O" : "") + "); raw [yolo] head maps, "
                 + "metadata in '" + TfliteMetadata.MODEL_METADATA_NAME + "'");
         graph.putMetadata(TfliteMetadata.MODEL_METADATA_NAME, metadata.toJson().getBytes(StandardCharsets.UTF_8));
         return write(graph, options);
@@ -108,10 +110,11 @@ public final class TfliteExporter {
     private static TfliteMetadata metadata(NetworkSpec spec, ExportOptions options, List<Value> heads,
                                            Map<String, QuantParams> plan) {
         boolean int8 = plan != null;
-        String dtype = int8 ? "int8" : "float32";
+        boolean int8Io = int8 && !options.floatIo();
+        String dtype = int8Io ? "int8" : "float32";
         Shape in = spec.inputShape();
         TfliteMetadata.Input input = new TfliteMetadata.Input(in.width(), in.height(), in.channels(), "NHWC", dtype,
-                "RGB", "[0,1]", 0.5, int8 ? TfliteMetadata.Quantization.of(plan.get(INPUT)) : null);
+                "RGB", "[0,1]", 0.5, int8Io ? TfliteMetadata.Quantization.of(plan.get(INPUT)) : null);
         List<TfliteMetadata.Head> described = new ArrayList<>();
         List<Integer> yolo = spec.yoloLayers();
         for (int k = 0; k < yolo.size(); k++) {
@@ -125,7 +128,7 @@ public final class TfliteExporter {
             Value head = heads.get(k);
             described.add(new TfliteMetadata.Head(layer, s.height(), s.width(), spec.strideOf(layer), anchors,
                     y.scaleXY(), y.valuesPerAnchor(), k, List.of(1, s.height(), s.width(), s.channels()), dtype,
-                    int8 ? TfliteMetadata.Quantization.of(plan.get(head.name())) : null));
+                    int8Io ? TfliteMetadata.Quantization.of(plan.get(head.name())) : null));
         }
         TfliteMetadata.Calibration calibration = int8 ? new TfliteMetadata.Calibration(options.calibrationImages(),
                 options.percentile() < 100 ? "percentile" : "minmax", options.percentile()) : null;

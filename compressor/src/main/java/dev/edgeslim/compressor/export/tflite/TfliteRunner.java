@@ -28,18 +28,28 @@ import static org.bytedeco.tensorflowlite.global.tensorflowlite.kTfLiteOk;
  * zero point, int8 outputs dequantized with theirs. {@link #invokeRaw} and {@link #rawOutput} give the int8
  * bytes themselves.
  * <p>
- * {@link Delegates#DEFAULT} uses TFLite's builtin op resolver, which applies the XNNPACK delegate this build
- * was compiled with (measured: it takes float graphs, and no int8 node — the bytedeco build seems to lack
- * XNNPACK's signed-int8 support — so int8 models run on TFLite's own int8 kernels);
- * {@link Delegates#NONE} runs TFLite's own kernels only. {@link #executionPlanSize()} shows what was delegated. Not thread-safe: one runner per
+ * {@link Delegates#XNNPACK} runs float32 and signed int8 operators on the XNNPACK delegate, created explicitly
+ * with signed-int8 support ({@link XnnpackDelegate}); the fastest choice for int8 models, whose nodes TFLite's
+ * own resolvers do not delegate in this build. {@link Delegates#DEFAULT} uses TFLite's builtin op resolver,
+ * which applies the XNNPACK delegate this build creates by default (measured: it takes float graphs, and no int8
+ * node — the bytedeco build lacks {@code XNNPACK_DELEGATE_ENABLE_QS8} — so int8 models run on TFLite's own int8
+ * kernels, and a model without float tensors does not get the delegate at all); {@link Delegates#NONE} runs
+ * TFLite's own kernels only. {@link #executionPlanSize()} shows what was delegated. Not thread-safe: one runner per
  * thread. Models are loaded with {@code VerifyAndBuildFromFile/Buffer}, which run the flatbuffer verifier:
  * the plain {@code BuildFromBuffer} of TFLite 2.18 does not, and a damaged file then crashes the JVM inside
  * {@code InterpreterBuilder}.
  */
 public final class TfliteRunner implements AutoCloseable {
 
-    /** Which kernels run the graph. */
-    public enum Delegates { DEFAULT, NONE }
+    /** Which kernels run the graph (see the class comment). */
+    public enum Delegates {
+        /** XNNPACK for float32 and signed int8 ops; TFLite's kernels for the rest (DEFAULT if unavailable). */
+        XNNPACK,
+        /** TFLite's builtin resolver and its default delegate: XNNPACK for float32 ops only, in this build. */
+        DEFAULT,
+        /** TFLite's own kernels only. */
+        NONE
+    }
 
     /** A tensor as the interpreter sees it; {@code quantization} is null for float tensors. */
     public record TensorInfo(String name, int[] shape, String dtype, QuantParams quantization) {
@@ -55,18 +65,22 @@ public final class TfliteRunner implements AutoCloseable {
     private final BytePointer modelBytes;
     private final FlatBufferModel model;
     private final BuiltinOpResolver resolver;
+    /** The explicitly created delegate ({@link Delegates#XNNPACK}), else null; closed after the interpreter. */
+    private final XnnpackDelegate xnnpack;
     private final Interpreter interpreter;
     private final TensorInfo input;
     private final List<TensorInfo> outputs;
     private final int[] outputTensor;
     private final int inputTensor;
+    private final int operators;
 
     private TfliteRunner(BytePointer modelBytes, FlatBufferModel model, String source, int threads,
                          Delegates delegates) {
         this.modelBytes = modelBytes;
         this.model = model;
-        this.resolver = delegates == Delegates.NONE ? new BuiltinOpResolverWithoutDefaultDelegates()
-                : new BuiltinOpResolver();
+        this.xnnpack = delegates == Delegates.XNNPACK ? XnnpackDelegate.create(threads) : null;
+        boolean ownKernels = delegates == Delegates.NONE || xnnpack != null;
+        this.resolver = ownKernels ? new BuiltinOpResolverWithoutDefaultDelegates() : new BuiltinOpResolver();
         this.interpreter = new Interpreter((org.bytedeco.javacpp.Pointer) null);
         InterpreterBuilder builder = new InterpreterBuilder(model, resolver);
         builder.SetNumThreads(threads);
@@ -76,6 +90,12 @@ public final class TfliteRunner implements AutoCloseable {
             close();
             throw new BadInputException(source, "the TFLite runtime cannot build an interpreter for this model"
                     + " (see its message above)");
+        }
+        operators = (int) interpreter.nodes_size(); // before a delegate adds its partition nodes
+        if (xnnpack != null && interpreter.ModifyGraphWithDelegate(xnnpack.delegate()) != kTfLiteOk) {
+            close();
+            throw new BadInputException(source, "the XNNPACK delegate cannot be applied to this model"
+                    + " (see the runtime's message above)");
         }
         if (interpreter.AllocateTensors() != kTfLiteOk) {
             close();
@@ -172,7 +192,7 @@ public final class TfliteRunner implements AutoCloseable {
 
     /** Operators in the model itself. */
     public int operatorCount() {
-        return (int) interpreter.nodes_size();
+        return operators;
     }
 
     /** Runs one image (real values, the input tensor's layout) and returns every output as real values. */
@@ -252,6 +272,9 @@ public final class TfliteRunner implements AutoCloseable {
     @Override
     public void close() {
         interpreter.close();
+        if (xnnpack != null) {
+            xnnpack.close();
+        }
         resolver.close();
         model.close();
         if (modelBytes != null) {

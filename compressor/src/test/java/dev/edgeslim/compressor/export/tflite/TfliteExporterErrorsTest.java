@@ -86,5 +86,6 @@ class TfliteExporterErrorsTest {
         assertThrows(NullPointerException.class, () -> ExportOptions.int8(null, 1, 100));
         assertThrows(IllegalArgumentException.class, () -> ExportOptions.int8(new SyntheticImages(1, 2), 3, 100));
         assertThrows(IllegalArgumentException.class, () -> ExportOptions.int8(new SyntheticImages(1, 2), 2, 40));
+        assertThrows(IllegalArgumentException.class, () -> ExportOptions.fp32().withFloatIo(true));
     }
 }

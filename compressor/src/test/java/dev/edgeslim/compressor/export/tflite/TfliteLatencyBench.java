@@ -18,8 +18,8 @@ import java.util.Map;
 
 /**
  * Not part of the test suite (the name does not match surefire's patterns, and it needs
- * {@code -Dedgeslim.bench=true}): yolov4-tiny @416, 2 threads, TF Java vs TFLite fp32/fp16/int8 with and without
- * the default XNNPACK delegate, interleaved in one run ({@link LatencyBenchmark}). Run with
+ * {@code -Dedgeslim.bench=true}): yolov4-tiny @416, 2 threads, TF Java vs TFLite fp32/fp16/int8 with the explicit
+ * XNNPACK delegate (float and int8), TFLite's builtin resolver (XNNPACK for float only) and no delegate, interleaved in one run ({@link LatencyBenchmark}). Run with
  * {@code mvn -o -pl compressor -am test -Dtest=TfliteLatencyBench -Dedgeslim.bench=true
  * -Dsurefire.failIfNoSpecifiedTests=false}.
  */
@@ -39,7 +39,11 @@ class TfliteLatencyBench {
         List<TimedModel> models = new ArrayList<>();
         models.add(new TensorFlowTimedModel(InferenceModel.create(spec, weights, 2)));
         for (TfliteRunner.Delegates d : TfliteRunner.Delegates.values()) {
-            String suffix = d == TfliteRunner.Delegates.DEFAULT ? "" : "-nodelegate";
+            String suffix = switch (d) {
+                case XNNPACK -> "";
+                case DEFAULT -> "-builtin";
+                case NONE -> "-nodelegate";
+            };
             models.add(timed("tflite-fp32" + suffix, fp32, d));
             models.add(timed("tflite-fp16" + suffix, fp16, d));
             models.add(timed("tflite-int8" + suffix, int8, d));

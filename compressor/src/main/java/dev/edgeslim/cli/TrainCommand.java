@@ -119,6 +119,12 @@ public final class TrainCommand implements Command {
 
     static void printSummary(PrintStream out, boolean json, Path outDir, TrainingRun.Result result,
                              TrainingOptions training, double seconds) {
+        printSummary(out, json, outDir, result, training, seconds, java.util.Map.of());
+    }
+
+    /** As above, with command-specific fields ({@code extra}) added to the JSON and the text summary. */
+    static void printSummary(PrintStream out, boolean json, Path outDir, TrainingRun.Result result,
+                             TrainingOptions training, double seconds, java.util.Map<String, Object> extra) {
         var steps = result.metrics().steps();
         double speed = steps.stream().skip(Math.min(steps.size() - 1, 5)).mapToDouble(s -> s.imagesPerSecond())
                 .average().orElse(Double.NaN);
@@ -135,6 +141,7 @@ public final class TrainCommand implements Command {
             n.put("map50", map);
             n.put("map50_all", mapAll);
             n.put("seconds", seconds);
+            extra.forEach((k, v) -> n.putPOJO(k, v));
             out.println(Json.write(n));
         } else {
             out.printf("trained %s: %d epochs, %.1f images/s, %.0f s%n", result.weightsFile(), training.epochs(),
@@ -142,6 +149,7 @@ public final class TrainCommand implements Command {
             if (!Double.isNaN(map)) {
                 out.printf("mAP@0.5: %.4f (VOC07 11-point), %.4f (VOC2010+ all-point)%n", map, mapAll);
             }
+            extra.forEach((k, v) -> out.printf("%s: %s%n", k, v));
         }
     }
 }

@@ -52,6 +52,7 @@ public final class TrainCommand implements Command {
                 .value("seed", "N", "seed for initialisation, shuffling and augmentation (default 1)")
                 .value("mosaic", "P", "mosaic probability (default 0.5)")
                 .flag("no-augment", "letterbox only (no geometric/colour augmentation)")
+                .value("bn-momentum", "M", "BatchNorm moving-average momentum (default 0.99; sparse-train 0.9)")
                 .flag("skip-bad", "skip and count unreadable samples instead of stopping")
                 .flag("resume", "continue from the output folder's last checkpoint")
                 .flag("force", "replace EdgeSlim's files in a non-empty output folder")
@@ -61,6 +62,11 @@ public final class TrainCommand implements Command {
 
     /** Training options from the common flags (validated before any file is read). */
     static TrainingOptions options(CliOptions.Parsed p, String name) {
+        return options(p, name, 0.99);
+    }
+
+    /** @param bnMomentum the default BatchNorm moving-average momentum of this command */
+    static TrainingOptions options(CliOptions.Parsed p, String name, double bnMomentum) {
         int epochs = p.integer("epochs", 30, 1, 100_000);
         int batch = p.integer("batch", 8, 1, 1024);
         double lr = p.number("lr", 0.005, 1e-7, 10);
@@ -69,7 +75,8 @@ public final class TrainCommand implements Command {
         double decay = p.number("decay", 5e-4, 0, 1);
         int threads = p.integer("threads", Runtime.getRuntime().availableProcessors(), 1, 256);
         long seed = p.integer("seed", 1, 0, Integer.MAX_VALUE);
-        return new TrainingOptions(epochs, batch, LearningRateSchedule.cosine(lr, burnIn), momentum, decay, 0.99f,
+        float bn = (float) p.number("bn-momentum", bnMomentum, 0, 0.9999);
+        return new TrainingOptions(epochs, batch, LearningRateSchedule.cosine(lr, burnIn), momentum, decay, bn,
                 threads, seed, 0, name);
     }
 

@@ -17,6 +17,7 @@ public final class BenchCommand implements Command {
 
     public BenchCommand() {
         add(new LatencyBenchCommand());
+        add(new SparsityBenchCommand());
     }
 
     private void add(Command c) {

@@ -52,7 +52,7 @@ public final class CompressCommand implements Command {
                 .value("sparse-epochs", "N", "sparse training epochs (default 10)")
                 .value("finetune-epochs", "N", "distillation fine-tuning epochs (default 10)")
                 .value("schedule", "NAME", "sparsity schedule: constant, dynamic, linear (default dynamic)")
-                .value("strength", "S", "sparsity strength (default 0.002)")
+                .value("strength", "S", "sparsity strength, or auto (sized to the run; default auto)")
                 .value("ratio", "R", "prune this fraction of each group's channels (default 0.5)")
                 .value("target-params", "F", "instead of --ratio: remove at least this fraction of parameters")
                 .value("target-flops", "F", "instead of --ratio: remove at least this fraction of FLOPs")
@@ -122,7 +122,7 @@ public final class CompressCommand implements Command {
             List<String> a = new ArrayList<>(List.of("sparse-train", "--cfg", cfg.toString(), "--weights",
                     weights.toString(), "--data", data.toString(), "--out", sparse.toString(), "--epochs",
                     String.valueOf(sparseEpochs), "--schedule", p.string("schedule", "dynamic"), "--strength",
-                    p.string("strength", "0.002"), "--eval-every", String.valueOf(sparseEpochs)));
+                    p.string("strength", "auto"), "--eval-every", String.valueOf(sparseEpochs)));
             a.addAll(common);
             if (Files.isDirectory(sparse)) {
                 a.add("--resume");

@@ -52,6 +52,7 @@ public final class TrainCommand implements Command {
                 .value("seed", "N", "seed for initialisation, shuffling and augmentation (default 1)")
                 .value("mosaic", "P", "mosaic probability (default 0.5)")
                 .flag("no-augment", "letterbox only (no geometric/colour augmentation)")
+                .value("bn-momentum", "M", "BatchNorm moving-average momentum (default 0.99; sparse-train 0.9)")
                 .flag("skip-bad", "skip and count unreadable samples instead of stopping")
                 .flag("resume", "continue from the output folder's last checkpoint")
                 .flag("force", "replace EdgeSlim's files in a non-empty output folder")
@@ -61,6 +62,11 @@ public final class TrainCommand implements Command {
 
     /** Training options from the common flags (validated before any file is read). */
     static TrainingOptions options(CliOptions.Parsed p, String name) {
+        return options(p, name, 0.99);
+    }
+
+    /** @param bnMomentum the default BatchNorm moving-average momentum of this command */
+    static TrainingOptions options(CliOptions.Parsed p, String name, double bnMomentum) {
         int epochs = p.integer("epochs", 30, 1, 100_000);
         int batch = p.integer("batch", 8, 1, 1024);
         double lr = p.number("lr", 0.005, 1e-7, 10);
@@ -69,7 +75,8 @@ public final class TrainCommand implements Command {
         double decay = p.number("decay", 5e-4, 0, 1);
         int threads = p.integer("threads", Runtime.getRuntime().availableProcessors(), 1, 256);
         long seed = p.integer("seed", 1, 0, Integer.MAX_VALUE);
-        return new TrainingOptions(epochs, batch, LearningRateSchedule.cosine(lr, burnIn), momentum, decay, 0.99f,
+        float bn = (float) p.number("bn-momentum", bnMomentum, 0, 0.9999);
+        return new TrainingOptions(epochs, batch, LearningRateSchedule.cosine(lr, burnIn), momentum, decay, bn,
                 threads, seed, 0, name);
     }
 
@@ -119,6 +126,12 @@ public final class TrainCommand implements Command {
 
     static void printSummary(PrintStream out, boolean json, Path outDir, TrainingRun.Result result,
                              TrainingOptions training, double seconds) {
+        printSummary(out, json, outDir, result, training, seconds, java.util.Map.of());
+    }
+
+    /** As above, with command-specific fields ({@code extra}) added to the JSON and the text summary. */
+    static void printSummary(PrintStream out, boolean json, Path outDir, TrainingRun.Result result,
+                             TrainingOptions training, double seconds, java.util.Map<String, Object> extra) {
         var steps = result.metrics().steps();
         double speed = steps.stream().skip(Math.min(steps.size() - 1, 5)).mapToDouble(s -> s.imagesPerSecond())
                 .average().orElse(Double.NaN);
@@ -135,6 +148,7 @@ public final class TrainCommand implements Command {
             n.put("map50", map);
             n.put("map50_all", mapAll);
             n.put("seconds", seconds);
+            extra.forEach((k, v) -> n.putPOJO(k, v));
             out.println(Json.write(n));
         } else {
             out.printf("trained %s: %d epochs, %.1f images/s, %.0f s%n", result.weightsFile(), training.epochs(),
@@ -142,6 +156,7 @@ public final class TrainCommand implements Command {
             if (!Double.isNaN(map)) {
                 out.printf("mAP@0.5: %.4f (VOC07 11-point), %.4f (VOC2010+ all-point)%n", map, mapAll);
             }
+            extra.forEach((k, v) -> out.printf("%s: %s%n", k, v));
         }
     }
 }

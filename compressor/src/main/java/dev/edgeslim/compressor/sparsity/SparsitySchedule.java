@@ -60,6 +60,10 @@ public record SparsitySchedule(Kind kind, double strength, double warmupFraction
         return new SparsitySchedule(kind, strength, fraction, percentile, relax, startFactor);
     }
 
+    public SparsitySchedule withStrength(double s) {
+        return new SparsitySchedule(kind, s, warmupFraction, percentile, relax, startFactor);
+    }
+
     public SparsitySchedule withPercentile(double p) {
         return new SparsitySchedule(kind, strength, warmupFraction, p, relax, startFactor);
     }

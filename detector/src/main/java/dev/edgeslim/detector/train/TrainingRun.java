@@ -91,9 +91,10 @@ public final class TrainingRun {
                         o.epochs(), o.batchSize());
                 listeners.add(0, evaluation); // first, so later listeners see its results
             }
+            // a stage's own listeners before the log, so results they add (e.g. the near-zero γ fraction) are logged
+            listeners.addAll(extraListeners.apply(trainer));
             listeners.add(metrics);
             listeners.add(new TrainingCurves(metrics, c.outDir().resolve(CURVES), o.name()));
-            listeners.addAll(extraListeners.apply(trainer));
             WeightStore trained = trainer.train(source, checkpoints, c.resume(), listeners);
             Path cfgFile = c.outDir().resolve(CFG);
             Path weightsFile = c.outDir().resolve(WEIGHTS);

@@ -119,10 +119,15 @@ public final class DarknetGraph {
             if (!c.batchNormalize()) {
                 return layerTf.nn.biasAdd(y, vars.get(i, ParamKind.BIAS).value());
             }
-            return layerTf.nn.fusedBatchNorm(y, vars.get(i, ParamKind.BN_GAMMA).value(),
-                    vars.get(i, ParamKind.BN_BETA).value(), vars.get(i, ParamKind.MOVING_MEAN).value(),
-                    vars.get(i, ParamKind.MOVING_VARIANCE).value(), FusedBatchNorm.isTraining(false),
-                    FusedBatchNorm.epsilon(BN_EPSILON)).y();
+            // y·scale + shift, not FusedBatchNorm: Grappler's remapper fuses Conv2D + inference FusedBatchNorm +
+            // Mish into one kernel that TF 2.18's CPU build does not implement ("Fusion is not implemented:
+            // [FusedBatchNorm,Mish]"), which failed evaluation during training of Mish models.
+            Operand<TFloat32> scale = layerTf.math.mul(vars.get(i, ParamKind.BN_GAMMA).value(),
+                    layerTf.math.rsqrt(layerTf.math.add(vars.get(i, ParamKind.MOVING_VARIANCE).value(),
+                            layerTf.constant(BN_EPSILON))));
+            Operand<TFloat32> shift = layerTf.math.sub(vars.get(i, ParamKind.BN_BETA).value(),
+                    layerTf.math.mul(vars.get(i, ParamKind.MOVING_MEAN).value(), scale));
+            return layerTf.math.add(layerTf.math.mul(y, scale), shift);
         };
         return build(tf.withSubScope(name), vars.spec(), ParameterMode.VARIABLES, false, vars, input, block, List.of());
     }

@@ -42,11 +42,15 @@ class DarknetVariablesTest {
         final Session session;
 
         Towers(NetworkSpec spec, WeightStore init, float momentum) {
+            this(spec, init, momentum, SessionConfigs.inference(2, 1));
+        }
+
+        Towers(NetworkSpec spec, WeightStore init, float momentum, org.tensorflow.proto.ConfigProto config) {
             input = DarknetGraph.inputPlaceholder(tf, spec, "input");
             vars = DarknetVariables.create(tf, "student", spec, init);
             train = DarknetGraph.training(tf, "train", vars, input, momentum);
             infer = DarknetGraph.inference(tf, "infer", vars, input);
-            session = new Session(graph, SessionConfigs.inference(2, 1));
+            session = new Session(graph, config);
             session.initialize();
         }
 
@@ -84,6 +88,28 @@ class DarknetVariablesTest {
         }
         try (Towers t = new Towers(spec, weights, 0.99f)) {
             float[][] actual = t.fetch(t.infer.heads(), x, 2);
+            for (int h = 0; h < expected.length; h++) {
+                double err = TestArrays.maxRelativeError(actual[h], expected[h]);
+                assertTrue(err <= 1e-4, "head " + h + ": max relative error " + err);
+            }
+        }
+    }
+
+    /**
+     * Regression: with FusedBatchNorm in the inference tower, Grappler fused Conv2D + BN + Mish into a kernel TF's CPU
+     * build lacks, and evaluating a Mish model during training failed. Trainer sessions use the plain thread config.
+     */
+    @Test
+    void inferenceTowerOfAMishModelRunsInATrainerSession() {
+        NetworkSpec spec = dev.edgeslim.detector.model.builtin.BuiltinModels.yolov4(3, 64, 64, 0.125, 0.33);
+        WeightStore weights = WeightInitializer.forTesting(spec, 5);
+        float[] x = TestArrays.uniform(64 * 64 * 3, 7);
+        float[][] expected;
+        try (InferenceModel model = InferenceModel.create(spec, weights, 2)) {
+            expected = model.run(x, 1);
+        }
+        try (Towers t = new Towers(spec, weights, 0.99f, SessionConfigs.threads(2, 1))) {
+            float[][] actual = t.fetch(t.infer.heads(), x, 1);
             for (int h = 0; h < expected.length; h++) {
                 double err = TestArrays.maxRelativeError(actual[h], expected[h]);
                 assertTrue(err <= 1e-4, "head " + h + ": max relative error " + err);

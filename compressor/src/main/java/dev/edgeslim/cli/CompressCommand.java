@@ -1,13 +1,21 @@
 package dev.edgeslim.cli;
 
+import dev.edgeslim.compressor.graph.ChannelGraph;
 import dev.edgeslim.compressor.pipeline.CompressRunFolder;
 import dev.edgeslim.compressor.pipeline.CompressionReport;
 import dev.edgeslim.compressor.pipeline.ModelSummary;
 import dev.edgeslim.compressor.pipeline.PipelineManifest;
+import dev.edgeslim.compressor.sparsity.SparsitySchedule;
+import dev.edgeslim.detector.cfg.CfgParser;
 import dev.edgeslim.detector.data.VocDataset;
 import dev.edgeslim.detector.io.BadInputException;
 import dev.edgeslim.detector.io.OutputFolder;
+import dev.edgeslim.detector.model.NetworkSpec;
+import dev.edgeslim.detector.train.CheckpointStore;
+import dev.edgeslim.detector.train.TrainingRun;
+import dev.edgeslim.detector.weights.DarknetWeights;
 
+import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,6 +24,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.stream.Stream;
 
 /**
  * {@code edgeslim compress}: the three stages in one resumable command. {@code OUT/1-sparse} (sparse training),
@@ -23,13 +32,16 @@ import java.util.Set;
  * input model as teacher), then {@code OUT/report.md} / {@code report.json} comparing the input, the sparse model,
  * the pruned model before fine-tuning and the final model (mAP in both VOC conventions, params, BFLOPs, size, TF
  * Java latency measured in this run). {@code OUT/manifest.json} records inputs (with SHA-256) and options: running
- * the same command again skips finished stages and resumes an interrupted one from its checkpoint; another
- * command's folder is refused.
+ * the same command again skips finished stages (and a finished report) and resumes an interrupted training stage
+ * from its last checkpoint (saved every epoch), giving the same result as an uninterrupted run; a folder holding
+ * another run (other inputs or options), or files that are not a compress run's, is refused unless {@code --force}.
  */
 public final class CompressCommand implements Command {
     static final String SPARSE = CompressRunFolder.SPARSE;
     static final String PRUNE = CompressRunFolder.PRUNE;
     static final String DISTILL = CompressRunFolder.DISTILL;
+    /** The report's manifest entry: a finished run re-run prints its report instead of measuring it again. */
+    static final String REPORT = "report";
     static final Set<String> OWN = Set.of(SPARSE, PRUNE, DISTILL, PipelineManifest.FILE, "report.md", "report.json");
 
     @Override
@@ -83,7 +95,25 @@ public final class CompressCommand implements Command {
         if (p.has("ratio") && (p.has("target-params") || p.has("target-flops"))) {
             throw new UsageException("give --ratio or a target, not both");
         }
+        if (p.has("target-params") && p.has("target-flops")) {
+            throw new UsageException("give --target-params or --target-flops, not both");
+        }
         p.number("ratio", 0.5, 0, 0.999);
+        // every value a stage would reject is rejected now, before the manifest records it
+        TrainCommand.options(p, "compress");
+        p.integer("size", 0, 32, 4096);
+        p.number("attention-weight", 20, 0, 1e6);
+        try {
+            SparsitySchedule.parse(p.string("schedule", "dynamic"), p.number("strength", 0.002, 0, 1));
+        } catch (IllegalArgumentException e) {
+            throw new UsageException(e.getMessage());
+        }
+        for (String target : List.of("target-params", "target-flops")) {
+            double f = p.number(target, 0.5, 0, 1);
+            if (f <= 0 || f >= 1) {
+                throw new UsageException("--" + target + " must be within (0,1), got " + p.string(target, ""));
+            }
+        }
         List<String> common = new ArrayList<>();
         for (String flag : List.of("batch", "size", "split", "eval-split", "threads", "seed")) {
             if (p.has(flag)) {
@@ -104,8 +134,25 @@ public final class CompressCommand implements Command {
         if (!Files.isRegularFile(weights)) {
             throw new BadInputException(weights, "no such file");
         }
+        if (!Files.isDirectory(data)) {
+            throw new BadInputException(data, "no such folder (expected a VOCdevkit root)");
+        }
+        // inputs that do not fit each other are refused before the folder and its manifest exist
+        NetworkSpec spec = CfgParser.parse(cfg);
+        DarknetWeights.read(weights, spec);
+        String nothing = ChannelGraph.of(spec).whyNothingIsPrunable();
+        if (nothing != null) {
+            throw new BadInputException(cfg, "no channel of this network can be pruned: " + nothing);
+        }
+        if (Files.exists(outDir) && !Files.isDirectory(outDir)) {
+            throw new BadInputException(outDir, "output path exists and is not a folder");
+        }
         if (p.has("force")) {
             OutputFolder.prepare(outDir, true, false, OWN);
+        } else if (Files.isDirectory(outDir) && !Files.exists(outDir.resolve(PipelineManifest.FILE))
+                && !isEmpty(outDir)) {
+            throw new BadInputException(outDir, "output folder is not empty and holds no compress run (no "
+                    + PipelineManifest.FILE + "); use another --out, or --force to add a run to it");
         }
         Files.createDirectories(outDir);
         Map<String, Path> inputs = new LinkedHashMap<>();
@@ -113,25 +160,26 @@ public final class CompressCommand implements Command {
         inputs.put("weights", weights.toAbsolutePath());
         inputs.put("data", data.toAbsolutePath());
         List<String> recorded = new ArrayList<>(args);
-        recorded.removeAll(List.of("--force", "--quiet"));
+        recorded.removeAll(List.of("--force", "--quiet", "--verbose")); // they do not change the result
         PipelineManifest manifest = PipelineManifest.open(outDir, inputs, recorded);
         EdgeSlim cli = new EdgeSlim();
 
         Path sparse = outDir.resolve(SPARSE);
-        if (!manifest.done(SPARSE)) {
+        if (manifest.done(SPARSE)) {
+            skipped(err, "sparse training");
+        } else {
             List<String> a = new ArrayList<>(List.of("sparse-train", "--cfg", cfg.toString(), "--weights",
                     weights.toString(), "--data", data.toString(), "--out", sparse.toString(), "--epochs",
                     String.valueOf(sparseEpochs), "--schedule", p.string("schedule", "dynamic"), "--strength",
                     p.string("strength", "auto"), "--eval-every", String.valueOf(sparseEpochs)));
             a.addAll(common);
-            if (Files.isDirectory(sparse)) {
-                a.add("--resume");
-            }
-            stage(cli, "sparse training", a, out, err);
+            stage(cli, "sparse training", a, sparse, out, err);
             manifest.markDone(SPARSE, Map.of("weights", sparse.resolve("final.weights").toString()));
         }
         Path prune = outDir.resolve(PRUNE);
-        if (!manifest.done(PRUNE)) {
+        if (manifest.done(PRUNE)) {
+            skipped(err, "group pruning");
+        } else {
             List<String> a = new ArrayList<>(List.of("prune", "--cfg", sparse.resolve("model.cfg").toString(),
                     "--weights", sparse.resolve("final.weights").toString(), "--out", prune.toString()));
             if (p.has("target-params")) {
@@ -141,11 +189,13 @@ public final class CompressCommand implements Command {
             } else {
                 a.addAll(List.of("--ratio", p.string("ratio", "0.5")));
             }
-            stage(cli, "group pruning", a, out, err);
+            stage(cli, "group pruning", a, null, out, err);
             manifest.markDone(PRUNE, Map.of("cfg", prune.resolve("pruned.cfg").toString()));
         }
         Path distill = outDir.resolve(DISTILL);
-        if (!manifest.done(DISTILL)) {
+        if (manifest.done(DISTILL)) {
+            skipped(err, "distillation fine-tuning");
+        } else {
             List<String> a = new ArrayList<>(List.of("distill", "--cfg", prune.resolve("pruned.cfg").toString(),
                     "--weights", prune.resolve("pruned.weights").toString(), "--data", data.toString(), "--out",
                     distill.toString(), "--epochs", String.valueOf(finetuneEpochs), "--eval-every",
@@ -157,12 +207,18 @@ public final class CompressCommand implements Command {
                         "--attention-weight", p.string("attention-weight", "20")));
             }
             a.addAll(common);
-            if (Files.isDirectory(distill)) {
-                a.add("--resume");
-            }
-            stage(cli, "distillation fine-tuning", a, out, err);
+            stage(cli, "distillation fine-tuning", a, distill, out, err);
             manifest.markDone(DISTILL, Map.of("weights", distill.resolve("final.weights").toString()));
         }
+        Path reportMd = outDir.resolve("report.md");
+        if (manifest.done(REPORT) && Files.isRegularFile(reportMd)) {
+            // every number in it was measured on files that have not changed since
+            skipped(err, "report");
+            Files.readAllLines(reportMd).stream().filter(l -> l.startsWith("|")).forEach(out::println);
+            out.println("report: " + reportMd);
+            return OK;
+        }
+        err.println("== report");
         VocDataset eval = VocDataset.open(data, p.string("eval-split", "test"));
         List<ModelSummary> rows = new ArrayList<>();
         rows.add(ModelSummary.measure("input", cfg, weights, eval, threads, latencyRuns));
@@ -173,13 +229,35 @@ public final class CompressCommand implements Command {
         rows.add(ModelSummary.measure(p.has("no-attention") ? "pruned + fine-tuned" : "pruned + distilled",
                 distill.resolve("model.cfg"), distill.resolve("final.weights"), eval, threads, latencyRuns));
         CompressionReport.write(outDir, "EdgeSlim compression report", rows, Map.of("options", recorded));
+        manifest.markDone(REPORT, Map.of("md", reportMd.toString()));
         out.print(CompressionReport.table(rows));
-        out.println("report: " + outDir.resolve("report.md"));
+        out.println("report: " + reportMd);
         return OK;
     }
 
-    private static void stage(EdgeSlim cli, String name, List<String> args, PrintStream out, PrintStream err) {
-        err.println("== " + name);
+    private static boolean isEmpty(Path dir) throws IOException {
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.findAny().isEmpty();
+        }
+    }
+
+    private static void skipped(PrintStream err, String name) {
+        err.println("== " + name + ": done, skipped");
+    }
+
+    /**
+     * Runs a stage's command. A training stage ({@code trainingDir} not null) whose folder exists was interrupted:
+     * it continues from its last checkpoint ({@code --resume}), which repeats the uninterrupted run exactly.
+     */
+    private static void stage(EdgeSlim cli, String name, List<String> args, Path trainingDir, PrintStream out,
+                              PrintStream err) {
+        if (trainingDir != null && Files.isDirectory(trainingDir)) {
+            args.add("--resume");
+            boolean checkpoint = new CheckpointStore(trainingDir.resolve(TrainingRun.CHECKPOINTS)).exists();
+            err.println("== " + name + ": resuming " + (checkpoint ? "from its last checkpoint" : "(no checkpoint yet)"));
+        } else {
+            err.println("== " + name);
+        }
         int code = cli.run(args, out, err);
         if (code != OK) {
             throw new StageFailedException(name + " failed (exit " + code + "); fix the cause and run the same "

@@ -75,7 +75,8 @@ public final class DistillCommand implements Command {
             List<LayerPair> pairs = p.has("layers")
                     ? DistillationPairs.parse(p.string("layers", ""), weight, "--layers")
                     : DistillationPairs.automatic(spec, weight);
-            DistillationPairs.check(spec, teacher, pairs, teacherCfg.toString());
+            DistillationPairs.checkTopology(spec, teacher, teacherCfg.toString());
+            DistillationPairs.checkPairs(spec, pairs, p.has("layers") ? "--layers" : cfg.toString());
             terms.add(new AttentionDistillation(teacher, teacherWeights, scaled(spec, pairs)));
         }
         TrainingInputs.Datasets sets = TrainingInputs.datasets(p, data, spec, cfg);

@@ -119,7 +119,13 @@ public final class PruneCommand implements Command {
                 : GroupFile.read(groupsFile, spec, defaults);
 
         // 3. compute everything
-        GroupPlanner planner = new GroupPlanner(ChannelGraph.of(spec), groups, rule);
+        ChannelGraph graph = ChannelGraph.of(spec);
+        if (graph.whyNothingIsPrunable() != null) {
+            // writing an unpruned copy would look like success; say why nothing qualifies instead
+            throw new BadInputException(cfgFile, "no channel of this network can be pruned: "
+                    + graph.whyNothingIsPrunable());
+        }
+        GroupPlanner planner = new GroupPlanner(graph, groups, rule);
         GroupPlanner.TargetResult target = null;
         PruningPlan plan;
         if (criterion.startsWith("target-")) {

@@ -8,6 +8,7 @@ import dev.edgeslim.compressor.sparsity.AutoStrength;
 import dev.edgeslim.compressor.sparsity.GammaL1Regularizer;
 import dev.edgeslim.compressor.sparsity.GammaReport;
 import dev.edgeslim.compressor.sparsity.SparsitySchedule;
+import dev.edgeslim.detector.io.BadInputException;
 import dev.edgeslim.detector.io.OutputFolder;
 import dev.edgeslim.detector.model.NetworkSpec;
 import dev.edgeslim.detector.train.DetectionLoss;
@@ -35,7 +36,7 @@ public final class SparseTrainCommand implements Command {
 
     static {
         Set<String> own = new HashSet<>(TrainCommand.OWN);
-        own.add("gamma-stats.json");
+        own.add(GammaReport.FILE);
         own.add("gamma");
         OWN = Set.copyOf(own);
     }
@@ -90,6 +91,10 @@ public final class SparseTrainCommand implements Command {
         NetworkSpec spec = TrainingInputs.spec(cfg, size);
         WeightStore initial = DarknetWeights.read(weightsFile, spec);
         TrainingInputs.Datasets sets = TrainingInputs.datasets(p, data, spec, cfg);
+        String nothing = ChannelGraph.of(spec).whyNothingIsPrunable();
+        if (nothing != null) {
+            throw new BadInputException(cfg, "no channel of this network can be pruned: " + nothing);
+        }
         Set<Integer> prunable = prunableLayers(spec);
         if (autoStrength) {
             long iterations = (long) training.epochs()
@@ -105,7 +110,7 @@ public final class SparseTrainCommand implements Command {
                         p.has("quiet") ? null : err),
                 List.of(new DetectionLoss(LossOptions.defaults())),
                 List.of(new GammaL1Regularizer(prunable, schedule)),
-                trainer -> List.of(new GammaReport(trainer::weights,
+                trainer -> List.of(new GammaReport(trainer::weights, initial,
                         AutoGroups.groups(model, GroupOptions.ratio(0)), prunable, outDir)));
         java.util.Map<String, Object> extra = new java.util.LinkedHashMap<>();
         extra.put("schedule", schedule.kind().name().toLowerCase(java.util.Locale.ROOT));

@@ -13,7 +13,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -125,6 +127,97 @@ class PruneCommandTest {
                 file.toString(), "--ratio", "0.5");
         assertEquals(2, r.code(), r.err());
         assertTrue(r.err().contains("not a directory"), r.err());
+    }
+
+    /** #5.4: a parameter target from the command line is met, reproducible, and reported as {@code info} counts. */
+    @Test
+    void targetParamsIsMetReproducibleAndAgreesWithInfo(@TempDir Path tmp) throws Exception {
+        String[] outs = {tmp.resolve("a").toString(), tmp.resolve("b").toString()};
+        JsonNode[] json = new JsonNode[2];
+        for (int k = 0; k < 2; k++) {
+            CliRunner r = CliRunner.run("prune", "--cfg", cfg.toString(), "--weights", weights.toString(), "--out",
+                    outs[k], "--target-params", "0.6", "--json");
+            assertEquals(0, r.code(), r.err());
+            assertTrue(r.err().isEmpty(), "the target is reachable, no warning: " + r.err());
+            json[k] = Json.MAPPER.readTree(r.out());
+        }
+        Path out = Path.of(outs[0]);
+        JsonNode total = json[0].get("total");
+        long before = total.get("paramsBefore").asLong();
+        long after = total.get("paramsAfter").asLong();
+        assertTrue(after <= 0.4 * before, "at least 60% fewer params: " + before + " -> " + after);
+        assertTrue(total.get("paramsRemovedFraction").asDouble() >= 0.6);
+        assertTrue(json[0].get("target").get("met").asBoolean());
+        assertEquals("params", json[0].get("target").get("metric").asText());
+        JsonNode report = Json.MAPPER.readTree(out.resolve("prune-report.json").toFile());
+        assertEquals(total, report.get("total"), "printed and written totals agree");
+
+        CliRunner info = CliRunner.run("info", out.resolve("pruned.cfg").toString(), "--weights",
+                out.resolve("pruned.weights").toString(), "--json");
+        assertEquals(0, info.code(), info.err());
+        JsonNode infoTotal = Json.MAPPER.readTree(info.out()).get("total");
+        assertEquals(after, infoTotal.get("params").asLong());
+        assertEquals(total.get("bflopsAfter").asDouble(), infoTotal.get("bflops").asDouble(), 0.0);
+        JsonNode original = Json.MAPPER.readTree(CliRunner.run("info", cfg.toString(), "--json").out()).get("total");
+        assertEquals(before, original.get("params").asLong());
+        assertEquals(total.get("bflopsBefore").asDouble(), original.get("bflops").asDouble(), 0.0);
+
+        assertEquals(json[0].get("total"), json[1].get("total"));
+        assertEquals(json[0].get("groups"), json[1].get("groups"));
+        for (String f : PruneCommand.FILES) {
+            assertArrayEquals(Files.readAllBytes(out.resolve(f)), Files.readAllBytes(Path.of(outs[1]).resolve(f)),
+                    f + " differs between two runs of the same command");
+        }
+    }
+
+    /**
+     * #5.5: group files naming unknown layers or giving ratios outside [0,1), and a cfg with nothing the channel
+     * graph can prune, are refused with one line; an output folder holding an earlier result is left as it was.
+     */
+    @Test
+    void badGroupFilesAndUnprunableCfgsLeaveTheOutputFolderAsItWas(@TempDir Path tmp) throws Exception {
+        Path out = tmp.resolve("run");
+        CliRunner first = CliRunner.run("prune", "--cfg", cfg.toString(), "--weights", weights.toString(), "--out",
+                out.toString(), "--ratio", "0.3");
+        assertEquals(0, first.code(), first.err());
+        Files.writeString(out.resolve("notes.txt"), "mine");
+        List<String> before = CompressFixture.listing(out);
+
+        String[][] groupFiles = {
+                {"backbone 0-24\nneck 25-37 ratio=0.4\nghost 38 ratio=0.2\n", "groups.txt:3: layer 38 does not exist"},
+                {"backbone 0-24\nrest conv29\n", "groups.txt:2: layers must be indices"},
+                {"backbone 0-24 ratio=1\n", "groups.txt:1: ratio must be within [0,1)"},
+                {"backbone 0-24 ratio=1.5\n", "groups.txt:1: ratio must be within [0,1)"},
+                {"backbone 0-24 ratio=-0.1\n", "groups.txt:1: ratio must be within [0,1)"},
+                {"backbone 0-24 percentile=100\n", "groups.txt:1: percentile must be within [0,100)"},
+                {"a 0-20\nb 20-30\n", "groups.txt:2: layer 20 is in group 'a' and in group 'b'"},
+                {"a 0-20 strength=2\n", "groups.txt:1: unknown option 'strength'"}};
+        Path groups = tmp.resolve("groups.txt");
+        for (String[] g : groupFiles) {
+            Files.writeString(groups, g[0]);
+            CliRunner r = CliRunner.run("prune", "--cfg", cfg.toString(), "--weights", weights.toString(), "--out",
+                    out.toString(), "--ratio", "0.5", "--groups", groups.toString());
+            assertEquals(2, r.code(), g[0] + ": " + r.err());
+            assertTrue(r.oneLineError() && r.err().contains(g[1]), r.err());
+            assertEquals(before, CompressFixture.listing(out), "nothing written for " + g[0]);
+        }
+        for (String ratio : new String[]{"1", "1.2", "-0.5"}) {
+            CliRunner r = CliRunner.run("prune", "--cfg", cfg.toString(), "--weights", weights.toString(), "--out",
+                    out.toString(), "--ratio", ratio);
+            assertEquals(1, r.code(), r.err());
+            assertTrue(r.oneLineError() && r.err().contains("--ratio"), r.err());
+        }
+
+        // convolutions without batch norm have no γ to rank channels by; here nothing else could be pruned
+        CompressFixture.Model plain = CompressFixture.model(tmp.resolve("in"), "no-bn", 1, CompressFixture.NO_BN_CFG);
+        for (String criterion : new String[]{"--ratio", "--target-params"}) {
+            CliRunner r = CliRunner.run("prune", "--cfg", plain.cfg().toString(), "--weights",
+                    plain.weights().toString(), "--out", out.toString(), criterion, "0.5");
+            assertEquals(2, r.code(), r.err());
+            assertTrue(r.oneLineError() && r.err().contains("no-bn.cfg") && r.err().contains("no channel")
+                    && r.err().contains("no batch normalisation"), r.err());
+        }
+        assertEquals(before, CompressFixture.listing(out), "the earlier result is untouched");
     }
 
     @Test

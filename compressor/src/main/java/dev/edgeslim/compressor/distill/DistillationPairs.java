@@ -83,6 +83,12 @@ public final class DistillationPairs {
 
     /** Teacher and student must be the same topology (layer types and sizes) and every pair must exist. */
     public static void check(NetworkSpec student, NetworkSpec teacher, List<LayerPair> pairs, String source) {
+        checkTopology(student, teacher, source);
+        checkPairs(student, pairs, source);
+    }
+
+    /** Same layers, inputs and map sizes (channels may differ: pruning removes them); errors name {@code source}. */
+    public static void checkTopology(NetworkSpec student, NetworkSpec teacher, String source) {
         if (student.size() != teacher.size()) {
             throw new BadInputException(source, "teacher and student differ in topology: " + teacher.size()
                     + " vs " + student.size() + " layers");
@@ -101,6 +107,10 @@ public final class DistillationPairs {
                 throw new BadInputException(source, "teacher and student predict different classes at layer " + i);
             }
         }
+    }
+
+    /** Every pair names an existing, non-[yolo] layer; errors name {@code source} (the file or flag giving them). */
+    public static void checkPairs(NetworkSpec student, List<LayerPair> pairs, String source) {
         for (LayerPair p : pairs) {
             if (p.studentLayer() < 0 || p.studentLayer() >= student.size()) {
                 throw new BadInputException(source, "distillation layer " + p.studentLayer()

@@ -296,6 +296,18 @@ public final class ChannelGraph {
         return sets;
     }
 
+    /**
+     * Null when some channel can be pruned; otherwise the first reasons why no convolution's channels can (for a
+     * user-facing error: a network with nothing prunable cannot be sparse-trained or pruned).
+     */
+    public String whyNothingIsPrunable() {
+        if (sets.stream().anyMatch(CoupledSet::prunable)) {
+            return null;
+        }
+        return sets.stream().filter(s -> !s.convLayers().isEmpty()).flatMap(s -> s.unprunableReasons().stream())
+                .distinct().limit(3).reduce((a, b) -> a + "; " + b).orElse("it has no convolution");
+    }
+
     public CoupledSet set(int id) {
         return sets.get(id);
     }

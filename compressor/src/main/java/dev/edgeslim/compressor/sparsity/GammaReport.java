@@ -1,9 +1,11 @@
 package dev.edgeslim.compressor.sparsity;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.edgeslim.compressor.prune.PruneGroup;
 import dev.edgeslim.detector.io.AtomicFiles;
+import dev.edgeslim.detector.io.BadInputException;
 import dev.edgeslim.detector.train.TrainingListener;
 import dev.edgeslim.detector.weights.WeightStore;
 import org.knowm.xchart.BitmapEncoder;
@@ -12,6 +14,7 @@ import org.knowm.xchart.CategoryChartBuilder;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -27,24 +30,47 @@ import java.util.function.Supplier;
  */
 public final class GammaReport implements TrainingListener {
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    public static final String FILE = "gamma-stats.json";
     private static final int BINS = 40;
     private final Supplier<WeightStore> weights;
+    private final WeightStore initial;
     private final List<PruneGroup> groups;
     private final Set<Integer> prunable;
     private final Path dir;
-    private final List<Map<String, Object>> epochs = new ArrayList<>();
+    private final List<JsonNode> epochs = new ArrayList<>();
     private List<GammaStatistics> first;
 
-    public GammaReport(Supplier<WeightStore> weights, List<PruneGroup> groups, Set<Integer> prunable, Path dir) {
+    /**
+     * @param weights the current weights (read at each epoch end)
+     * @param initial the weights the run started from (the "start" histograms, also after a resume)
+     */
+    public GammaReport(Supplier<WeightStore> weights, WeightStore initial, List<PruneGroup> groups,
+                       Set<Integer> prunable, Path dir) {
         this.weights = weights;
+        this.initial = initial;
         this.groups = List.copyOf(groups);
         this.prunable = Set.copyOf(prunable);
         this.dir = dir;
     }
 
+    /** A resumed run keeps the rows of the epochs before its checkpoint, as an uninterrupted run would have them. */
     @Override
     public void onStart(long startIteration, long totalIterations) {
-        first = GammaStatistics.of(groups, prunable, weights.get());
+        first = GammaStatistics.of(groups, prunable, initial);
+        epochs.clear();
+        Path file = dir.resolve(FILE);
+        if (startIteration > 0 && Files.exists(file)) {
+            try {
+                for (JsonNode row : JSON.readTree(file.toFile())) {
+                    if (row.path("iteration").asLong(Long.MAX_VALUE) <= startIteration) {
+                        epochs.add(row);
+                    }
+                }
+            } catch (IOException e) {
+                throw new BadInputException(file, "cannot read the γ statistics to resume: " + e.getMessage()
+                        .lines().findFirst().orElse(""));
+            }
+        }
     }
 
     @Override
@@ -56,11 +82,11 @@ public final class GammaReport implements TrainingListener {
         List<Map<String, Object>> perGroup = new ArrayList<>();
         now.forEach(s -> perGroup.add(s.summary()));
         row.put("groups", perGroup);
-        epochs.add(row);
+        epochs.add(JSON.valueToTree(row));
         GammaStatistics all = now.get(now.size() - 1);
         results.put("gamma_lt_0.01", all.fractionUnder()[1]);
         try {
-            AtomicFiles.writeString(dir.resolve("gamma-stats.json"), JSON.writeValueAsString(epochs));
+            AtomicFiles.writeString(dir.resolve(FILE), JSON.writeValueAsString(epochs));
             for (int g = 0; g < now.size(); g++) {
                 writeHistogram(now.get(g), first.get(g), epoch);
             }

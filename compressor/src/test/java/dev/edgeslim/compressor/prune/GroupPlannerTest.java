@@ -11,8 +11,6 @@ import dev.edgeslim.detector.model.MaxPoolLayer;
 import dev.edgeslim.detector.model.NetworkSpec;
 import dev.edgeslim.detector.model.UpsampleLayer;
 import dev.edgeslim.detector.model.YoloLayer;
-import dev.edgeslim.detector.weights.ConvWeights;
-import dev.edgeslim.detector.weights.WeightInitializer;
 import dev.edgeslim.detector.weights.WeightStore;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -25,7 +23,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.SplittableRandom;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -38,23 +35,6 @@ class GroupPlannerTest {
 
     static NetworkSpec spec(String name) {
         return SPECS.computeIfAbsent(name, n -> CfgParser.parse(TestCfgs.cfg(n)));
-    }
-
-    /** γ spread over several decades so ranking matters, like after sparse training. */
-    static WeightStore weights(NetworkSpec spec, long seed) {
-        WeightStore w = WeightInitializer.forTesting(spec, seed);
-        SplittableRandom rng = new SplittableRandom(seed);
-        for (int l : spec.convLayers()) {
-            ConvWeights c = w.conv(l);
-            if (c.batchNormalized()) {
-                float[] g = new float[c.filters()];
-                for (int i = 0; i < g.length; i++) {
-                    g[i] = (float) ((rng.nextBoolean() ? 1 : -1) * Math.pow(10, -3 * rng.nextDouble()));
-                }
-                w = w.with(l, new ConvWeights(c.biases(), g, c.rollingMean(), c.rollingVariance(), c.weights()));
-            }
-        }
-        return w;
     }
 
     static List<Path> cfgs() {
@@ -133,7 +113,7 @@ class GroupPlannerTest {
     @Test
     void ratioZeroKeepsEverythingAndPercentileZeroToo() {
         NetworkSpec spec = spec("yolov4.cfg");
-        WeightStore w = weights(spec, 1);
+        WeightStore w = PruneFixtures.sparseGammas(spec, 1);
         assertEquals(0, GroupPlanner.automatic(spec, GroupOptions.ratio(0), PlanRule.INTERSECTION).plan(w).removedChannels());
         assertEquals(0, GroupPlanner.automatic(spec, GroupOptions.percentile(0), PlanRule.INTERSECTION).plan(w).removedChannels());
     }
@@ -142,7 +122,7 @@ class GroupPlannerTest {
     @ValueSource(strings = {"yolov4-tiny.cfg", "yolov3-tiny.cfg"})
     void ratioHalfRemovesAboutHalfOfEachGroupsPrunableChannels(String name) {
         NetworkSpec spec = spec(name);
-        WeightStore w = weights(spec, 2);
+        WeightStore w = PruneFixtures.sparseGammas(spec, 2);
         GroupPlanner planner = GroupPlanner.automatic(spec, GroupOptions.ratio(0.5).withFloor(1, 0), PlanRule.UNION);
         PruningPlan plan = planner.plan(w);
         ChannelGraph g = planner.graph();
@@ -170,7 +150,7 @@ class GroupPlannerTest {
     @Test
     void floorsRoundingAndSliceBalanceHold() {
         NetworkSpec spec = spec("yolov4-tiny.cfg");
-        WeightStore w = weights(spec, 3);
+        WeightStore w = PruneFixtures.sparseGammas(spec, 3);
         GroupOptions harsh = GroupOptions.ratio(0.99).withFloor(6, 10);
         PruningPlan plan = GroupPlanner.automatic(spec, harsh, PlanRule.UNION).plan(w);
         ChannelGraph g = ChannelGraph.of(spec);
@@ -201,7 +181,7 @@ class GroupPlannerTest {
     @Test
     void intersectionRemovesMoreThanMajorityMoreThanUnionOnResidualChains() {
         NetworkSpec spec = spec("yolov4.cfg");
-        WeightStore w = weights(spec, 4);
+        WeightStore w = PruneFixtures.sparseGammas(spec, 4);
         int union = GroupPlanner.automatic(spec, GroupOptions.ratio(0.5), PlanRule.UNION).plan(w).removedChannels();
         int majority = GroupPlanner.automatic(spec, GroupOptions.ratio(0.5), PlanRule.MAJORITY).plan(w).removedChannels();
         int inter = GroupPlanner.automatic(spec, GroupOptions.ratio(0.5), PlanRule.INTERSECTION).plan(w).removedChannels();
@@ -220,7 +200,7 @@ class GroupPlannerTest {
     @Test
     void targetParamsAndFlopsAreReachedWithinTolerance() {
         NetworkSpec spec = spec("yolov4-tiny.cfg");
-        WeightStore w = weights(spec, 5);
+        WeightStore w = PruneFixtures.sparseGammas(spec, 5);
         GroupPlanner planner = GroupPlanner.automatic(spec, GroupOptions.ratio(0.1), PlanRule.UNION);
         for (TargetMetric metric : TargetMetric.values()) {
             for (double target : new double[]{0.35, 0.6}) {
@@ -256,7 +236,7 @@ class GroupPlannerTest {
         assertEquals(2, groups.get(2).options().weight());
         assertEquals(List.of(25, 26, 27, 31, 32, 33, 34, 35), groups.get(2).layers());
         GroupPlanner planner = new GroupPlanner(ChannelGraph.of(spec), groups, PlanRule.UNION);
-        PruningPlan plan = planner.plan(weights(spec, 6));
+        PruningPlan plan = planner.plan(PruneFixtures.sparseGammas(spec, 6));
         for (int l : spec.convLayers()) {
             CoupledSet s = planner.graph().setOfConv(l);
             int kept = plan.set(s.id()).kept().size();
@@ -303,7 +283,7 @@ class GroupPlannerTest {
     void planIsPrintableAndRoundTripsThroughJson() {
         NetworkSpec spec = spec("yolov4-tiny.cfg");
         GroupPlanner planner = GroupPlanner.automatic(spec, GroupOptions.ratio(0.4), PlanRule.UNION);
-        PruningPlan plan = planner.plan(weights(spec, 7));
+        PruningPlan plan = planner.plan(PruneFixtures.sparseGammas(spec, 7));
         PruningPlan back = PruningPlan.fromJson(plan.toJson(), "plan.json");
         assertEquals(plan, back);
         back.checkAgainst(planner.graph());

@@ -32,7 +32,7 @@ class OpenCvPrunedParityTest {
     @MethodSource("cfgs")
     void prunedFilesRunInOpenCvLikeInTensorFlow(Path cfg, @TempDir Path tmp) throws Exception {
         NetworkSpec spec = CfgParser.parse(cfg).withInputSize(160, 160);
-        WeightStore weights = GroupPlannerTest.weights(spec, 17);
+        WeightStore weights = PruneFixtures.sparseGammas(spec, 17);
         GroupPlanner planner = GroupPlanner.automatic(spec, GroupOptions.ratio(0.5), PlanRule.UNION);
         PrunedNetwork pruned = ModelSurgeon.prune(planner.graph(), weights, planner.plan(weights));
         assertTrue(pruned.spec().totalParams() < 0.7 * spec.totalParams());

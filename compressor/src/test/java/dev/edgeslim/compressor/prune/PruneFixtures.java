@@ -7,6 +7,7 @@ import dev.edgeslim.detector.cfg.CfgParser;
 import dev.edgeslim.detector.model.ConvLayer;
 import dev.edgeslim.detector.model.NetworkSpec;
 import dev.edgeslim.detector.weights.ConvWeights;
+import dev.edgeslim.detector.weights.WeightInitializer;
 import dev.edgeslim.detector.weights.WeightStore;
 
 import java.util.ArrayList;
@@ -151,6 +152,26 @@ public final class PruneFixtures {
 
     public static NetworkSpec synthetic() {
         return CfgParser.parse(SYNTHETIC_CFG, "synthetic.cfg");
+    }
+
+    /**
+     * Seeded test weights ({@link WeightInitializer#forTesting}) whose BN γ are spread over three decades with
+     * random signs, so ranking by |γ| matters, as after sparse training.
+     */
+    public static WeightStore sparseGammas(NetworkSpec spec, long seed) {
+        WeightStore w = WeightInitializer.forTesting(spec, seed);
+        SplittableRandom rng = new SplittableRandom(seed);
+        for (int l : spec.convLayers()) {
+            ConvWeights c = w.conv(l);
+            if (c.batchNormalized()) {
+                float[] g = new float[c.filters()];
+                for (int i = 0; i < g.length; i++) {
+                    g[i] = (float) ((rng.nextBoolean() ? 1 : -1) * Math.pow(10, -3 * rng.nextDouble()));
+                }
+                w = w.with(l, new ConvWeights(c.biases(), g, c.rollingMean(), c.rollingVariance(), c.weights()));
+            }
+        }
+        return w;
     }
 
     /** A random valid plan: each prunable coupled channel kept with probability {@code keep}, balance restored. */

@@ -127,7 +127,7 @@ class SparseTrainingTest {
         WeightStore w = WeightInitializer.forTesting(spec, 2);
         var groups = dev.edgeslim.compressor.prune.AutoGroups.groups(spec,
                 dev.edgeslim.compressor.prune.GroupOptions.ratio(0));
-        GammaReport report = new GammaReport(() -> w, groups, PRUNABLE, out);
+        GammaReport report = new GammaReport(() -> w, w, groups, PRUNABLE, out);
         report.onStart(0, 10);
         java.util.Map<String, Double> results = new java.util.TreeMap<>();
         report.onEpochEnd(0, 5, results);
@@ -136,5 +136,13 @@ class SparseTrainingTest {
         try (var s = Files.list(out.resolve("gamma"))) {
             assertTrue(s.anyMatch(p -> p.getFileName().toString().equals("all.png")));
         }
+        report.onEpochEnd(1, 10, new java.util.TreeMap<>());
+        String twoEpochs = Files.readString(out.resolve(GammaReport.FILE));
+
+        // killed after epoch 2's row, resumed from epoch 1's checkpoint: epoch 1's row is kept, epoch 2's redone
+        GammaReport resumed = new GammaReport(() -> w, w, groups, PRUNABLE, out);
+        resumed.onStart(5, 10);
+        resumed.onEpochEnd(1, 10, new java.util.TreeMap<>());
+        assertEquals(twoEpochs, Files.readString(out.resolve(GammaReport.FILE)));
     }
 }

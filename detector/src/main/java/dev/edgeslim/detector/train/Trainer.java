@@ -245,16 +245,24 @@ public final class Trainer implements AutoCloseable {
                 epoch++;
                 batchInEpoch = 0;
             }
-            // checkpoint before the epoch-end listeners: a failing evaluation never costs the epoch's training
             boolean periodic = options.checkpointEvery() > 0 && iteration % options.checkpointEvery() == 0;
-            if (checkpoints != null && (epochEnd || periodic || iteration == totalIterations)) {
-                saveCheckpoint(checkpoints, iteration, epoch, batchInEpoch, seen);
-            }
+            boolean checkpoint = checkpoints != null && (epochEnd || periodic || iteration == totalIterations);
             if (epochEnd) {
-                Map<String, Double> results = new TreeMap<>();
-                for (TrainingListener l : listeners) {
-                    l.onEpochEnd(finishedEpoch, iteration, results);
+                // The epoch's checkpoint comes after its listeners (metrics, evaluation, reports), so a run killed
+                // at any moment resumes from a state whose logs are complete and repeats the uninterrupted run's
+                // files exactly; `finally` keeps a failing evaluation from costing the epoch's training.
+                try {
+                    Map<String, Double> results = new TreeMap<>();
+                    for (TrainingListener l : listeners) {
+                        l.onEpochEnd(finishedEpoch, iteration, results);
+                    }
+                } finally {
+                    if (checkpoint) {
+                        saveCheckpoint(checkpoints, iteration, epoch, batchInEpoch, seen);
+                    }
                 }
+            } else if (checkpoint) {
+                saveCheckpoint(checkpoints, iteration, epoch, batchInEpoch, seen);
             }
         }
         }

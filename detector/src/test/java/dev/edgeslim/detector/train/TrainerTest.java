@@ -13,11 +13,14 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class TrainerTest {
@@ -133,5 +136,30 @@ class TrainerTest {
         assertTrue(maxChange > 1e-3, "training moved the weights");
         assertEquals(0.0, maxDiff, 1e-6, "resumed run differs from the uninterrupted one");
         assertNotEquals(initial, resumed);
+    }
+
+    /**
+     * An epoch's checkpoint is written after its listeners (so logs are complete for any checkpoint a killed run
+     * resumes from), yet a listener failing at an epoch end does not cost that epoch's training.
+     */
+    @Test
+    void checkpointFollowsTheEpochEndListenersEvenWhenOneFails(@TempDir Path out) throws Exception {
+        CheckpointStore checkpoints = new CheckpointStore(out.resolve(TrainingRun.CHECKPOINTS));
+        long[] atEpochEnd = {-1};
+        TrainingListener failing = new TrainingListener() {
+            @Override
+            public void onEpochEnd(int epoch, long iteration, Map<String, Double> results) {
+                atEpochEnd[0] = checkpoints.exists() ? checkpoints.load(spec()).state().iteration() : 0;
+                throw new IllegalStateException("evaluation failed");
+            }
+        };
+        IllegalStateException e = assertThrows(IllegalStateException.class,
+                () -> TrainingRun.run(config(out, 3, false), List.of(new DetectionLoss(LossOptions.defaults())),
+                        List.of(), List.of(failing)));
+        assertEquals("evaluation failed", e.getMessage());
+        assertEquals(0, atEpochEnd[0], "no checkpoint yet while the first epoch's listeners run");
+        assertEquals(2, checkpoints.load(spec()).state().iteration(), "epoch 1 (2 batches) was kept");
+        // the MetricsLog before the failing listener flushed epoch 1: 2 steps and the epoch row
+        assertEquals(3, Files.readAllLines(out.resolve(TrainingRun.METRICS)).size());
     }
 }

@@ -113,14 +113,14 @@ class CompressResumeTest {
     private static void killWhenWritten(List<String> args, Path trigger, Path log) throws Exception {
         Process child = CompressFixture.start(args, log);
         try {
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(600);
             while (!Files.exists(trigger)) {
                 if (!child.isAlive()) {
                     fail("the child ended (exit " + child.exitValue() + ") before writing " + trigger + ":\n"
                             + Files.readString(log));
                 }
                 if (System.nanoTime() > deadline) {
-                    fail("no " + trigger + " after 120 s:\n" + Files.readString(log));
+                    fail("no " + trigger + " after 600 s:\n" + Files.readString(log));
                 }
                 Thread.sleep(2);
             }

@@ -59,14 +59,14 @@ final class FormatRuntime implements AutoCloseable {
 
     /**
      * Exports the model with {@code options} to {@code file} (and its metadata JSON beside it), then loads that file
-     * in the TFLite runtime with its default delegates. Outputs are put in [yolo] order by the metadata's output
+     * in the TFLite runtime with the XNNPACK delegate (signed int8 enabled, as on Android). Outputs are put in [yolo] order by the metadata's output
      * indices, int8 outputs dequantized, so evaluation sees exactly what the other runtimes return.
      */
     static FormatRuntime tflite(NetworkSpec spec, WeightStore weights, ExportOptions options, Path file, String name,
                                 int threads) throws IOException {
         ExportedTflite exported = TfliteExporter.export(spec, weights, options);
         exported.write(file);
-        TfliteRunner runner = TfliteRunner.load(file, threads, TfliteRunner.Delegates.DEFAULT);
+        TfliteRunner runner = TfliteRunner.load(file, threads, TfliteRunner.Delegates.XNNPACK);
         try {
             List<TfliteMetadata.Head> heads = exported.metadata().heads();
             int per = runner.input().elements();

@@ -100,7 +100,7 @@ public final class SparseTrainCommand implements Command {
             long iterations = (long) training.epochs()
                     * ((sets.train().size() + training.batchSize() - 1) / training.batchSize());
             schedule = schedule.withStrength(AutoStrength.of(prunableGammas(initial, prunable), training.schedule(),
-                    iterations, training.momentum(), AutoStrength.DEFAULT_REACH));
+                    schedule, iterations, training.momentum(), AutoStrength.DEFAULT_REACH));
         }
         OutputFolder.prepare(outDir, p.has("force"), p.has("resume"), OWN);
         long started = System.nanoTime();

@@ -21,21 +21,26 @@ public final class AutoStrength {
     private AutoStrength() {
     }
 
-    /** The strength s for which s · Σ lr_t / (1 − momentum) equals reach · median|γ|, capped at 1. */
-    public static double of(float[] prunableGammas, LearningRateSchedule schedule, long iterations, double momentum,
-                            double reach) {
+    /**
+     * The strength s for which s · Σ_t lr_t·f_t / (1 − momentum) equals reach · median|γ|, capped at 1, where f_t is
+     * the sparsity schedule's multiplier (1 for constant and dynamic — dynamic only relaxes the strong channels,
+     * the weak ones keep s — and the ramp for linear, which would otherwise get a third of the travel).
+     */
+    public static double of(float[] prunableGammas, LearningRateSchedule schedule, SparsitySchedule sparsity,
+                            long iterations, double momentum, double reach) {
         if (prunableGammas.length == 0 || iterations <= 0) {
             throw new IllegalArgumentException("auto strength needs prunable γ values and at least one iteration");
         }
-        double travel = travelPerUnitStrength(schedule, iterations, momentum);
+        double travel = travelPerUnitStrength(schedule, sparsity, iterations, momentum);
         return Math.min(1, reach * medianMagnitude(prunableGammas) / travel);
     }
 
-    /** How far a strength of 1 moves a γ over the run: Σ_t lr_t / (1 − momentum). */
-    static double travelPerUnitStrength(LearningRateSchedule schedule, long iterations, double momentum) {
+    /** How far a strength of 1 moves a γ over the run: Σ_t lr_t·f_t / (1 − momentum). */
+    static double travelPerUnitStrength(LearningRateSchedule schedule, SparsitySchedule sparsity, long iterations,
+                                        double momentum) {
         double sum = 0;
         for (long t = 0; t < iterations; t++) {
-            sum += schedule.rate(t, iterations);
+            sum += schedule.rate(t, iterations) * sparsity.factorAt(t, iterations);
         }
         return sum / (1 - Math.min(momentum, 0.999));
     }

@@ -70,11 +70,16 @@ public record SparsitySchedule(Kind kind, double strength, double warmupFraction
 
     /** Base strength for 0-based {@code iteration} of {@code total}. */
     public double strengthAt(long iteration, long total) {
+        return strength * factorAt(iteration, total);
+    }
+
+    /** The schedule's multiplier of s at {@code iteration} (before any per-channel relaxation). */
+    public double factorAt(long iteration, long total) {
         if (kind == Kind.LINEAR) {
             double progress = total <= 1 ? 1 : (double) iteration / (total - 1);
-            return strength * (startFactor + (1 - startFactor) * progress);
+            return startFactor + (1 - startFactor) * progress;
         }
-        return strength;
+        return 1;
     }
 
     /** Whether the per-batch percentile relaxation is in force at this iteration. */

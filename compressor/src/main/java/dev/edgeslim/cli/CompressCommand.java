@@ -65,6 +65,7 @@ public final class CompressCommand implements Command {
                 .value("finetune-epochs", "N", "distillation fine-tuning epochs (default 10)")
                 .value("schedule", "NAME", "sparsity schedule: constant, dynamic, linear (default dynamic)")
                 .value("strength", "S", "sparsity strength, or auto (sized to the run; default auto)")
+                .value("reach", "R", "auto strength's reach (default 1.5, see sparse-train --help)")
                 .value("ratio", "R", "prune this fraction of each group's channels (default 0.5)")
                 .value("target-params", "F", "instead of --ratio: remove at least this fraction of parameters")
                 .value("target-flops", "F", "instead of --ratio: remove at least this fraction of FLOPs")
@@ -172,6 +173,9 @@ public final class CompressCommand implements Command {
                     weights.toString(), "--data", data.toString(), "--out", sparse.toString(), "--epochs",
                     String.valueOf(sparseEpochs), "--schedule", p.string("schedule", "dynamic"), "--strength",
                     p.string("strength", "auto"), "--eval-every", String.valueOf(sparseEpochs)));
+            if (p.has("reach")) {
+                a.addAll(List.of("--reach", p.string("reach", null)));
+            }
             a.addAll(common);
             stage(cli, "sparse training", a, sparse, out, err);
             manifest.markDone(SPARSE, Map.of("weights", sparse.resolve("final.weights").toString()));

@@ -62,6 +62,8 @@ public final class SparseTrainCommand implements Command {
                 .value("schedule", "NAME", "constant, dynamic or linear (default dynamic)")
                 .value("strength", "S", "L1 strength s, or 'auto': sized to the run so the penalty alone could move the"
                         + " median |γ| 1.5 times its size to zero (default auto)")
+                .value("reach", "R", "auto strength: the penalty alone could move the median |γ| R times its size to"
+                        + " zero over the run (default 1.5; smaller keeps more accuracy, prunes less)")
                 .value("warmup", "F", "dynamic: fraction of the run at full strength (default 0.5)")
                 .value("percentile", "P", "dynamic: channels above this global |γ| percentile are relaxed (default 65)"));
         CliOptions.Parsed p = options.parse(args, out);
@@ -77,6 +79,10 @@ public final class SparseTrainCommand implements Command {
         // training loss was unchanged). 0.9 (PyTorch's default) tracks within ~10 iterations.
         TrainingOptions training = TrainCommand.options(p, "sparse", 0.9);
         boolean autoStrength = p.string("strength", "auto").equals("auto");
+        double reach = p.number("reach", AutoStrength.DEFAULT_REACH, 0.01, 100);
+        if (p.has("reach") && !autoStrength) {
+            throw new UsageException("--reach sizes the automatic strength; it cannot be combined with --strength S");
+        }
         SparsitySchedule schedule;
         try {
             schedule = SparsitySchedule.parse(p.string("schedule", "dynamic"),
@@ -100,7 +106,7 @@ public final class SparseTrainCommand implements Command {
             long iterations = (long) training.epochs()
                     * ((sets.train().size() + training.batchSize() - 1) / training.batchSize());
             schedule = schedule.withStrength(AutoStrength.of(prunableGammas(initial, prunable), training.schedule(),
-                    schedule, iterations, training.momentum(), AutoStrength.DEFAULT_REACH));
+                    schedule, iterations, training.momentum(), reach));
         }
         OutputFolder.prepare(outDir, p.has("force"), p.has("resume"), OWN);
         long started = System.nanoTime();

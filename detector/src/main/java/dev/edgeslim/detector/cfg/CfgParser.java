@@ -94,7 +94,9 @@ public final class CfgParser {
         try {
             return new NetworkSpec(net, layers);
         } catch (ShapeException e) {
-            int line = e.layer() < 0 ? first.line() : sections.get(e.layer() + 1).line();
+            // layer i is section i + 1; a network-wide error (no layers at all) points at [net]
+            int section = e.layer() + 1;
+            int line = section >= 1 && section < sections.size() ? sections.get(section).line() : first.line();
             throw new BadInputException(sourceName, line, e.getMessage());
         }
     }
@@ -117,7 +119,8 @@ public final class CfgParser {
                 sections.add(current);
                 if (sections.size() > dev.edgeslim.detector.model.SpecLimits.MAX_LAYERS + 1) {
                     throw new BadInputException(source, lineNo, "too many sections (limit "
-                            + dev.edgeslim.detector.model.SpecLimits.MAX_LAYERS + ")");
+                            + dev.edgeslim.detector.model.SpecLimits.MAX_LAYERS
+                            + " layers; raise with -Dedgeslim.limit.maxLayers)");
                 }
                 continue;
             }

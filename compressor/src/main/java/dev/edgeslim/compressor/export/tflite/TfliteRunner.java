@@ -147,8 +147,12 @@ public final class TfliteRunner implements AutoCloseable {
             return new TensorInfo(name, shape, "float32", null);
         }
         if (t.type() == kTfLiteInt8) {
-            return new TensorInfo(name, shape, "int8",
-                    new QuantParams(t.params().scale(), t.params().zero_point()));
+            try {
+                return new TensorInfo(name, shape, "int8",
+                        new QuantParams(t.params().scale(), t.params().zero_point()));
+            } catch (IllegalArgumentException e) {
+                throw new BadInputException(source, "tensor '" + name + "': " + e.getMessage());
+            }
         }
         throw new BadInputException(source, "tensor '" + name + "' has TFLite type " + t.type()
                 + "; only float32 and int8 inputs/outputs are supported");

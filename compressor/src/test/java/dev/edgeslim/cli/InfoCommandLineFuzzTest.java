@@ -30,8 +30,12 @@ class InfoCommandLineFuzzTest {
         FuzzFiles.write("tiny.cfg", TinyModels.yolo(32, 4).getBytes());
         List<String> args = new ArrayList<>(List.of("info"));
         while (data.remainingBytes() > 0 && args.size() < 12) {
-            String word = data.consumeBoolean() ? data.pickValue(WORDS) : data.consumeString(24);
-            args.add(word.endsWith(".cfg") || word.endsWith(".weights") ? dir.resolve(word).toString() : word);
+            if (data.consumeBoolean()) {
+                String word = data.pickValue(WORDS); // a file name among them stands for that file in the scratch folder
+                args.add(word.endsWith(".cfg") || word.endsWith(".weights") ? dir.resolve(word).toString() : word);
+            } else {
+                args.add(data.consumeString(24));
+            }
         }
         CliRunner r = CliRunner.run(args.toArray(String[]::new));
         assertTrue(r.code() == 0 || r.code() == 1 || r.code() == 2, "exit " + r.code() + " for " + args + ": "

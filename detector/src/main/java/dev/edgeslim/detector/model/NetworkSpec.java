@@ -71,9 +71,10 @@ public final class NetworkSpec {
             } catch (IllegalArgumentException e) {
                 throw new ShapeException(i, "layer " + i + " (" + layer.section() + "): " + e.getMessage());
             }
-            if (out.height() > SpecLimits.MAX_INPUT_SIDE * 4 || out.width() > SpecLimits.MAX_INPUT_SIDE * 4) {
+            long maxSide = 4L * SpecLimits.MAX_INPUT_SIDE; // long: the limit may be raised to Integer.MAX_VALUE
+            if (out.height() > maxSide || out.width() > maxSide) {
                 throw new ShapeException(i, "layer " + i + " output " + out + " is larger than the limit of "
-                        + SpecLimits.MAX_INPUT_SIDE * 4 + " per side (raise with -Dedgeslim.limit.maxInputSide)");
+                        + maxSide + " per side (raise with -Dedgeslim.limit.maxInputSide)");
             }
             if (out.channels() > SpecLimits.MAX_CHANNELS) {
                 throw new ShapeException(i, "layer " + i + " has " + out.channels() + " output channels, more than"

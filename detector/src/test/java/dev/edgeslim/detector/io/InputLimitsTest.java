@@ -1,7 +1,9 @@
 package dev.edgeslim.detector.io;
 
 import dev.edgeslim.detector.cfg.CfgParser;
+import dev.edgeslim.detector.data.DataLimits;
 import dev.edgeslim.detector.data.NamesFile;
+import dev.edgeslim.detector.data.VocAnnotationParser;
 import dev.edgeslim.detector.data.VocClasses;
 import dev.edgeslim.detector.image.ImageLoader;
 import dev.edgeslim.detector.model.NetworkSpec;
@@ -212,6 +214,17 @@ class InputLimitsTest {
             }
         }
         throw new AssertionError("no image descriptor");
+    }
+
+    @Test
+    void deeplyNestedXmlIsRefusedInsteadOfOverflowingTheStack() throws IOException {
+        // 140000 levels inside <filename>: under the annotation size limit, and reading its text recursed 140000 deep
+        int depth = 140_000;
+        Path deep = Files.writeString(tmp.resolve("deep.xml"), "<annotation><filename>" + "<a>".repeat(depth) + "x"
+                + "</a>".repeat(depth) + "</filename><size><width>4</width><height>3</height></size></annotation>");
+        assertTrue(Files.size(deep) < DataLimits.MAX_ANNOTATION_BYTES);
+        refused(() -> new VocAnnotationParser(VocClasses.VOC).parse(deep), "deep.xml:1:", "depth of \"65\"",
+                "exceeds the limit \"64\"");
     }
 
     @Test

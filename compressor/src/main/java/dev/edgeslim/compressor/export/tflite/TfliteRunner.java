@@ -60,11 +60,14 @@ public final class TfliteRunner implements AutoCloseable {
     private final List<TensorInfo> outputs;
     private final int[] outputTensor;
     private final int inputTensor;
+    /** The model file (or "<tflite buffer>"), named when the model turns out not to run. */
+    private final String source;
 
     private TfliteRunner(BytePointer modelBytes, FlatBufferModel model, String source, int threads,
                          Delegates delegates) {
         this.modelBytes = modelBytes;
         this.model = model;
+        this.source = source;
         this.resolver = delegates == Delegates.NONE ? new BuiltinOpResolverWithoutDefaultDelegates()
                 : new BuiltinOpResolver();
         this.interpreter = new Interpreter((org.bytedeco.javacpp.Pointer) null);
@@ -247,9 +250,10 @@ public final class TfliteRunner implements AutoCloseable {
         }
     }
 
+    /** A model that loads and allocates yet cannot run is a broken model file, reported as such. */
     private void invoke() {
         if (interpreter.Invoke() != kTfLiteOk) {
-            throw new IllegalStateException("TFLite Invoke failed (see the runtime's message above)");
+            throw new BadInputException(source, "the TFLite runtime cannot run this model (see its message above)");
         }
     }
 

@@ -16,12 +16,10 @@ class TfliteModelFuzzTest {
 
     @FuzzTest(maxDuration = "3m")
     void loadModel(byte[] input) throws Exception {
-        TfliteRunner runner = InputContract.valueOrRefusal("<tflite buffer>",
-                () -> TfliteRunner.load(ByteBuffer.wrap(input), 1, TfliteRunner.Delegates.NONE));
-        if (runner != null) {
-            try (runner) {
-                runner.run(new float[runner.input().elements()]);
+        InputContract.valueOrRefusal("<tflite buffer>", () -> {
+            try (TfliteRunner runner = TfliteRunner.load(ByteBuffer.wrap(input), 1, TfliteRunner.Delegates.NONE)) {
+                return runner.run(new float[runner.input().elements()]);
             }
-        }
+        });
     }
 }

@@ -84,21 +84,25 @@ public final class TfliteRunner implements AutoCloseable {
             close();
             throw new BadInputException(source, "the TFLite runtime cannot allocate this model's tensors");
         }
-        IntPointer ins = interpreter.inputs();
-        if (ins.limit() != 1) {
+        try {
+            IntPointer ins = interpreter.inputs();
+            if (ins.limit() != 1) {
+                throw new BadInputException(source, "expected one input tensor, the model has " + ins.limit());
+            }
+            inputTensor = ins.get(0);
+            input = describe(interpreter.tensor(inputTensor), source);
+            IntPointer outs = interpreter.outputs();
+            outputTensor = new int[(int) outs.limit()];
+            List<TensorInfo> described = new ArrayList<>();
+            for (int i = 0; i < outputTensor.length; i++) {
+                outputTensor[i] = outs.get(i);
+                described.add(describe(interpreter.tensor(outputTensor[i]), source));
+            }
+            outputs = List.copyOf(described);
+        } catch (BadInputException e) {
             close();
-            throw new BadInputException(source, "expected one input tensor, the model has " + ins.limit());
+            throw e;
         }
-        inputTensor = ins.get(0);
-        input = describe(interpreter.tensor(inputTensor), source);
-        IntPointer outs = interpreter.outputs();
-        outputTensor = new int[(int) outs.limit()];
-        List<TensorInfo> described = new ArrayList<>();
-        for (int i = 0; i < outputTensor.length; i++) {
-            outputTensor[i] = outs.get(i);
-            described.add(describe(interpreter.tensor(outputTensor[i]), source));
-        }
-        outputs = List.copyOf(described);
     }
 
     /** Loads a model file (memory-mapped by the runtime). */
@@ -140,12 +144,29 @@ public final class TfliteRunner implements AutoCloseable {
         return a;
     }
 
+    /**
+     * An input or output tensor after allocation, checked so that reading and writing it stays inside its buffer: a
+     * hostile model can name a tensor without data or one whose shape does not fit its buffer.
+     */
     private static TensorInfo describe(TfLiteTensor t, String source) {
+        if (t == null || t.isNull() || t.dims() == null) {
+            throw new BadInputException(source, "an input or output of the model is not a tensor");
+        }
         int[] shape = new int[t.dims().size()];
+        long elements = 1;
         for (int d = 0; d < shape.length; d++) {
             shape[d] = t.dims().data(d);
+            elements *= Math.max(shape[d], 0);
+            if (shape[d] < 0 || elements > Integer.MAX_VALUE) {
+                throw new BadInputException(source, "tensor shape " + Arrays.toString(shape) + " is not usable");
+            }
         }
         String name = t.name() == null ? "" : t.name().getString();
+        long bytesNeeded = elements * (t.type() == kTfLiteInt8 ? 1 : 4);
+        if (t.data() == null || t.data().raw() == null || t.bytes() < bytesNeeded) {
+            throw new BadInputException(source, "tensor '" + name + "' has no data buffer of its size ("
+                    + Arrays.toString(shape) + ")");
+        }
         if (t.type() == kTfLiteFloat32) {
             return new TensorInfo(name, shape, "float32", null);
         }

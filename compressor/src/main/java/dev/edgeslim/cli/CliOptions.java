@@ -96,12 +96,21 @@ public final class CliOptions {
         }
 
         public Path requiredPath(String name) {
-            return Path.of(required(name));
+            return toPath("--" + name, required(name));
         }
 
         public Path path(String name) {
             String v = cl.getOptionValue(name);
-            return v == null ? null : Path.of(v);
+            return v == null ? null : toPath("--" + name, v);
+        }
+
+        /** A path argument; one the file system cannot name (e.g. with a NUL character) is a usage error. */
+        public static Path toPath(String what, String value) {
+            try {
+                return Path.of(value);
+            } catch (java.nio.file.InvalidPathException e) {
+                throw new UsageException(what + " is not a valid path: " + e.getReason());
+            }
         }
 
         public List<String> values(String name) {

@@ -184,8 +184,9 @@ public final class CompressCommand implements Command {
         if (manifest.done(PRUNE)) {
             skipped(err, "group pruning");
         } else {
+            // --force: the stage folder is the pipeline's own; an interrupted earlier attempt may have left files in it
             List<String> a = new ArrayList<>(List.of("prune", "--cfg", sparse.resolve("model.cfg").toString(),
-                    "--weights", sparse.resolve("final.weights").toString(), "--out", prune.toString()));
+                    "--weights", sparse.resolve("final.weights").toString(), "--out", prune.toString(), "--force"));
             if (p.has("target-params")) {
                 a.addAll(List.of("--target-params", p.string("target-params", null)));
             } else if (p.has("target-flops")) {

@@ -49,7 +49,8 @@ public final class EdgeSlim {
         }
         Command command = commands.get(args.get(0));
         if (command == null) {
-            err.println("edgeslim: unknown command '" + args.get(0) + "' (see edgeslim --help)");
+            err.println(BadInputException.printable("edgeslim: unknown command '" + args.get(0)
+                    + "' (see edgeslim --help)"));
             return Command.USAGE;
         }
         List<String> rest = new ArrayList<>(args.subList(1, args.size()));
@@ -57,28 +58,32 @@ public final class EdgeSlim {
         try {
             return command.run(rest, out, err);
         } catch (CompressCommand.StageFailedException e) {
-            err.println("edgeslim " + command.name() + ": " + e.getMessage());
+            err.println(line(command, e.getMessage()));
             return e.code;
         } catch (UsageException e) {
-            err.println("edgeslim " + command.name() + ": " + e.getMessage());
+            err.println(line(command, e.getMessage()));
             return Command.USAGE;
         } catch (BadInputException e) {
-            err.println("edgeslim " + command.name() + ": " + e.getMessage());
+            err.println(line(command, e.getMessage()));
             if (verbose) {
                 e.printStackTrace(err);
             }
             return Command.BAD_INPUT;
         } catch (OutOfMemoryError e) {
-            err.println("edgeslim " + command.name() + ": out of memory (" + e.getMessage()
-                    + "); raise -Xmx through EDGESLIM_JAVA_OPTS");
+            err.println(line(command, "out of memory (" + e.getMessage() + "); raise -Xmx through EDGESLIM_JAVA_OPTS"));
             return Command.RUNTIME_FAILURE;
         } catch (Exception | Error e) {
-            err.println("edgeslim " + command.name() + ": failed: " + describe(e));
+            err.println(line(command, "failed: " + describe(e)));
             if (verbose) {
                 e.printStackTrace(err);
             }
             return Command.RUNTIME_FAILURE;
         }
+    }
+
+    /** The one error line: whatever a message quotes from the input, it cannot break the line or drive the terminal. */
+    private static String line(Command command, String message) {
+        return BadInputException.printable("edgeslim " + command.name() + ": " + message);
     }
 
     private static String describe(Throwable e) {

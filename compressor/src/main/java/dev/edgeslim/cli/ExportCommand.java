@@ -226,9 +226,13 @@ public final class ExportCommand implements Command {
         return List.of(out.resolveSibling(stem + ".cfg"), out.resolveSibling(stem + ".weights"));
     }
 
-    /** Writes both files; if the weights cannot be written the cfg is removed again. */
+    /**
+     * Writes both files; if the weights cannot be written the cfg is removed again. Old weights go first, so a
+     * process killed in between never leaves a new cfg beside weights of another model.
+     */
     private static void writeDarknet(NetworkSpec spec, WeightStore weights, Path cfg, Path weightsFile)
             throws IOException {
+        Files.deleteIfExists(weightsFile);
         AtomicFiles.writeString(cfg, CfgWriter.toText(spec));
         try {
             DarknetWeights.write(weights, spec, weightsFile);

@@ -49,7 +49,7 @@ public final class InfoCommand implements Command {
         if (p.positional().size() != 1) {
             throw new UsageException("expected exactly one MODEL.cfg (see --help)");
         }
-        Path cfg = Path.of(p.positional().get(0));
+        Path cfg = CliOptions.Parsed.toPath("MODEL.cfg", p.positional().get(0));
         int size = p.integer("size", 0, 32, 4096); // validate flags before touching files
         NetworkSpec spec = CfgParser.parse(cfg);
         if (size > 0) {

@@ -18,6 +18,7 @@ import dev.edgeslim.detector.cfg.CfgParser;
 import dev.edgeslim.detector.cfg.CfgWriter;
 import dev.edgeslim.detector.io.AtomicFiles;
 import dev.edgeslim.detector.io.BadInputException;
+import dev.edgeslim.detector.io.OutputFolder;
 import dev.edgeslim.detector.model.NetworkSpec;
 import dev.edgeslim.detector.weights.DarknetWeights;
 import dev.edgeslim.detector.weights.WeightStore;
@@ -27,12 +28,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 
 /**
  * {@code edgeslim prune}: group channel pruning of a darknet model by BN |γ|. Writes into {@code --out}:
  * pruned.cfg, pruned.weights, plan.json ({@link PruningPlan}), prune-report.json / prune-report.md
  * ({@link PruneReport}) and kept-channels.png. Every flag and input file is checked, and the whole result
- * computed, before the first file is written; each file is written atomically.
+ * computed, before the first file is written; each file is written atomically. A non-empty {@code --out} is refused
+ * unless {@code --force}, which replaces these files and leaves anything else in the folder alone.
  *
  * <p>Exactly one criterion: {@code --ratio R} (remove the lowest-|γ| fraction R of each group's prunable channels,
  * R in [0,1)), {@code --percentile P} (remove channels below the P-th percentile of each group's |γ|), or a
@@ -66,7 +69,8 @@ public final class PruneCommand implements Command {
                 + "(--ratio R | --percentile P | --target-params F | --target-flops F) [options]")
                 .required("cfg", "FILE", "darknet .cfg")
                 .required("weights", "FILE", "darknet .weights matching the cfg")
-                .required("out", "DIR", "output folder (created; files in it are replaced)")
+                .required("out", "DIR", "output folder (created; a non-empty one needs --force)")
+                .flag("force", "replace prune's own files in a non-empty output folder (other files stay)")
                 .value("groups", "FILE", "group definition file (default: automatic groups)")
                 .value("ratio", "R", "remove the lowest-|gamma| fraction R of each group, 0 <= R < 1")
                 .value("percentile", "P", "remove channels below the P-th percentile of each group's |gamma|, 0 <= P < 100")
@@ -111,6 +115,7 @@ public final class PruneCommand implements Command {
         if (Files.exists(outDir) && !Files.isDirectory(outDir)) {
             throw new BadInputException(outDir, "exists and is not a directory");
         }
+        OutputFolder.check(outDir, p.has("force"), false, false);
 
         // 2. inputs
         NetworkSpec spec = CfgParser.parse(cfgFile);
@@ -147,7 +152,7 @@ public final class PruneCommand implements Command {
         String reportMd = report.toMarkdown();
 
         // 4. write
-        Files.createDirectories(outDir);
+        OutputFolder.prepare(outDir, p.has("force"), false, Set.copyOf(FILES));
         AtomicFiles.writeString(outDir.resolve("pruned.cfg"), cfgText);
         DarknetWeights.write(pruned.weights(), pruned.spec(), outDir.resolve("pruned.weights"));
         AtomicFiles.writeString(outDir.resolve("plan.json"), planJson);

@@ -61,16 +61,17 @@ public final class DistillationPairs {
             if (p.isEmpty()) {
                 continue;
             }
-            String[] kv = p.split(":");
+            String[] kv = p.split(":", -1); // -1: "12:" and ":" keep their empty parts and are refused
             try {
-                int layer = Integer.parseInt(kv[0].trim());
-                double w = kv.length > 1 ? Double.parseDouble(kv[1].trim()) : weight;
                 if (kv.length > 2) {
                     throw new NumberFormatException();
                 }
+                int layer = Integer.parseInt(kv[0].trim());
+                double w = kv.length > 1 ? Double.parseDouble(kv[1].trim()) : weight;
                 pairs.add(new LayerPair(layer, layer, w));
             } catch (NumberFormatException e) {
-                throw new BadInputException(source, "expected LAYER[:WEIGHT], got '" + p + "'");
+                throw new BadInputException(source, "expected LAYER[:WEIGHT], got '"
+                        + (p.length() > 60 ? p.substring(0, 57) + "..." : p) + "'");
             } catch (IllegalArgumentException e) {
                 throw new BadInputException(source, e.getMessage());
             }

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.edgeslim.detector.io.AtomicFiles;
 import dev.edgeslim.detector.io.BadInputException;
+import dev.edgeslim.detector.io.JsonErrors;
 import dev.edgeslim.detector.io.Sha256;
 
 import java.io.IOException;
@@ -62,7 +63,7 @@ public final class PipelineManifest {
         try {
             old = JSON.readTree(file.toFile());
         } catch (IOException e) {
-            throw new BadInputException(file, "not a readable manifest: " + e.getMessage().lines().findFirst().orElse(""));
+            throw new BadInputException(file, "not a readable manifest: " + JsonErrors.describe(e));
         }
         if (!(old instanceof ObjectNode existing) || !existing.path("stages").isObject()) {
             throw new BadInputException(file, "not an EdgeSlim compress manifest");

@@ -67,12 +67,13 @@ public final class GroupFile {
             }
             String[] parts = line.split("\\s+");
             if (parts.length < 2) {
-                throw new BadInputException(source, lineNo, "expected 'NAME LAYERS [key=value ...]', found '" + line + "'");
+                throw new BadInputException(source, lineNo, "expected 'NAME LAYERS [key=value ...]', found '"
+                        + abbreviate(line) + "'");
             }
             String name = parts[0];
             if (nameLine.containsKey(name)) {
-                throw new BadInputException(source, lineNo, "group '" + name + "' is already defined on line "
-                        + nameLine.get(name));
+                throw new BadInputException(source, lineNo, "group '" + abbreviate(name)
+                        + "' is already defined on line " + nameLine.get(name));
             }
             nameLine.put(name, lineNo);
             List<Integer> layers = layers(parts[1], source, lineNo, spec);
@@ -101,12 +102,12 @@ public final class GroupFile {
             String[] ends = item.split("-", -1);
             if (item.isEmpty() || ends.length > 2) {
                 throw new BadInputException(source, line, "layers must be indices or ranges like 0-10,12; found '"
-                        + text + "'");
+                        + abbreviate(text) + "'");
             }
             int from = index(ends[0], text, source, line, spec);
             int to = ends.length == 2 ? index(ends[1], text, source, line, spec) : from;
             if (to < from) {
-                throw new BadInputException(source, line, "range " + item + " is backwards");
+                throw new BadInputException(source, line, "range " + abbreviate(item) + " is backwards");
             }
             for (int l = from; l <= to; l++) {
                 if (out.contains(l)) {
@@ -124,7 +125,7 @@ public final class GroupFile {
             v = Integer.parseInt(s);
         } catch (NumberFormatException e) {
             throw new BadInputException(source, line, "layers must be indices or ranges like 0-10,12; found '"
-                    + text + "'");
+                    + abbreviate(text) + "'");
         }
         if (v < 0 || v >= spec.size()) {
             throw new BadInputException(source, line, "layer " + v + " does not exist: the network has "
@@ -136,7 +137,7 @@ public final class GroupFile {
     private static GroupOptions option(GroupOptions o, String kv, String source, int line) {
         int eq = kv.indexOf('=');
         if (eq <= 0) {
-            throw new BadInputException(source, line, "expected key=value, found '" + kv + "'");
+            throw new BadInputException(source, line, "expected key=value, found '" + abbreviate(kv) + "'");
         }
         String key = kv.substring(0, eq);
         String value = kv.substring(eq + 1);
@@ -149,18 +150,24 @@ public final class GroupFile {
                 case "weight" -> o.withWeight(number(value));
                 case "round8" -> {
                     if (!value.equals("true") && !value.equals("false")) {
-                        throw new IllegalArgumentException("round8 must be true or false, got '" + value + "'");
+                        throw new IllegalArgumentException("round8 must be true or false, got '" + abbreviate(value)
+                                + "'");
                     }
                     yield o.withRound8(Boolean.parseBoolean(value));
                 }
-                default -> throw new BadInputException(source, line, "unknown option '" + key
+                default -> throw new BadInputException(source, line, "unknown option '" + abbreviate(key)
                         + "' (known: ratio, percentile, floor-k, floor-percent, round8, weight)");
             };
         } catch (NumberFormatException e) {
-            throw new BadInputException(source, line, key + " must be a number, got '" + value + "'");
+            throw new BadInputException(source, line, key + " must be a number, got '" + abbreviate(value) + "'");
         } catch (IllegalArgumentException e) {
             throw new BadInputException(source, line, e.getMessage());
         }
+    }
+
+    /** A quoted excerpt of the input, short enough for a one-line message. */
+    private static String abbreviate(String s) {
+        return s.length() > 60 ? s.substring(0, 57) + "..." : s;
     }
 
     private static double number(String s) {

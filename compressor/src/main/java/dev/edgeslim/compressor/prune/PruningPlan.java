@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.edgeslim.compressor.graph.ChannelGraph;
 import dev.edgeslim.compressor.graph.CoupledSet;
 import dev.edgeslim.detector.io.BadInputException;
+import dev.edgeslim.detector.io.JsonErrors;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -147,8 +148,7 @@ public record PruningPlan(@JsonProperty("sets") List<SetKeep> sets) {
         try {
             plan = JSON.readValue(json, PruningPlan.class);
         } catch (IOException | RuntimeException e) {
-            String why = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage().lines().findFirst().orElse("");
-            throw new BadInputException(source, "not a pruning plan: " + why);
+            throw new BadInputException(source, "not a pruning plan: " + JsonErrors.describe(e));
         }
         if (plan == null || plan.sets().stream().anyMatch(k -> k == null)) {
             throw new BadInputException(source, "not a pruning plan: missing \"sets\" entries");

@@ -80,7 +80,7 @@ public final class CfgParser {
         CfgSection first = sections.get(0);
         if (!first.name().equals("net") && !first.name().equals("network")) {
             throw new BadInputException(sourceName, first.line(), "the first section must be [net], got ["
-                    + first.name() + "]");
+                    + abbreviate(first.name()) + "]");
         }
         NetOptions net = readNet(sourceName, first);
         List<Layer> layers = new ArrayList<>();
@@ -94,7 +94,9 @@ public final class CfgParser {
         try {
             return new NetworkSpec(net, layers);
         } catch (ShapeException e) {
-            int line = e.layer() < 0 ? first.line() : sections.get(e.layer() + 1).line();
+            // layer i is section i + 1; a network-wide error (no layers at all) points at [net]
+            int section = e.layer() + 1;
+            int line = section >= 1 && section < sections.size() ? sections.get(section).line() : first.line();
             throw new BadInputException(sourceName, line, e.getMessage());
         }
     }
@@ -111,13 +113,15 @@ public final class CfgParser {
             }
             if (line.charAt(0) == '[') {
                 if (!line.endsWith("]") || line.length() < 3) {
-                    throw new BadInputException(source, lineNo, "malformed section header '" + lines[n].trim() + "'");
+                    throw new BadInputException(source, lineNo, "malformed section header '"
+                            + abbreviate(lines[n].trim()) + "'");
                 }
                 current = new CfgSection(line.substring(1, line.length() - 1).toLowerCase(java.util.Locale.ROOT), lineNo);
                 sections.add(current);
                 if (sections.size() > dev.edgeslim.detector.model.SpecLimits.MAX_LAYERS + 1) {
                     throw new BadInputException(source, lineNo, "too many sections (limit "
-                            + dev.edgeslim.detector.model.SpecLimits.MAX_LAYERS + ")");
+                            + dev.edgeslim.detector.model.SpecLimits.MAX_LAYERS
+                            + " layers; raise with -Dedgeslim.limit.maxLayers)");
                 }
                 continue;
             }
@@ -131,7 +135,8 @@ public final class CfgParser {
             String key = line.substring(0, eq);
             String value = line.substring(eq + 1);
             if (current.values().containsKey(key)) {
-                throw new BadInputException(source, lineNo, "option '" + key + "' is repeated in [" + current.name()
+                throw new BadInputException(source, lineNo, "option '" + abbreviate(key) + "' is repeated in ["
+                        + abbreviate(current.name())
                         + "] (first at line " + current.lines().get(key) + ")");
             }
             current.values().put(key, value);
@@ -140,7 +145,7 @@ public final class CfgParser {
         return sections;
     }
 
-    private static String abbreviate(String s) {
+    static String abbreviate(String s) {
         return s.length() > 60 ? s.substring(0, 57) + "..." : s;
     }
 
@@ -191,7 +196,8 @@ public final class CfgParser {
             case "maxpool", "max" -> readMaxPool(r);
             case "upsample" -> readUpsample(r);
             case "yolo" -> readYolo(r);
-            default -> throw new BadInputException(file, section.line(), "unsupported section [" + section.name()
+            default -> throw new BadInputException(file, section.line(), "unsupported section ["
+                    + abbreviate(section.name())
                     + "] (EdgeSlim supports net, convolutional, route, shortcut, maxpool, upsample, yolo)");
         };
     }
@@ -200,7 +206,7 @@ public final class CfgParser {
         String name = r.string("activation", fallback);
         Activation a = Activation.fromCfg(name);
         if (a == null) {
-            throw r.error("activation", "unsupported activation '" + name
+            throw r.error("activation", "unsupported activation '" + abbreviate(name)
                     + "' (supported: linear, leaky, mish, swish, logistic, relu)");
         }
         return a;
@@ -261,11 +267,13 @@ public final class CfgParser {
         Activation act = activation(r, "linear");
         String weightsType = r.string("weights_type", "none");
         if (!weightsType.equals("none")) {
-            throw r.error("weights_type", "weighted shortcuts (weights_type=" + weightsType + ") are not supported");
+            throw r.error("weights_type", "weighted shortcuts (weights_type=" + abbreviate(weightsType)
+                    + ") are not supported");
         }
         String normalization = r.string("weights_normalization", "none");
         if (!normalization.equals("none")) {
-            throw r.error("weights_normalization", "weights_normalization=" + normalization + " is not supported");
+            throw r.error("weights_normalization", "weights_normalization=" + abbreviate(normalization)
+                    + " is not supported");
         }
         r.finish(Set.of());
         return new ShortcutLayer(from, act);

@@ -42,7 +42,7 @@ final class OptionReader {
         try {
             return Integer.parseInt(v);
         } catch (NumberFormatException e) {
-            throw error(key, "'" + key + "' must be an integer, got '" + v + "'");
+            throw error(key, "'" + key + "' must be an integer, got '" + CfgParser.abbreviate(v) + "'");
         }
     }
 
@@ -65,7 +65,7 @@ final class OptionReader {
             }
             return d;
         } catch (NumberFormatException e) {
-            throw error(key, "'" + key + "' must be a number, got '" + v + "'");
+            throw error(key, "'" + key + "' must be a number, got '" + CfgParser.abbreviate(v) + "'");
         }
     }
 
@@ -82,7 +82,7 @@ final class OptionReader {
             try {
                 out.add(Integer.parseInt(part));
             } catch (NumberFormatException e) {
-                throw error(key, "'" + key + "' must be a list of integers, got '" + v + "'");
+                throw error(key, "'" + key + "' must be a list of integers, got '" + CfgParser.abbreviate(v) + "'");
             }
             if (out.size() > 100_000) {
                 throw error(key, "'" + key + "' has too many values");
@@ -108,7 +108,7 @@ final class OptionReader {
                 }
                 out.add(d);
             } catch (NumberFormatException e) {
-                throw error(key, "'" + key + "' must be a list of numbers, got '" + v + "'");
+                throw error(key, "'" + key + "' must be a list of numbers, got '" + CfgParser.abbreviate(v) + "'");
             }
             if (out.size() > 100_000) {
                 throw error(key, "'" + key + "' has too many values");
@@ -129,7 +129,8 @@ final class OptionReader {
             if (ignoredButKnown.contains(e.getKey())) {
                 extras.put(e.getKey(), e.getValue());
             } else {
-                throw error(e.getKey(), "unknown option '" + e.getKey() + "' in [" + section.name() + "]");
+                throw error(e.getKey(), "unknown option '" + CfgParser.abbreviate(e.getKey()) + "' in ["
+                        + CfgParser.abbreviate(section.name()) + "]");
             }
         }
         return extras;

@@ -13,7 +13,7 @@ public final class DataLimits {
     /** Largest annotation XML read (a VOC annotation is ~1 KB). */
     public static final long MAX_ANNOTATION_BYTES = LimitProperty.get("maxAnnotationBytes", 1L << 20);
     /** Most objects one annotation may declare. */
-    public static final int MAX_OBJECTS = (int) LimitProperty.get("maxObjectsPerImage", 10_000);
+    public static final int MAX_OBJECTS = (int) Math.min(Integer.MAX_VALUE, LimitProperty.get("maxObjectsPerImage", 10_000));
     /** Largest ImageSets list or class-names file read. */
     public static final long MAX_LIST_BYTES = LimitProperty.get("maxListBytes", 64L << 20);
 

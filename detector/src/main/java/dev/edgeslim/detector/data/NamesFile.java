@@ -14,8 +14,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * A darknet .names file: one class name per line, in class order; blank lines and surrounding spaces ignored. The
- * one reader of such files (export metadata, custom dataset classes).
+ * A darknet .names file: one class name per line (LF or CRLF), in class order; blank lines and surrounding spaces
+ * ignored; a name is at most {@value #MAX_NAME_LENGTH} characters and has no control characters. The one reader of such
+ * files (export metadata, custom dataset classes).
  */
 public final class NamesFile {
     public static final long MAX_BYTES = 8L << 20;
@@ -67,6 +68,10 @@ public final class NamesFile {
             }
             if (name.length() > MAX_NAME_LENGTH) {
                 throw new BadInputException(file, lineNumber, "class name longer than " + MAX_NAME_LENGTH + " characters");
+            }
+            if (name.chars().anyMatch(c -> c < 0x20 || c == 0x7f)) {
+                // a name ends up in metadata, reports and on screen: no line breaks or escape sequences in it
+                throw new BadInputException(file, lineNumber, "class name contains a control character");
             }
             if (names.size() >= SpecLimits.MAX_CLASSES) {
                 throw new BadInputException(file, lineNumber, "more than " + SpecLimits.MAX_CLASSES + " class names");

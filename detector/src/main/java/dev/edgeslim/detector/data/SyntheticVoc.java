@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.edgeslim.detector.image.ImageWriter;
 import dev.edgeslim.detector.io.AtomicFiles;
 import dev.edgeslim.detector.io.BadInputException;
+import dev.edgeslim.detector.io.JsonErrors;
 import org.bytedeco.opencv.opencv_core.Mat;
 
 import java.io.IOException;
@@ -205,9 +206,9 @@ public final class SyntheticVoc {
             try {
                 m = new ObjectMapper().readTree(manifest.toFile());
             } catch (IOException e) {
-                throw new BadInputException(manifest, "unreadable synth-voc manifest: " + e.getMessage());
+                throw new BadInputException(manifest, "unreadable synth-voc manifest: " + JsonErrors.describe(e));
             }
-            if (m.path("complete").asBoolean(false) && m.path("seed").asLong() == options.seed()
+            if (m != null && m.path("complete").asBoolean(false) && m.path("seed").asLong() == options.seed()
                     && m.path("trainImages").asInt() == options.trainImages()
                     && m.path("testImages").asInt() == options.testImages()
                     && m.path("size").asInt() == options.size()

@@ -28,7 +28,8 @@ import java.util.List;
  *
  * <p>Hardening: the file size is checked before reading; the XML parser has secure processing on, refuses any
  * DOCTYPE (so no external entities — XXE — and no entity expansion — "billion laughs" — can happen), never loads
- * DTDs or schemas, has XInclude and entity expansion off, and resolves no entity. The declared image size is checked
+ * DTDs or schemas, has XInclude and entity expansion off, resolves no entity, and refuses elements nested deeper
+ * than {@value #MAX_DEPTH} levels. The declared image size is checked
  * against {@link ImageLoader#DEFAULT_MAX_PIXELS} before objects are read, and the object count against
  * {@link DataLimits#MAX_OBJECTS}. Every box must be finite, non-degenerate (x2 &gt; x1, y2 &gt; y1) and inside the
  * declared image (0 &le; x1, x2 &le; width; 0 is tolerated for tools that write 0-based coordinates), and every class
@@ -40,6 +41,9 @@ public final class VocAnnotationParser {
     /** What an annotation says, before the image file is resolved. {@code filename} may be null. */
     public record Parsed(String filename, int width, int height, int depth, List<VocObject> objects) {
     }
+
+    /** Deepest element nesting accepted. */
+    static final int MAX_DEPTH = 64;
 
     private final VocClasses classes;
     private final DocumentBuilder builder;
@@ -59,6 +63,9 @@ public final class VocAnnotationParser {
             f.setFeature("http://apache.org/xml/features/nonvalidating/load-external-dtd", false);
             f.setAttribute(XMLConstants.ACCESS_EXTERNAL_DTD, "");
             f.setAttribute(XMLConstants.ACCESS_EXTERNAL_SCHEMA, "");
+            // A VOC annotation is 4 levels deep; without a bound, a 1 MB file nesting 140000 elements inside
+            // <filename> overflows the stack when its text is read (the JDK's default depth limit is none).
+            f.setAttribute("http://www.oracle.com/xml/jaxp/properties/maxElementDepth", String.valueOf(MAX_DEPTH));
             f.setXIncludeAware(false);
             f.setExpandEntityReferences(false);
             f.setNamespaceAware(false);

@@ -189,7 +189,7 @@ public final class VocDataset implements ImageSource {
         List<Part> parts = new ArrayList<>();
         for (String token : spec.split("\\+", -1)) {
             String t = token.strip();
-            String source = "split spec '" + spec + "'";
+            String source = "split spec '" + SafePaths.printable(spec) + "'";
             if (t.isEmpty()) {
                 throw new BadInputException(source, "empty part (expected year:split or split joined by '+')");
             }

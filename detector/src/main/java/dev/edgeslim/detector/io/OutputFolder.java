@@ -11,7 +11,8 @@ import java.util.stream.Stream;
 /**
  * Guards an output folder: a folder that already has files is never overwritten unless the user asks
  * ({@code --force}), and then only the entries EdgeSlim itself writes there are removed; anything else in it is
- * left alone. {@code --resume} continues in the same folder.
+ * left alone. {@code --resume} continues in the same folder. Both clear the temp files a killed run left of
+ * EdgeSlim's own files ({@link AtomicFiles}).
  */
 public final class OutputFolder {
     private OutputFolder() {
@@ -22,19 +23,47 @@ public final class OutputFolder {
      * writes.
      */
     public static void prepare(Path dir, boolean force, boolean resume, Set<String> ownNames) throws IOException {
-        if (Files.exists(dir, LinkOption.NOFOLLOW_LINKS) && !Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
-            throw new BadInputException(dir, "output path exists and is not a folder");
-        }
+        check(dir, force, resume, true);
         if (!Files.isDirectory(dir) || resume || isEmpty(dir)) {
             Files.createDirectories(dir);
+            removeStaleTemps(dir, ownNames);
             return;
-        }
-        if (!force) {
-            throw new BadInputException(dir, "output folder is not empty (use --resume to continue a run, or --force "
-                    + "to replace EdgeSlim's files in it)");
         }
         for (String name : ownNames) {
             deleteTree(dir.resolve(name));
+        }
+        removeStaleTemps(dir, ownNames);
+    }
+
+    /**
+     * Deletes what killed writes left of EdgeSlim's own entries ({@code ownNames}) in {@code dir}: the temp file
+     * beside each ({@code .NAME.tmp}) and every temp file inside the own folders. The user's files, and temp-looking
+     * files that are not ours, stay.
+     */
+    public static void removeStaleTemps(Path dir, Set<String> ownNames) throws IOException {
+        for (String name : ownNames) {
+            Path own = dir.resolve(name);
+            Path temp = AtomicFiles.tempFor(own);
+            if (Files.isRegularFile(temp, LinkOption.NOFOLLOW_LINKS)) {
+                Files.delete(temp);
+            }
+            if (Files.isDirectory(own, LinkOption.NOFOLLOW_LINKS)) {
+                AtomicFiles.removeStaleTemps(own);
+            }
+        }
+    }
+
+    /**
+     * The refusals of {@link #prepare} without touching anything: for commands that check every argument before
+     * they compute or write. {@code resumable}: whether the command has {@code --resume} (named in the message).
+     */
+    public static void check(Path dir, boolean force, boolean resume, boolean resumable) throws IOException {
+        if (Files.exists(dir, LinkOption.NOFOLLOW_LINKS) && !Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
+            throw new BadInputException(dir, "output path exists and is not a folder");
+        }
+        if (Files.isDirectory(dir) && !resume && !force && !isEmpty(dir)) {
+            throw new BadInputException(dir, "output folder is not empty (use " + (resumable
+                    ? "--resume to continue a run, or --force" : "--force") + " to replace EdgeSlim's files in it)");
         }
     }
 

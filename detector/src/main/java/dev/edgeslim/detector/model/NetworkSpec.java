@@ -71,8 +71,10 @@ public final class NetworkSpec {
             } catch (IllegalArgumentException e) {
                 throw new ShapeException(i, "layer " + i + " (" + layer.section() + "): " + e.getMessage());
             }
-            if (out.height() > SpecLimits.MAX_INPUT_SIDE * 4 || out.width() > SpecLimits.MAX_INPUT_SIDE * 4) {
-                throw new ShapeException(i, "layer " + i + " output " + out + " is larger than the limit");
+            long maxSide = 4L * SpecLimits.MAX_INPUT_SIDE; // long: the limit may be raised to Integer.MAX_VALUE
+            if (out.height() > maxSide || out.width() > maxSide) {
+                throw new ShapeException(i, "layer " + i + " output " + out + " is larger than the limit of "
+                        + maxSide + " per side (raise with -Dedgeslim.limit.maxInputSide)");
             }
             if (out.channels() > SpecLimits.MAX_CHANNELS) {
                 throw new ShapeException(i, "layer " + i + " has " + out.channels() + " output channels, more than"
@@ -116,26 +118,26 @@ public final class NetworkSpec {
     private static void checkLayer(int i, Layer layer) {
         String where = "layer " + i + " (" + layer.section() + "): ";
         if (layer instanceof ConvLayer c) {
-                positive(i, where, "filters", c.filters(), SpecLimits.MAX_CHANNELS);
-                positive(i, where, "size", c.size(), SpecLimits.MAX_KERNEL);
-                positive(i, where, "stride", c.stride(), SpecLimits.MAX_STRIDE);
-                positive(i, where, "groups", c.groups(), SpecLimits.MAX_CHANNELS);
+                positive(i, where, "filters", c.filters(), SpecLimits.MAX_CHANNELS, "maxChannels");
+                positive(i, where, "size", c.size(), SpecLimits.MAX_KERNEL, "maxKernel");
+                positive(i, where, "stride", c.stride(), SpecLimits.MAX_STRIDE, "maxStride");
+                positive(i, where, "groups", c.groups(), SpecLimits.MAX_CHANNELS, "maxChannels");
                 if (c.padding() < 0 || c.padding() > SpecLimits.MAX_KERNEL) {
                     throw new ShapeException(i, where + "padding must be within 0.." + SpecLimits.MAX_KERNEL);
                 }
         } else if (layer instanceof MaxPoolLayer m) {
-                positive(i, where, "size", m.size(), SpecLimits.MAX_KERNEL);
-                positive(i, where, "stride", m.stride(), SpecLimits.MAX_STRIDE);
+                positive(i, where, "size", m.size(), SpecLimits.MAX_KERNEL, "maxKernel");
+                positive(i, where, "stride", m.stride(), SpecLimits.MAX_STRIDE, "maxStride");
                 if (m.padding() < 0 || m.padding() > SpecLimits.MAX_KERNEL) {
                     throw new ShapeException(i, where + "padding must be within 0.." + SpecLimits.MAX_KERNEL);
                 }
         } else if (layer instanceof UpsampleLayer u) {
-                positive(i, where, "stride", u.stride(), SpecLimits.MAX_STRIDE);
+                positive(i, where, "stride", u.stride(), SpecLimits.MAX_STRIDE, "maxStride");
         } else if (layer instanceof RouteLayer r) {
                 if (r.layers().isEmpty()) {
                     throw new ShapeException(i, where + "layers is empty");
                 }
-                positive(i, where, "groups", r.groups(), SpecLimits.MAX_CHANNELS);
+                positive(i, where, "groups", r.groups(), SpecLimits.MAX_CHANNELS, "maxChannels");
                 if (r.groupId() < 0 || r.groupId() >= r.groups()) {
                     throw new ShapeException(i, where + "group_id must be within 0.." + (r.groups() - 1));
                 }
@@ -144,8 +146,8 @@ public final class NetworkSpec {
                     throw new ShapeException(i, where + "from is empty");
                 }
         } else if (layer instanceof YoloLayer y) {
-                positive(i, where, "classes", y.classes(), SpecLimits.MAX_CLASSES);
-                positive(i, where, "num", y.num(), SpecLimits.MAX_ANCHORS);
+                positive(i, where, "classes", y.classes(), SpecLimits.MAX_CLASSES, "maxClasses");
+                positive(i, where, "num", y.num(), SpecLimits.MAX_ANCHORS, "maxAnchors");
                 if (y.anchors().size() != 2 * y.num()) {
                     throw new ShapeException(i, where + "anchors has " + y.anchors().size() + " values, expected 2 x num = "
                             + 2 * y.num());
@@ -166,9 +168,10 @@ public final class NetworkSpec {
         }
     }
 
-    private static void positive(int i, String where, String name, int value, int max) {
+    private static void positive(int i, String where, String name, int value, int max, String limit) {
         if (value <= 0 || value > max) {
-            throw new ShapeException(i, where + name + " must be within 1.." + max + ", got " + value);
+            throw new ShapeException(i, where + name + " must be within 1.." + max + ", got " + value
+                    + (value > max ? " (raise with -Dedgeslim.limit." + limit + ")" : ""));
         }
     }
 

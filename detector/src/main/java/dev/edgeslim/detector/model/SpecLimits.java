@@ -23,6 +23,6 @@ public final class SpecLimits {
     }
 
     private static int intProperty(String name, int fallback) {
-        return (int) LimitProperty.get(name, fallback);
+        return (int) Math.min(Integer.MAX_VALUE, LimitProperty.get(name, fallback));
     }
 }

@@ -1,10 +1,12 @@
 package dev.edgeslim.detector.train;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.edgeslim.detector.io.AtomicFiles;
 import dev.edgeslim.detector.io.BadInputException;
+import dev.edgeslim.detector.io.JsonErrors;
 import dev.edgeslim.detector.io.Sha256;
 import dev.edgeslim.detector.model.NetworkSpec;
 import dev.edgeslim.detector.weights.DarknetWeights;
@@ -30,6 +32,8 @@ public final class CheckpointStore {
     public static final String POINTER = "checkpoint.json";
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final int OPTIMIZER_MAGIC = 0x45534f50; // "ESOP"
+    /** A pointer is a few hundred bytes; anything much larger is not one. */
+    private static final long MAX_POINTER_BYTES = 1 << 20;
 
     private final Path dir;
 
@@ -94,7 +98,26 @@ public final class CheckpointStore {
     public Loaded load(NetworkSpec spec) {
         Path pointerFile = dir.resolve(POINTER);
         try {
-            JsonNode p = JSON.readTree(pointerFile.toFile());
+            if (Files.size(pointerFile) > MAX_POINTER_BYTES) {
+                throw new BadInputException(pointerFile, "checkpoint pointer is larger than " + MAX_POINTER_BYTES
+                        + " bytes");
+            }
+            JsonNode p;
+            try {
+                p = JSON.readTree(pointerFile.toFile());
+            } catch (JsonProcessingException e) {
+                throw new BadInputException(pointerFile, JsonErrors.describe(e));
+            }
+            if (p == null || !p.isObject()) {
+                throw new BadInputException(pointerFile, "not a checkpoint pointer (expected a JSON object)");
+            }
+            long iteration = count(pointerFile, p, "iteration", Long.MAX_VALUE);
+            int epoch = (int) count(pointerFile, p, "epoch", Integer.MAX_VALUE);
+            int batchInEpoch = (int) count(pointerFile, p, "batch_in_epoch", Integer.MAX_VALUE);
+            JsonNode seed = p.path("seed");
+            if (!seed.isIntegralNumber() || !seed.canConvertToLong()) {
+                throw new BadInputException(pointerFile, "\"seed\" must be an integer");
+            }
             Path weightsFile = dir.resolve(safeName(pointerFile, p.path("weights").asText()));
             Path optimizerFile = dir.resolve(safeName(pointerFile, p.path("optimizer").asText()));
             if (!Sha256.of(weightsFile).equals(p.path("weights_sha256").asText())
@@ -102,37 +125,59 @@ public final class CheckpointStore {
                 throw new BadInputException(pointerFile, "checkpoint files do not match their recorded SHA-256");
             }
             WeightStore weights = DarknetWeights.read(weightsFile, spec);
-            Map<String, float[]> slots = new LinkedHashMap<>();
-            try (InputStream in = Files.newInputStream(optimizerFile);
-                 DataInputStream data = new DataInputStream(new java.io.BufferedInputStream(in))) {
-                if (data.readInt() != OPTIMIZER_MAGIC) {
-                    throw new BadInputException(optimizerFile, "not an EdgeSlim optimizer state file");
-                }
-                int n = data.readInt();
-                long budget = Files.size(optimizerFile) / 4;
-                for (int i = 0; i < n; i++) {
-                    String name = data.readUTF();
-                    int len = data.readInt();
-                    if (len < 0 || len > budget) {
-                        throw new BadInputException(optimizerFile, "corrupt slot length " + len);
-                    }
-                    float[] values = new float[len];
-                    for (int k = 0; k < len; k++) {
-                        values[k] = data.readFloat();
-                    }
-                    slots.put(name, values);
-                }
-            }
+            Map<String, float[]> slots = readOptimizerState(optimizerFile);
             Map<String, String> extra = new LinkedHashMap<>();
             p.path("extra").fields().forEachRemaining(e -> extra.put(e.getKey(), e.getValue().asText()));
-            State state = new State(p.path("iteration").asLong(), p.path("epoch").asInt(),
-                    p.path("batch_in_epoch").asInt(), p.path("seed").asLong(), extra);
+            State state = new State(iteration, epoch, batchInEpoch, seed.asLong(), extra);
             return new Loaded(state, weights, slots);
         } catch (java.nio.file.NoSuchFileException e) {
             throw new BadInputException(pointerFile, "checkpoint is incomplete: missing " + e.getFile());
         } catch (IOException e) {
-            throw new BadInputException(pointerFile, "cannot read checkpoint: " + e.getMessage());
+            throw new BadInputException(pointerFile, "cannot read checkpoint: " + JsonErrors.describe(e));
         }
+    }
+
+    /** A non-negative whole number field of the pointer, at most {@code max}. */
+    private static long count(Path pointer, JsonNode p, String field, long max) {
+        JsonNode n = p.path(field);
+        if (!n.isIntegralNumber() || !n.canConvertToLong() || n.asLong() < 0 || n.asLong() > max) {
+            throw new BadInputException(pointer, "\"" + field + "\" must be a whole number within 0.." + max);
+        }
+        return n.asLong();
+    }
+
+    private static Map<String, float[]> readOptimizerState(Path optimizerFile) throws IOException {
+        Map<String, float[]> slots = new LinkedHashMap<>();
+        long budget = Files.size(optimizerFile) / 4;
+        try (InputStream in = Files.newInputStream(optimizerFile);
+             DataInputStream data = new DataInputStream(new java.io.BufferedInputStream(in))) {
+            if (data.readInt() != OPTIMIZER_MAGIC) {
+                throw new BadInputException(optimizerFile, "not an EdgeSlim optimizer state file");
+            }
+            int n = data.readInt();
+            if (n < 0 || n > budget) {
+                throw new BadInputException(optimizerFile, "corrupt slot count " + n);
+            }
+            for (int i = 0; i < n; i++) {
+                String name = data.readUTF();
+                int len = data.readInt();
+                if (len < 0 || len > budget) {
+                    throw new BadInputException(optimizerFile, "corrupt slot length " + len);
+                }
+                float[] values = new float[len];
+                for (int k = 0; k < len; k++) {
+                    values[k] = data.readFloat();
+                }
+                if (slots.put(name, values) != null) {
+                    throw new BadInputException(optimizerFile, "slot '" + name + "' appears twice");
+                }
+            }
+        } catch (java.io.EOFException e) {
+            throw new BadInputException(optimizerFile, "optimizer state is truncated");
+        } catch (java.io.UTFDataFormatException e) {
+            throw new BadInputException(optimizerFile, "corrupt slot name");
+        }
+        return slots;
     }
 
     private static String safeName(Path pointer, String name) {

@@ -1,8 +1,12 @@
 package dev.edgeslim.detector.train;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.edgeslim.detector.io.AtomicFiles;
+import dev.edgeslim.detector.io.BadInputException;
+import dev.edgeslim.detector.io.JsonErrors;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -35,16 +39,35 @@ public final class MetricsLog implements TrainingListener {
         this.every = Math.max(1, every);
     }
 
-    /** Reloads the lines written before {@code iteration} (resume), dropping any beyond it. */
+    /**
+     * Reloads the lines written before {@code iteration} (resume), dropping any beyond it. A line that is not a JSON
+     * object is a {@link dev.edgeslim.detector.io.BadInputException} naming the file and line.
+     */
     public void resumeFrom(long iteration) throws IOException {
         if (!Files.exists(file)) {
             return;
         }
-        for (String line : Files.readAllLines(file)) {
+        List<String> all;
+        try {
+            all = Files.readAllLines(file, java.nio.charset.StandardCharsets.UTF_8);
+        } catch (java.nio.charset.CharacterCodingException e) {
+            throw new BadInputException(file, "not UTF-8 text");
+        }
+        int lineNumber = 0;
+        for (String line : all) {
+            lineNumber++;
             if (line.isBlank()) {
                 continue;
             }
-            var node = JSON.readTree(line);
+            JsonNode node;
+            try {
+                node = JSON.readTree(line);
+            } catch (JsonProcessingException e) {
+                throw new BadInputException(file, lineNumber, JsonErrors.describe(e));
+            }
+            if (node == null || !node.isObject()) {
+                throw new BadInputException(file, lineNumber, "not a metrics record (expected a JSON object)");
+            }
             long it = node.path("iteration").asLong(Long.MAX_VALUE);
             if (it >= iteration && node.path("type").asText().equals("step")) {
                 continue;

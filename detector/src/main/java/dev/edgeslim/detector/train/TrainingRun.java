@@ -7,6 +7,7 @@ import dev.edgeslim.detector.data.BatchLoader;
 import dev.edgeslim.detector.data.VocDataset;
 import dev.edgeslim.detector.eval.EvalReport;
 import dev.edgeslim.detector.inference.DatasetEvaluation;
+import dev.edgeslim.detector.io.OutputFolder;
 import dev.edgeslim.detector.model.NetworkSpec;
 import dev.edgeslim.detector.weights.DarknetWeights;
 import dev.edgeslim.detector.weights.WeightStore;
@@ -31,6 +32,8 @@ public final class TrainingRun {
     public static final String CURVES = "curves.png";
     public static final String CHECKPOINTS = "checkpoints";
     public static final String EVAL = "eval";
+    /** Everything a run writes into its folder. */
+    public static final java.util.Set<String> OWN = java.util.Set.of(CFG, WEIGHTS, METRICS, CURVES, CHECKPOINTS, EVAL);
 
     /** What to train, on what, and where. {@code eval} may be null (no evaluation). */
     public record Config(NetworkSpec spec, WeightStore initial, VocDataset train, VocDataset eval,
@@ -59,6 +62,10 @@ public final class TrainingRun {
         TrainingOptions o = c.options();
         CheckpointStore checkpoints = new CheckpointStore(c.outDir().resolve(CHECKPOINTS));
         boolean resuming = c.resume() && checkpoints.exists();
+        if (c.resume()) {
+            // a killed run may have left temp files of its writes; nothing reads them, but they should not pile up
+            OutputFolder.removeStaleTemps(c.outDir(), OWN);
+        }
         try (Trainer trainer = new Trainer(c.spec(), c.initial(), terms, modifiers, o)) {
             Augmenter augmenter = new Augmenter(c.augment());
             BatchLoader.Options loaderOptions = BatchLoader.Options.defaults(o.batchSize(), o.seed());

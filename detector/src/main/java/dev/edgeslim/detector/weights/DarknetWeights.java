@@ -44,8 +44,10 @@ public final class DarknetWeights {
             if (size < 16) {
                 throw new BadInputException(file, "not a darknet weights file: " + size + " bytes is shorter than the header");
             }
-            ByteBuffer head = ByteBuffer.allocate(20).order(ByteOrder.LITTLE_ENDIAN);
-            ch.read(head, 0);
+            ByteBuffer head = ByteBuffer.allocate((int) Math.min(20, size)).order(ByteOrder.LITTLE_ENDIAN);
+            while (head.hasRemaining() && ch.read(head, head.position()) > 0) {
+                // a read may return fewer bytes than asked for
+            }
             head.flip();
             int major = head.getInt();
             int minor = head.getInt();
@@ -55,6 +57,10 @@ public final class DarknetWeights {
                         + "." + revision + " is implausible");
             }
             boolean seen64 = major * 10 + minor >= 2;
+            if (size < (seen64 ? 20 : 16)) {
+                throw new BadInputException(file, "not a darknet weights file: " + size + " bytes is shorter than the "
+                        + (seen64 ? 20 : 16) + "-byte header of version " + major + "." + minor);
+            }
             long seen = seen64 ? head.getLong() : Integer.toUnsignedLong(head.getInt());
             DarknetHeader header = new DarknetHeader(major, minor, revision, seen);
             long bodyBytes = size - header.byteSize();

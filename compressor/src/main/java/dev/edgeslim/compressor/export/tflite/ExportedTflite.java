@@ -27,10 +27,13 @@ public record ExportedTflite(ByteBuffer model, TfliteMetadata metadata) {
     }
 
     /**
-     * Writes {@code file} and {@code file.json} ({@link TfliteMetadata#fileFor}), each atomically; if the
-     * metadata cannot be written the model is removed again, so a model never appears without its metadata.
+     * Writes {@code file} and {@code file.json} ({@link TfliteMetadata#fileFor}), each atomically. The old metadata
+     * file goes first and the new one comes last, so whenever the process dies a metadata file beside the model
+     * describes that very model (a model alone is still complete: it embeds the same metadata); if the metadata
+     * cannot be written the model is removed again.
      */
     public void write(Path file) throws IOException {
+        Files.deleteIfExists(TfliteMetadata.fileFor(file));
         AtomicFiles.write(file, out -> {
             WritableByteChannel channel = Channels.newChannel(out);
             ByteBuffer data = model();

@@ -11,6 +11,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.edgeslim.detector.io.AtomicFiles;
 import dev.edgeslim.detector.io.BadInputException;
+import dev.edgeslim.detector.io.JsonErrors;
 import dev.edgeslim.detector.model.SpecLimits;
 
 import java.io.IOException;
@@ -176,8 +177,7 @@ public record TfliteMetadata(
         try {
             m = READER.readValue(json, TfliteMetadata.class);
         } catch (JsonProcessingException e) {
-            throw new BadInputException(source, "malformed metadata JSON: " + e.getOriginalMessage()
-                    .lines().findFirst().orElse("?"));
+            throw new BadInputException(source, "malformed metadata: " + JsonErrors.describe(e));
         }
         if (m == null) {
             throw new BadInputException(source, "metadata JSON is null");

@@ -73,11 +73,14 @@ public final class TfliteRunner implements AutoCloseable {
     private final int[] outputTensor;
     private final int inputTensor;
     private final int operators;
+    /** The model file (or "<tflite buffer>"), named when the model turns out not to run. */
+    private final String source;
 
     private TfliteRunner(BytePointer modelBytes, FlatBufferModel model, String source, int threads,
                          Delegates delegates) {
         this.modelBytes = modelBytes;
         this.model = model;
+        this.source = source;
         this.xnnpack = delegates == Delegates.XNNPACK ? XnnpackDelegate.create(threads) : null;
         boolean ownKernels = delegates == Delegates.NONE || xnnpack != null;
         this.resolver = ownKernels ? new BuiltinOpResolverWithoutDefaultDelegates() : new BuiltinOpResolver();
@@ -101,21 +104,25 @@ public final class TfliteRunner implements AutoCloseable {
             close();
             throw new BadInputException(source, "the TFLite runtime cannot allocate this model's tensors");
         }
-        IntPointer ins = interpreter.inputs();
-        if (ins.limit() != 1) {
+        try {
+            IntPointer ins = interpreter.inputs();
+            if (ins.limit() != 1) {
+                throw new BadInputException(source, "expected one input tensor, the model has " + ins.limit());
+            }
+            inputTensor = ins.get(0);
+            input = describe(interpreter.tensor(inputTensor), source);
+            IntPointer outs = interpreter.outputs();
+            outputTensor = new int[(int) outs.limit()];
+            List<TensorInfo> described = new ArrayList<>();
+            for (int i = 0; i < outputTensor.length; i++) {
+                outputTensor[i] = outs.get(i);
+                described.add(describe(interpreter.tensor(outputTensor[i]), source));
+            }
+            outputs = List.copyOf(described);
+        } catch (BadInputException e) {
             close();
-            throw new BadInputException(source, "expected one input tensor, the model has " + ins.limit());
+            throw e;
         }
-        inputTensor = ins.get(0);
-        input = describe(interpreter.tensor(inputTensor), source);
-        IntPointer outs = interpreter.outputs();
-        outputTensor = new int[(int) outs.limit()];
-        List<TensorInfo> described = new ArrayList<>();
-        for (int i = 0; i < outputTensor.length; i++) {
-            outputTensor[i] = outs.get(i);
-            described.add(describe(interpreter.tensor(outputTensor[i]), source));
-        }
-        outputs = List.copyOf(described);
     }
 
     /** Loads a model file (memory-mapped by the runtime). */
@@ -157,18 +164,39 @@ public final class TfliteRunner implements AutoCloseable {
         return a;
     }
 
+    /**
+     * An input or output tensor after allocation, checked so that reading and writing it stays inside its buffer: a
+     * hostile model can name a tensor without data or one whose shape does not fit its buffer.
+     */
     private static TensorInfo describe(TfLiteTensor t, String source) {
+        if (t == null || t.isNull() || t.dims() == null) {
+            throw new BadInputException(source, "an input or output of the model is not a tensor");
+        }
         int[] shape = new int[t.dims().size()];
+        long elements = 1;
         for (int d = 0; d < shape.length; d++) {
             shape[d] = t.dims().data(d);
+            elements *= Math.max(shape[d], 0);
+            if (shape[d] < 0 || elements > Integer.MAX_VALUE) {
+                throw new BadInputException(source, "tensor shape " + Arrays.toString(shape) + " is not usable");
+            }
         }
         String name = t.name() == null ? "" : t.name().getString();
+        long bytesNeeded = elements * (t.type() == kTfLiteInt8 ? 1 : 4);
+        if (t.data() == null || t.data().raw() == null || t.bytes() < bytesNeeded) {
+            throw new BadInputException(source, "tensor '" + name + "' has no data buffer of its size ("
+                    + Arrays.toString(shape) + ")");
+        }
         if (t.type() == kTfLiteFloat32) {
             return new TensorInfo(name, shape, "float32", null);
         }
         if (t.type() == kTfLiteInt8) {
-            return new TensorInfo(name, shape, "int8",
-                    new QuantParams(t.params().scale(), t.params().zero_point()));
+            try {
+                return new TensorInfo(name, shape, "int8",
+                        new QuantParams(t.params().scale(), t.params().zero_point()));
+            } catch (IllegalArgumentException e) {
+                throw new BadInputException(source, "tensor '" + name + "': " + e.getMessage());
+            }
         }
         throw new BadInputException(source, "tensor '" + name + "' has TFLite type " + t.type()
                 + "; only float32 and int8 inputs/outputs are supported");
@@ -263,9 +291,10 @@ public final class TfliteRunner implements AutoCloseable {
         }
     }
 
+    /** A model that loads and allocates yet cannot run is a broken model file, reported as such. */
     private void invoke() {
         if (interpreter.Invoke() != kTfLiteOk) {
-            throw new IllegalStateException("TFLite Invoke failed (see the runtime's message above)");
+            throw new BadInputException(source, "the TFLite runtime cannot run this model (see its message above)");
         }
     }
 

@@ -15,7 +15,7 @@ for schedule in constant dynamic linear; do
       --epochs "$epochs" --lr 0.002 --burn-in 50 --eval-every 1 --seed 11 --quiet --json "${resume[@]}" \
       > "$run.json.tmp" && mkdir -p "$run" && mv "$run.json.tmp" "$run/summary.json"
   fi
-  "$es" prune --cfg "$run/model.cfg" --weights "$run/final.weights" --ratio "$ratio" --out "$out/pruned-$schedule" \
+  "$es" prune --cfg "$run/model.cfg" --weights "$run/final.weights" --ratio "$ratio" --out "$out/pruned-$schedule" --force \
     --json > "$out/pruned-$schedule.json"
   "$es" eval --cfg "$out/pruned-$schedule/pruned.cfg" --weights "$out/pruned-$schedule/pruned.weights" \
     --data "$data" --quiet --json > "$out/pruned-$schedule-eval.json"

@@ -251,10 +251,24 @@ public final class Trainer implements AutoCloseable {
                 // The epoch's checkpoint comes after its listeners (metrics, evaluation, reports), so a run killed
                 // at any moment resumes from a state whose logs are complete and repeats the uninterrupted run's
                 // files exactly; `finally` keeps a failing evaluation from costing the epoch's training.
+                // Every listener runs even when an earlier one fails (the metrics log still flushes the epoch);
+                // the first failure is rethrown once all have run.
                 try {
                     Map<String, Double> results = new TreeMap<>();
+                    RuntimeException failure = null;
                     for (TrainingListener l : listeners) {
-                        l.onEpochEnd(finishedEpoch, iteration, results);
+                        try {
+                            l.onEpochEnd(finishedEpoch, iteration, results);
+                        } catch (RuntimeException e) {
+                            if (failure == null) {
+                                failure = e;
+                            } else {
+                                failure.addSuppressed(e);
+                            }
+                        }
+                    }
+                    if (failure != null) {
+                        throw failure;
                     }
                 } finally {
                     if (checkpoint) {

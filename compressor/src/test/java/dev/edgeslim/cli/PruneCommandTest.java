@@ -196,7 +196,7 @@ class PruneCommandTest {
         for (String[] g : groupFiles) {
             Files.writeString(groups, g[0]);
             CliRunner r = CliRunner.run("prune", "--cfg", cfg.toString(), "--weights", weights.toString(), "--out",
-                    out.toString(), "--ratio", "0.5", "--groups", groups.toString());
+                    out.toString(), "--ratio", "0.5", "--groups", groups.toString(), "--force");
             assertEquals(2, r.code(), g[0] + ": " + r.err());
             assertTrue(r.oneLineError() && r.err().contains(g[1]), r.err());
             assertEquals(before, CompressFixture.listing(out), "nothing written for " + g[0]);
@@ -212,7 +212,7 @@ class PruneCommandTest {
         CompressFixture.Model plain = CompressFixture.model(tmp.resolve("in"), "no-bn", 1, CompressFixture.NO_BN_CFG);
         for (String criterion : new String[]{"--ratio", "--target-params"}) {
             CliRunner r = CliRunner.run("prune", "--cfg", plain.cfg().toString(), "--weights",
-                    plain.weights().toString(), "--out", out.toString(), criterion, "0.5");
+                    plain.weights().toString(), "--out", out.toString(), criterion, "0.5", "--force");
             assertEquals(2, r.code(), r.err());
             assertTrue(r.oneLineError() && r.err().contains("no-bn.cfg") && r.err().contains("no channel")
                     && r.err().contains("no batch normalisation"), r.err());

@@ -15,8 +15,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * Fuzzes the command line end to end through {@code edgeslim info} (flags, numeric values, file arguments): the
  * exit code is 0, 1 (usage) or 2 (bad input) and every error is one line on stderr with no stack trace — never 3
  * (an unexpected failure).
- * Fuzzing: {@code JAZZER_FUZZ=1 mvn -o -pl compressor -am test -Dtest=InfoCommandLineFuzzTest#infoCommandLine
- * -Dsurefire.failIfNoSpecifiedTests=false}.
+ * Fuzzing: {@code .ci/fuzz 2m InfoCommandLineFuzzTest#infoCommandLine}.
  */
 class InfoCommandLineFuzzTest {
     private static final List<String> WORDS = List.of("--size", "--weights", "--json", "--help", "--verbose",

@@ -15,8 +15,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * Fuzzes distillation layer specs ({@code distill --layers 12,34:0.5}) and their check against a teacher/student
  * pair (yolov4-tiny).
- * Fuzzing: {@code JAZZER_FUZZ=1 mvn -o -pl compressor -am test -Dtest=DistillationPairsFuzzTest#parsePairs
- * -Dsurefire.failIfNoSpecifiedTests=false}.
+ * Fuzzing: {@code .ci/fuzz 2m DistillationPairsFuzzTest#parsePairs}.
  */
 class DistillationPairsFuzzTest {
     static final NetworkSpec SPEC = CfgParser.parse(TestCfgs.cfg("yolov4-tiny.cfg"));

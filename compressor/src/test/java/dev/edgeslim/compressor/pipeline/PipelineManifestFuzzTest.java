@@ -13,8 +13,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Fuzzes the compress run manifest ({@code manifest.json}) that a re-run or a resume reads back.
- * Fuzzing: {@code JAZZER_FUZZ=1 mvn -o -pl compressor -am test -Dtest=PipelineManifestFuzzTest#openManifest
- * -Dsurefire.failIfNoSpecifiedTests=false}.
+ * Fuzzing: {@code .ci/fuzz 2m PipelineManifestFuzzTest#openManifest}.
  */
 class PipelineManifestFuzzTest {
 

@@ -15,8 +15,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Fuzzes hand-written prune group files ({@code prune --groups FILE}) against yolov4-tiny (38 layers).
- * Fuzzing: {@code JAZZER_FUZZ=1 mvn -o -pl compressor -am test -Dtest=GroupFileFuzzTest#parseGroups
- * -Dsurefire.failIfNoSpecifiedTests=false}.
+ * Fuzzing: {@code .ci/fuzz 2m GroupFileFuzzTest#parseGroups}.
  */
 class GroupFileFuzzTest {
     static final NetworkSpec SPEC = CfgParser.parse(TestCfgs.cfg("yolov4-tiny.cfg"));

@@ -11,7 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 /**
  * Fuzzes the darknet cfg parser. Regression mode (every {@code mvn test}) replays
  * {@code src/test/resources/dev/edgeslim/detector/cfg/CfgParserFuzzTestInputs/parseCfg/}; fuzzing mode:
- * {@code JAZZER_FUZZ=1 mvn -o -pl detector test -Dtest=CfgParserFuzzTest#parseCfg}.
+ * {@code .ci/fuzz 2m CfgParserFuzzTest#parseCfg}.
  */
 class CfgParserFuzzTest {
 

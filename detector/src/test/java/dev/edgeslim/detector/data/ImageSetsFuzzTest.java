@@ -18,7 +18,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * Fuzzes ImageSets lists and split specs on a small fixed VOCdevkit whose neighbourhood holds bait: a readable
  * annotation and image outside the dataset, and symlinks inside it that point there. Whatever the list says, a
  * sample is either refused or its annotation and image really lie under the dataset root.
- * Fuzzing: {@code JAZZER_FUZZ=1 mvn -o -pl detector test -Dtest=ImageSetsFuzzTest#openSplit}.
+ * Fuzzing: {@code .ci/fuzz 2m ImageSetsFuzzTest#openSplit}.
  */
 class ImageSetsFuzzTest {
     private static Path devkit;

@@ -15,7 +15,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * Fuzzes darknet .names files, both readers: {@link NamesFile#read} (export metadata, detect) and
  * {@link VocClasses#load} (custom dataset classes, which also refuses repeated names).
- * Fuzzing: {@code JAZZER_FUZZ=1 mvn -o -pl detector test -Dtest=NamesFileFuzzTest#readNames}.
+ * Fuzzing: {@code .ci/fuzz 2m NamesFileFuzzTest#readNames}.
  */
 class NamesFileFuzzTest {
 

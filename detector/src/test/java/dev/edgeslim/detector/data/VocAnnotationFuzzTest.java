@@ -11,7 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Fuzzes the PASCAL VOC annotation reader (hardened XML parser, sizes, boxes, class names, file names).
- * Fuzzing: {@code JAZZER_FUZZ=1 mvn -o -pl detector test -Dtest=VocAnnotationFuzzTest#parseAnnotation}.
+ * Fuzzing: {@code .ci/fuzz 2m VocAnnotationFuzzTest#parseAnnotation}.
  */
 class VocAnnotationFuzzTest {
     private static final VocAnnotationParser PARSER = new VocAnnotationParser(VocClasses.VOC);

@@ -14,7 +14,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * Fuzzes image loading (header walk for JPEG/PNG, javax.imageio headers for BMP/GIF/TIFF, then OpenCV's decoders)
  * with a 4-megapixel limit, so a bomb is an over-limit refusal rather than a long decode.
- * Fuzzing: {@code JAZZER_FUZZ=1 mvn -o -pl detector test -Dtest=ImageLoaderFuzzTest#loadImage}.
+ * Fuzzing: {@code .ci/fuzz 2m ImageLoaderFuzzTest#loadImage}.
  */
 class ImageLoaderFuzzTest {
     static final long MAX_PIXELS = 4_000_000;

@@ -23,7 +23,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * names (the weights beside them are {@link dev.edgeslim.detector.weights.DarknetWeightsFuzzTest}'s). Each run
  * starts from a real checkpoint of a tiny model; the fuzzer replaces one file (for the optimizer state the pointer's
  * SHA-256 is updated to match, so the parser itself is reached).
- * Fuzzing: {@code JAZZER_FUZZ=1 mvn -o -pl detector test -Dtest=CheckpointStoreFuzzTest#loadPointer} (or
+ * Fuzzing: {@code .ci/fuzz 2m CheckpointStoreFuzzTest#loadPointer} (or
  * {@code #loadOptimizerState}).
  */
 class CheckpointStoreFuzzTest {

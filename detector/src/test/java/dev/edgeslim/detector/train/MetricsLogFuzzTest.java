@@ -8,7 +8,7 @@ import java.nio.file.Path;
 
 /**
  * Fuzzes the training log read back on {@code --resume} ({@code metrics.jsonl}).
- * Fuzzing: {@code JAZZER_FUZZ=1 mvn -o -pl detector test -Dtest=MetricsLogFuzzTest#resumeLog}.
+ * Fuzzing: {@code .ci/fuzz 2m MetricsLogFuzzTest#resumeLog}.
  */
 class MetricsLogFuzzTest {
 

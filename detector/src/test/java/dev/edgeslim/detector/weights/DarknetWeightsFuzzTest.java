@@ -14,7 +14,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 
 /**
  * Fuzzes the darknet .weights reader (header and body) against a fixed tiny cfg: 287 floats after the header.
- * Fuzzing: {@code JAZZER_FUZZ=1 mvn -o -pl detector test -Dtest=DarknetWeightsFuzzTest#readWeights}.
+ * Fuzzing: {@code .ci/fuzz 2m DarknetWeightsFuzzTest#readWeights}.
  */
 class DarknetWeightsFuzzTest {
     static final NetworkSpec SPEC = CfgParser.parse(TinyModels.yolo(16, 2), "tiny.cfg");

@@ -1,6 +1,7 @@
 package dev.edgeslim.compressor.export.tflite;
 
 import dev.edgeslim.detector.io.BadInputException;
+import dev.edgeslim.detector.io.LimitProperty;
 import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.javacpp.IntPointer;
 import org.bytedeco.tensorflowlite.BuiltinOpResolver;
@@ -37,9 +38,22 @@ import static org.bytedeco.tensorflowlite.global.tensorflowlite.kTfLiteOk;
  * TFLite's own kernels only. {@link #executionPlanSize()} shows what was delegated. Not thread-safe: one runner per
  * thread. Models are loaded with {@code VerifyAndBuildFromFile/Buffer}, which run the flatbuffer verifier:
  * the plain {@code BuildFromBuffer} of TFLite 2.18 does not, and a damaged file then crashes the JVM inside
- * {@code InterpreterBuilder}.
+ * {@code InterpreterBuilder}. Loading also refuses a model declaring a tensor over {@link #MAX_TENSOR_ELEMENTS}
+ * values (before the runtime reserves memory) and input/output tensors without a buffer of their size.
+ * <p>
+ * Trust: this class's own checks are fuzzed ({@code TfliteModelFuzzTest}), but the TFLite runtime behind them is
+ * not memory-safe against a hostile model: fuzzing found models that pass the verifier and then crash
+ * {@code InterpreterBuilder}, or corrupt the native heap inside {@code Invoke}. So EdgeSlim loads only models it has
+ * just exported itself, and no command loads a foreign .tflite.
  */
 public final class TfliteRunner implements AutoCloseable {
+
+    /**
+     * Most values an input or output tensor may hold: callers allocate arrays of that size, so a model declaring a
+     * giant tensor is refused at load instead of exhausting the heap (a 4096x4096 RGB input is 50 M).
+     */
+    public static final long MAX_TENSOR_ELEMENTS = Math.min(Integer.MAX_VALUE,
+            LimitProperty.get("maxTensorElements", 64L << 20));
 
     /** Which kernels run the graph (see the class comment). */
     public enum Delegates {
@@ -94,6 +108,11 @@ public final class TfliteRunner implements AutoCloseable {
             throw new BadInputException(source, "the TFLite runtime cannot build an interpreter for this model"
                     + " (see its message above)");
         }
+        String tooLarge = firstOversizedTensor(interpreter);
+        if (tooLarge != null) {
+            close();
+            throw new BadInputException(source, tooLarge);
+        }
         operators = (int) interpreter.nodes_size(); // before a delegate adds its partition nodes
         if (xnnpack != null && interpreter.ModifyGraphWithDelegate(xnnpack.delegate()) != kTfLiteOk) {
             close();
@@ -105,13 +124,17 @@ public final class TfliteRunner implements AutoCloseable {
             throw new BadInputException(source, "the TFLite runtime cannot allocate this model's tensors");
         }
         try {
-            IntPointer ins = interpreter.inputs();
-            if (ins.limit() != 1) {
-                throw new BadInputException(source, "expected one input tensor, the model has " + ins.limit());
+            IntPointer ins = interpreter.inputs(); // JavaCPP gives null for an empty list
+            long inputCount = ins == null ? 0 : ins.limit();
+            if (inputCount != 1) {
+                throw new BadInputException(source, "expected one input tensor, the model has " + inputCount);
             }
             inputTensor = ins.get(0);
             input = describe(interpreter.tensor(inputTensor), source);
             IntPointer outs = interpreter.outputs();
+            if (outs == null || outs.limit() < 1) {
+                throw new BadInputException(source, "the model has no output tensor");
+            }
             outputTensor = new int[(int) outs.limit()];
             List<TensorInfo> described = new ArrayList<>();
             for (int i = 0; i < outputTensor.length; i++) {
@@ -165,6 +188,28 @@ public final class TfliteRunner implements AutoCloseable {
     }
 
     /**
+     * Why the model's declared tensors are too large to allocate (every tensor, before the runtime reserves memory
+     * for them: a few bytes of model must not reserve gigabytes), or null.
+     */
+    private static String firstOversizedTensor(Interpreter interpreter) {
+        for (int i = 0; i < interpreter.tensors_size(); i++) {
+            TfLiteTensor t = interpreter.tensor(i);
+            if (t == null || t.isNull() || t.dims() == null) {
+                continue;
+            }
+            long elements = 1;
+            for (int d = 0; d < t.dims().size(); d++) {
+                elements *= Math.max(t.dims().data(d), 0);
+                if (elements > MAX_TENSOR_ELEMENTS) {
+                    return "tensor " + i + " declares more than the limit of " + MAX_TENSOR_ELEMENTS + " values"
+                            + " (raise with -Dedgeslim.limit.maxTensorElements)";
+                }
+            }
+        }
+        return null;
+    }
+
+    /**
      * An input or output tensor after allocation, checked so that reading and writing it stays inside its buffer: a
      * hostile model can name a tensor without data or one whose shape does not fit its buffer.
      */
@@ -177,8 +222,10 @@ public final class TfliteRunner implements AutoCloseable {
         for (int d = 0; d < shape.length; d++) {
             shape[d] = t.dims().data(d);
             elements *= Math.max(shape[d], 0);
-            if (shape[d] < 0 || elements > Integer.MAX_VALUE) {
-                throw new BadInputException(source, "tensor shape " + Arrays.toString(shape) + " is not usable");
+            if (shape[d] < 0 || elements > MAX_TENSOR_ELEMENTS) {
+                throw new BadInputException(source, "tensor shape " + Arrays.toString(shape) + " is negative or"
+                        + " over the limit of " + MAX_TENSOR_ELEMENTS + " values (raise with"
+                        + " -Dedgeslim.limit.maxTensorElements)");
             }
         }
         String name = t.name() == null ? "" : t.name().getString();

@@ -9,8 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
  * Fuzzes the exported model's metadata JSON ({@code MODEL.tflite.json}) reader.
- * Fuzzing: {@code JAZZER_FUZZ=1 mvn -o -pl compressor -am test -Dtest=TfliteMetadataFuzzTest#parseMetadata
- * -Dsurefire.failIfNoSpecifiedTests=false}.
+ * Fuzzing: {@code .ci/fuzz 2m TfliteMetadataFuzzTest#parseMetadata}.
  */
 class TfliteMetadataFuzzTest {
 

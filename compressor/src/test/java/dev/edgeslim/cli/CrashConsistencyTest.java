@@ -24,6 +24,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -78,6 +79,7 @@ class CrashConsistencyTest {
         long start = System.nanoTime();
         Path reference = dir.resolve("train-reference");
         Child full = Child.start(dir, "train-reference", trainArgs(reference, false));
+        double firstCheckpoint = full.secondsUntil(reference.resolve("checkpoints").resolve(CheckpointStore.POINTER));
         assertEquals(0, full.waitFor(), full.log());
         double seconds = full.seconds();
         byte[] expected = Files.readAllBytes(reference.resolve("final.weights"));
@@ -88,7 +90,8 @@ class CrashConsistencyTest {
         int beforeFirstCheckpoint = 0;
         for (int round = 1; round <= ROUNDS; round++) {
             Path out = dir.resolve("train-" + round);
-            KillPoint point = KillPoint.random(random, seconds, 12);
+            // timed kills from half the start-up (JVM, TF) to the end, so most land in training and its writes
+            KillPoint point = KillPoint.random(random, firstCheckpoint / 2, seconds, 12);
             Child child = Child.start(dir, "train-" + round, trainArgs(out, false));
             String killed = child.kill(point, out);
             List<String> problems = problems(out);
@@ -122,9 +125,11 @@ class CrashConsistencyTest {
         Files.createDirectories(model.getParent());
         // the folder starts with a finished fp32 export; every round re-exports over it, alternating int8 and fp32,
         // so a model left beside the other precision's metadata would show
-        Child first = Child.start(dir, "export-reference", exportArgs(weights, model, "fp32", calib));
-        assertEquals(0, first.waitFor(), first.log());
-        double seconds = first.seconds();
+        Child int8 = Child.start(dir, "export-int8", exportArgs(weights, model, "int8", calib));
+        assertEquals(0, int8.waitFor(), int8.log());
+        Child fp32 = Child.start(dir, "export-fp32", exportArgs(weights, model, "fp32", calib));
+        assertEquals(0, fp32.waitFor(), fp32.log());
+        Map<String, Double> seconds = Map.of("int8", int8.seconds(), "fp32", fp32.seconds());
         assertEquals(List.of(), exportProblems(model));
 
         SplittableRandom random = new SplittableRandom(SEED + 1);
@@ -132,7 +137,7 @@ class CrashConsistencyTest {
         int modelsWithoutMetadata = 0;
         for (int round = 1; round <= ROUNDS; round++) {
             String quant = round % 2 == 1 ? "int8" : "fp32";
-            KillPoint point = KillPoint.random(random, seconds, 1);
+            KillPoint point = KillPoint.random(random, 0.3 * seconds.get(quant), 1.05 * seconds.get(quant), 1);
             Child child = Child.start(dir, "export-" + round, exportArgs(weights, model, quant, calib));
             String killed = child.kill(point, model.getParent());
             assertEquals(List.of(), exportProblems(model), "round " + round + ": after SIGKILL " + killed);
@@ -291,11 +296,14 @@ class CrashConsistencyTest {
     /**
      * When to kill: half the rounds at a random moment of the run ({@code seconds} after the start), half the
      * moment the n-th temp file of an atomic write shows up in the output folder, i.e. in the middle of a write.
+     * (A write the poller never sees, or a run that ends first, means the child finishes: the round then checks a
+     * complete run, and says so.)
      */
     private record KillPoint(double seconds, int atTempFile) {
-        static KillPoint random(SplittableRandom random, double runSeconds, int writes) {
-            return random.nextBoolean() ? new KillPoint(runSeconds * (0.1 + 0.85 * random.nextDouble()), 0)
-                    : new KillPoint(runSeconds * 3, 1 + random.nextInt(writes));
+        /** A timed kill uniform in [from, to] seconds after the start, or a kill at one of the first writes. */
+        static KillPoint random(SplittableRandom random, double from, double to, int writes) {
+            return random.nextBoolean() ? new KillPoint(from + (to - from) * random.nextDouble(), 0)
+                    : new KillPoint(0, 1 + random.nextInt(writes));
         }
 
         @Override
@@ -327,6 +335,14 @@ class CrashConsistencyTest {
 
         double seconds() {
             return (System.nanoTime() - started) / 1e9;
+        }
+
+        /** Seconds from the start until {@code file} exists (or the child ends). */
+        double secondsUntil(Path file) throws InterruptedException {
+            while (process.isAlive() && !Files.exists(file)) {
+                process.waitFor(5, TimeUnit.MILLISECONDS);
+            }
+            return seconds();
         }
 
         /**

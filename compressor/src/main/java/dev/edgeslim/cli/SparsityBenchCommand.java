@@ -101,12 +101,7 @@ public final class SparsityBenchCommand implements Command {
         root.put("data", data.toString());
         root.put("split", split);
         root.put("ratio", ratio);
-        MachineInfo m = MachineInfo.current();
-        ObjectNode machine = root.putObject("machine");
-        machine.put("cpu", m.cpu());
-        machine.put("cores", m.cores());
-        machine.put("java", m.java());
-        machine.put("tensorflow", m.tensorflow());
+        root.set("machine", Json.MAPPER.valueToTree(MachineInfo.current()));
         ArrayNode rows = root.putArray("runs");
         StringBuilder md = new StringBuilder();
         md.append(String.format(Locale.ROOT, "| run | final near-zero γ (<0.01) | median |γ| | mAP@0.5 VOC07 after "

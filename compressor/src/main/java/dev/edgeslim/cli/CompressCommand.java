@@ -65,7 +65,7 @@ public final class CompressCommand implements Command {
                 .value("finetune-epochs", "N", "distillation fine-tuning epochs (default 10)")
                 .value("schedule", "NAME", "sparsity schedule: constant, dynamic, linear (default dynamic)")
                 .value("strength", "S", "sparsity strength, or auto (sized to the run; default auto)")
-                .value("reach", "R", "auto strength's reach (default 1.5, see sparse-train --help)")
+                .value("reach", "R", "auto strength's reach (default 1.5; smaller keeps more accuracy, prunes less)")
                 .value("ratio", "R", "prune this fraction of each group's channels (default 0.5)")
                 .value("target-params", "F", "instead of --ratio: remove at least this fraction of parameters")
                 .value("target-flops", "F", "instead of --ratio: remove at least this fraction of FLOPs")
@@ -80,7 +80,9 @@ public final class CompressCommand implements Command {
                 .value("seed", "N", "seed (default 1)")
                 .value("latency-runs", "N", "timed forward passes per model in the report (default 20)")
                 .flag("force", "replace EdgeSlim's files in a folder holding another run")
+                .value("eval-every", "N", "evaluate every N epochs in each training stage (default: at its end)")
                 .flag("quiet", "no progress bars");
+        CompressStageOptions.register(options);
         CliOptions.Parsed p = options.parse(args, out);
         if (p == null) {
             return OK;
@@ -93,19 +95,25 @@ public final class CompressCommand implements Command {
         int finetuneEpochs = p.integer("finetune-epochs", 10, 1, 100_000);
         int latencyRuns = p.integer("latency-runs", 20, 1, 10_000);
         int threads = p.integer("threads", Runtime.getRuntime().availableProcessors(), 1, 256);
-        if (p.has("ratio") && (p.has("target-params") || p.has("target-flops"))) {
-            throw new UsageException("give --ratio or a target, not both");
+        List<String> criteria = List.of("ratio", "prune-percentile", "target-params", "target-flops").stream()
+                .filter(p::has).toList();
+        if (criteria.size() > 1) {
+            throw new UsageException("give one of --ratio, --prune-percentile, --target-params, --target-flops; got --"
+                    + criteria.get(0) + " and --" + criteria.get(1));
         }
-        if (p.has("target-params") && p.has("target-flops")) {
-            throw new UsageException("give --target-params or --target-flops, not both");
-        }
+        int evalEvery = p.integer("eval-every", 0, 1, 100_000);
         p.number("ratio", 0.5, 0, 0.999);
         // every value a stage would reject is rejected now, before the manifest records it
         TrainCommand.options(p, "compress");
         p.integer("size", 0, 32, 4096);
         p.number("attention-weight", 20, 0, 1e6);
+        if (p.has("reach") && !p.string("strength", "auto").equals("auto")) {
+            throw new UsageException("--reach sizes the automatic strength; it cannot be combined with --strength S");
+        }
+        p.number("reach", 1.5, 0.01, 100);
         try {
-            SparsitySchedule.parse(p.string("schedule", "dynamic"), p.number("strength", 0.002, 0, 1));
+            SparsitySchedule.parse(p.string("schedule", "dynamic"),
+                    p.string("strength", "auto").equals("auto") ? 0 : p.number("strength", 0.002, 0, 1));
         } catch (IllegalArgumentException e) {
             throw new UsageException(e.getMessage());
         }
@@ -122,10 +130,9 @@ public final class CompressCommand implements Command {
                 common.add(p.string(flag, null));
             }
         }
-        common.add("--lr");
-        common.add(p.string("lr", "0.002"));
-        common.add("--burn-in");
-        common.add("50");
+        if (!p.has("burn-in")) {
+            common.addAll(List.of("--burn-in", "50"));
+        }
         if (p.has("quiet")) {
             common.add("--quiet");
         }
@@ -145,6 +152,7 @@ public final class CompressCommand implements Command {
         if (nothing != null) {
             throw new BadInputException(cfg, "no channel of this network can be pruned: " + nothing);
         }
+        CompressStageOptions.check(p, spec);
         if (Files.exists(outDir) && !Files.isDirectory(outDir)) {
             throw new BadInputException(outDir, "output path exists and is not a folder");
         }
@@ -160,6 +168,9 @@ public final class CompressCommand implements Command {
         inputs.put("cfg", cfg.toAbsolutePath());
         inputs.put("weights", weights.toAbsolutePath());
         inputs.put("data", data.toAbsolutePath());
+        if (p.has("groups")) {
+            inputs.put("groups", p.path("groups").toAbsolutePath()); // hashed: a group file edited in place is another run
+        }
         List<String> recorded = new ArrayList<>(args);
         recorded.removeAll(List.of("--force", "--quiet", "--verbose")); // they do not change the result
         PipelineManifest manifest = PipelineManifest.open(outDir, inputs, recorded);
@@ -172,11 +183,15 @@ public final class CompressCommand implements Command {
             List<String> a = new ArrayList<>(List.of("sparse-train", "--cfg", cfg.toString(), "--weights",
                     weights.toString(), "--data", data.toString(), "--out", sparse.toString(), "--epochs",
                     String.valueOf(sparseEpochs), "--schedule", p.string("schedule", "dynamic"), "--strength",
-                    p.string("strength", "auto"), "--eval-every", String.valueOf(sparseEpochs)));
+                    p.string("strength", "auto"), "--eval-every", String.valueOf(evalEvery > 0 ? evalEvery : sparseEpochs)));
             if (p.has("reach")) {
                 a.addAll(List.of("--reach", p.string("reach", null)));
             }
+            if (!p.has("sparse-lr")) {
+                a.addAll(List.of("--lr", p.string("lr", "0.002")));
+            }
             a.addAll(common);
+            a.addAll(CompressStageOptions.forStage(p, CompressStageOptions.Stage.SPARSE));
             stage(cli, "sparse training", a, sparse, out, err);
             manifest.markDone(SPARSE, Map.of("weights", sparse.resolve("final.weights").toString()));
         }
@@ -191,9 +206,12 @@ public final class CompressCommand implements Command {
                 a.addAll(List.of("--target-params", p.string("target-params", null)));
             } else if (p.has("target-flops")) {
                 a.addAll(List.of("--target-flops", p.string("target-flops", null)));
+            } else if (p.has("prune-percentile")) {
+                // passed below as prune's --percentile
             } else {
                 a.addAll(List.of("--ratio", p.string("ratio", "0.5")));
             }
+            a.addAll(CompressStageOptions.forStage(p, CompressStageOptions.Stage.PRUNE));
             stage(cli, "group pruning", a, null, out, err);
             manifest.markDone(PRUNE, Map.of("cfg", prune.resolve("pruned.cfg").toString()));
         }
@@ -204,14 +222,18 @@ public final class CompressCommand implements Command {
             List<String> a = new ArrayList<>(List.of("distill", "--cfg", prune.resolve("pruned.cfg").toString(),
                     "--weights", prune.resolve("pruned.weights").toString(), "--data", data.toString(), "--out",
                     distill.toString(), "--epochs", String.valueOf(finetuneEpochs), "--eval-every",
-                    String.valueOf(finetuneEpochs)));
+                    String.valueOf(evalEvery > 0 ? evalEvery : finetuneEpochs)));
             if (p.has("no-attention")) {
                 a.add("--no-attention");
             } else {
                 a.addAll(List.of("--teacher-cfg", cfg.toString(), "--teacher-weights", weights.toString(),
                         "--attention-weight", p.string("attention-weight", "20")));
             }
+            if (!p.has("finetune-lr")) {
+                a.addAll(List.of("--lr", p.string("lr", "0.002")));
+            }
             a.addAll(common);
+            a.addAll(CompressStageOptions.forStage(p, CompressStageOptions.Stage.DISTILL));
             stage(cli, "distillation fine-tuning", a, distill, out, err);
             manifest.markDone(DISTILL, Map.of("weights", distill.resolve("final.weights").toString()));
         }

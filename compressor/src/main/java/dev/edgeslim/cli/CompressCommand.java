@@ -226,8 +226,10 @@ public final class CompressCommand implements Command {
             if (p.has("no-attention")) {
                 a.add("--no-attention");
             } else {
-                a.addAll(List.of("--teacher-cfg", cfg.toString(), "--teacher-weights", weights.toString(),
-                        "--attention-weight", p.string("attention-weight", "20")));
+                a.addAll(List.of("--attention-weight", p.string("attention-weight", "20")));
+            }
+            if (!p.has("no-attention") || p.number("output-weight", 0, 0, 1e6) > 0) {
+                a.addAll(List.of("--teacher-cfg", cfg.toString(), "--teacher-weights", weights.toString()));
             }
             if (!p.has("finetune-lr")) {
                 a.addAll(List.of("--lr", p.string("lr", "0.002")));
@@ -253,7 +255,8 @@ public final class CompressCommand implements Command {
                 threads, latencyRuns));
         rows.add(ModelSummary.measure("pruned (before fine-tuning)", prune.resolve("pruned.cfg"),
                 prune.resolve("pruned.weights"), eval, threads, latencyRuns));
-        rows.add(ModelSummary.measure(p.has("no-attention") ? "pruned + fine-tuned" : "pruned + distilled",
+        boolean distilled = !p.has("no-attention") || p.number("output-weight", 0, 0, 1e6) > 0;
+        rows.add(ModelSummary.measure(distilled ? "pruned + distilled" : "pruned + fine-tuned",
                 distill.resolve("model.cfg"), distill.resolve("final.weights"), eval, threads, latencyRuns));
         CompressionReport.write(outDir, "EdgeSlim compression report", rows, Map.of("options", recorded));
         manifest.markDone(REPORT, Map.of("md", reportMd.toString()));

@@ -64,7 +64,11 @@ final class CompressStageOptions {
             new Passthrough("round8", null, "round8", EnumSet.of(Stage.PRUNE), "round kept channel counts up to multiples of 8"),
             // stage 3
             new Passthrough("layers", "LIST", "layers", EnumSet.of(Stage.DISTILL),
-                    "distillation layers LAYER[:WEIGHT],... (default: automatic)"));
+                    "distillation layers LAYER[:WEIGHT],... (default: automatic)"),
+            new Passthrough("output-weight", "W", "output-weight", EnumSet.of(Stage.DISTILL),
+                    "output distillation (teacher's soft objectness/class scores), weight W (default 0: off)"),
+            new Passthrough("temperature", "T", "temperature", EnumSet.of(Stage.DISTILL),
+                    "output distillation temperature (default 2)"));
 
     private CompressStageOptions() {
     }
@@ -104,6 +108,8 @@ final class CompressStageOptions {
         if (p.has("rule") && PlanRule.parse(p.string("rule", "union")) == null) {
             throw new UsageException("--rule must be union, majority or intersection, got '" + p.string("rule", "") + "'");
         }
+        p.number("output-weight", 0, 0, 1e6);
+        p.number("temperature", 2, 0.01, 100);
         p.integer("floor-k", GroupOptions.DEFAULT_FLOOR_K, 1, 1 << 20);
         p.number("floor-percent", GroupOptions.DEFAULT_FLOOR_PERCENT, 0, 100);
         if (p.has("groups")) {

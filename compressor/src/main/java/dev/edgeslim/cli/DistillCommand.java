@@ -2,7 +2,9 @@ package dev.edgeslim.cli;
 
 import dev.edgeslim.compressor.distill.AttentionDistillation;
 import dev.edgeslim.compressor.distill.DistillationPairs;
+import dev.edgeslim.compressor.distill.FrozenTeacher;
 import dev.edgeslim.compressor.distill.LayerPair;
+import dev.edgeslim.compressor.distill.OutputDistillation;
 import dev.edgeslim.detector.io.OutputFolder;
 import dev.edgeslim.detector.model.NetworkSpec;
 import dev.edgeslim.detector.train.DetectionLoss;
@@ -23,7 +25,9 @@ import java.util.List;
  * distillation from the unpruned teacher. Layer pairs are chosen automatically (end of each backbone stride stage
  * and each neck output read by a head) or given with {@code --layers 12:1.0,34}. A pair's weight w makes its term
  * w·H·W·MSE(A_s, A_t) = w·‖A_s − A_t‖² (so weights do not depend on the map size). {@code --no-attention} gives
- * the plain fine-tuning baseline of the ablation. Writes what {@code train} writes.
+ * the plain fine-tuning baseline of the ablation. {@code --output-weight W} (with {@code --temperature T}) adds
+ * output distillation: the teacher's softened objectness and class scores as targets ({@link OutputDistillation}).
+ * Writes what {@code train} writes.
  */
 public final class DistillCommand implements Command {
     @Override
@@ -42,13 +46,15 @@ public final class DistillCommand implements Command {
                 + "--teacher-cfg T.cfg --teacher-weights TW --data VOCDIR --out DIR [options]")
                 .value("cfg", "FILE", "student (pruned) cfg (required)")
                 .value("weights", "FILE", "student weights (required)")
-                .value("teacher-cfg", "FILE", "teacher (unpruned) cfg (required unless --no-attention)")
-                .value("teacher-weights", "FILE", "teacher weights (required unless --no-attention)")
+                .value("teacher-cfg", "FILE", "teacher (unpruned) cfg (required unless no distillation term is on)")
+                .value("teacher-weights", "FILE", "teacher weights (required with --teacher-cfg)")
                 .value("data", "DIR", "VOCdevkit root (required)")
                 .value("out", "DIR", "output folder (required)")
                 .value("layers", "LIST", "distillation layers LAYER[:WEIGHT],... (default: automatic)")
                 .value("attention-weight", "W", "weight of each attention pair (default 20)")
-                .flag("no-attention", "plain fine-tuning (the ablation baseline)"));
+                .flag("no-attention", "no attention distillation (with no --output-weight: plain fine-tuning)")
+                .value("output-weight", "W", "output distillation of objectness and classes, weight W (default 0: off)")
+                .value("temperature", "T", "output distillation temperature (default 2)"));
         CliOptions.Parsed p = options.parse(args, out);
         if (p == null) {
             return OK;
@@ -58,10 +64,13 @@ public final class DistillCommand implements Command {
         Path data = p.requiredPath("data");
         Path outDir = p.requiredPath("out");
         boolean attention = !p.has("no-attention");
-        Path teacherCfg = attention ? p.requiredPath("teacher-cfg") : null;
-        Path teacherWeightsFile = attention ? p.requiredPath("teacher-weights") : null;
+        double outputWeight = p.number("output-weight", 0, 0, 1e6);
+        double temperature = p.number("temperature", 2, 0.01, 100);
+        boolean teacherNeeded = attention || outputWeight > 0;
+        Path teacherCfg = teacherNeeded ? p.requiredPath("teacher-cfg") : null;
+        Path teacherWeightsFile = teacherNeeded ? p.requiredPath("teacher-weights") : null;
         double weight = p.number("attention-weight", 20, 0, 1e6);
-        TrainingOptions training = TrainCommand.options(p, attention ? "distill" : "finetune");
+        TrainingOptions training = TrainCommand.options(p, teacherNeeded ? "distill" : "finetune");
         int size = p.integer("size", 0, 32, 4096);
         int evalEvery = p.integer("eval-every", 5, 1, 100_000);
 
@@ -69,15 +78,20 @@ public final class DistillCommand implements Command {
         WeightStore initial = DarknetWeights.read(weightsFile, spec);
         List<LossTerm> terms = new ArrayList<>();
         terms.add(new DetectionLoss(LossOptions.defaults()));
-        if (attention) {
+        if (teacherNeeded) {
             NetworkSpec teacher = TrainingInputs.spec(teacherCfg, size);
-            WeightStore teacherWeights = DarknetWeights.read(teacherWeightsFile, teacher);
-            List<LayerPair> pairs = p.has("layers")
-                    ? DistillationPairs.parse(p.string("layers", ""), weight, "--layers")
-                    : DistillationPairs.automatic(spec, weight);
+            FrozenTeacher frozen = new FrozenTeacher(teacher, DarknetWeights.read(teacherWeightsFile, teacher));
             DistillationPairs.checkTopology(spec, teacher, teacherCfg.toString());
-            DistillationPairs.checkPairs(spec, pairs, p.has("layers") ? "--layers" : cfg.toString());
-            terms.add(new AttentionDistillation(teacher, teacherWeights, scaled(spec, pairs)));
+            if (attention) {
+                List<LayerPair> pairs = p.has("layers")
+                        ? DistillationPairs.parse(p.string("layers", ""), weight, "--layers")
+                        : DistillationPairs.automatic(spec, weight);
+                DistillationPairs.checkPairs(spec, pairs, p.has("layers") ? "--layers" : cfg.toString());
+                terms.add(new AttentionDistillation(frozen, scaled(spec, pairs)));
+            }
+            if (outputWeight > 0) {
+                terms.add(new OutputDistillation(frozen, outputWeight, temperature));
+            }
         }
         TrainingInputs.Datasets sets = TrainingInputs.datasets(p, data, spec, cfg);
         OutputFolder.prepare(outDir, p.has("force"), p.has("resume"), TrainCommand.OWN);

@@ -36,7 +36,7 @@ class CompressStageOptionsTest {
         Path run = dir.resolve("run");
         CliRunner r = CompressFixture.run(CompressFixture.compress(model, voc, run, 1, "--sparse-lr", "0.003",
                 "--finetune-lr", "0.0007", "--burn-in", "0", "--rule", "majority", "--prune-percentile", "40",
-                "--layers", layer + ":5", "--warmup", "0.25", "--relax-percentile", "80", "--bn-momentum", "0.95"));
+                "--layers", layer + ":5", "--warmup", "0.25", "--relax-percentile", "80", "--bn-momentum", "0.95", "--output-weight", "0.5"));
         assertEquals(0, r.code(), r.err());
 
         // burn-in 0: the first step already runs at the stage's own learning rate
@@ -45,6 +45,7 @@ class CompressStageOptionsTest {
         JsonNode prune = Json.MAPPER.readTree(run.resolve("2-prune/prune-report.json").toFile());
         assertTrue(prune.toString().contains("\"majority\""), prune.toString());
         assertEquals(Set.of("attention_l" + layer), attentionTerms(run.resolve("3-distill/metrics.jsonl")));
+        assertTrue(Files.readString(run.resolve("3-distill/metrics.jsonl")).contains("\"output_distill\""));
         JsonNode manifest = Json.MAPPER.readTree(run.resolve("manifest.json").toFile());
         assertTrue(manifest.get("options").toString().contains("relax-percentile"), "recorded: the run's identity");
     }
@@ -57,7 +58,7 @@ class CompressStageOptionsTest {
         String[][] usage = {{"--rule", "any"}, {"--warmup", "2"}, {"--relax-percentile", "100"},
                 {"--prune-percentile", "100"}, {"--ratio", "0.5", "--prune-percentile", "40"},
                 {"--reach", "1", "--strength", "0.01"}, {"--finetune-lr", "0"}, {"--bn-momentum", "1"},
-                {"--floor-k", "0"}, {"--eval-every", "0"}, {"--layers", "1", "--no-attention"}, {"--mosaic", "-1"}};
+                {"--floor-k", "0"}, {"--eval-every", "0"}, {"--layers", "1", "--no-attention"}, {"--mosaic", "-1"}, {"--temperature", "0"}};
         for (String[] extra : usage) {
             CliRunner r = CompressFixture.run(CompressFixture.compress(model, voc, out, 1, extra));
             assertEquals(1, r.code(), String.join(" ", extra) + ": " + r.err());

@@ -83,4 +83,30 @@ class DistillCommandTest {
         assertBadInput(distill(teacher, "--layers", "1:-2"), "--layers", "non-negative");
         assertBadInput(distill(teacher, "--layers", " , "), "--layers", "no distillation layers");
     }
+
+    @Test
+    void outputDistillationRunsWithoutAttentionAndNeedsAFittingTeacher() throws Exception {
+        CompressFixture.Model teacher = CompressFixture.model(dir.resolve("t3"), "teacher", 4);
+        Path voc = CompressFixture.voc(dir.resolve("data"), 4, 0);
+        Path run = dir.resolve("output-only");
+        CliRunner r = CliRunner.run("distill", "--cfg", student.cfg().toString(), "--weights",
+                student.weights().toString(), "--teacher-cfg", teacher.cfg().toString(), "--teacher-weights",
+                teacher.weights().toString(), "--data", voc.toString(), "--out", run.toString(), "--no-attention",
+                "--output-weight", "1", "--temperature", "3", "--epochs", "1", "--batch", "2", "--eval-split", "none",
+                "--quiet");
+        assertEquals(0, r.code(), r.err());
+        String metrics = Files.readString(run.resolve("metrics.jsonl"));
+        assertTrue(metrics.contains("\"output_distill_cls\""), "output term logged");
+        assertFalse(metrics.contains("\"attention\""), "no attention term with --no-attention");
+
+        CliRunner noTeacher = CliRunner.run("distill", "--cfg", student.cfg().toString(), "--weights",
+                student.weights().toString(), "--data", voc.toString(), "--out", out.toString(), "--no-attention",
+                "--output-weight", "1", "--quiet");
+        assertEquals(1, noTeacher.code(), noTeacher.err());
+        assertTrue(noTeacher.err().contains("--teacher-cfg"), noTeacher.err());
+        CompressFixture.Model deeper = CompressFixture.model(dir.resolve("t3"), "deeper", 2,
+                TinyModels.yolo(64, 8, 16, 16, 16));
+        assertBadInput(distill(deeper, "--no-attention", "--output-weight", "1"), "deeper.cfg", "differ in topology");
+        assertEquals(1, distill(teacher, "--output-weight", "1", "--temperature", "0").code());
+    }
 }

@@ -17,21 +17,25 @@ import java.util.Map;
 /**
  * Spatial-attention distillation (stage 3). At each layer pair the attention map A = mean over channels of x²,
  * flattened per image and L2-normalised, is computed for student and teacher on the same batch; the term is
- * Σ w_l · MSE(A_s, A_t) (MSE over the H·W map, averaged over the batch). The teacher is a constant graph inside
- * the training graph: frozen by construction (it has no variables, so no gradient or optimiser can reach it) and
- * with batch norm in inference mode. Channel counts may differ (the student is pruned); spatial sizes may not.
+ * Σ w_l · MSE(A_s, A_t) (MSE over the H·W map, averaged over the batch). The teacher is a {@link FrozenTeacher}:
+ * a constant graph inside the training graph, frozen by construction, with batch norm in inference mode. Channel counts may differ (the student is pruned); spatial sizes may not.
  */
 public final class AttentionDistillation implements LossTerm {
     private static final float EPS = 1e-12f;
+    private final FrozenTeacher frozen;
     private final NetworkSpec teacherSpec;
-    private final WeightStore teacherWeights;
     private final List<LayerPair> pairs;
     private final Map<String, Operand<TFloat32>> perLayer = new LinkedHashMap<>();
     private DarknetGraph teacher;
 
     public AttentionDistillation(NetworkSpec teacherSpec, WeightStore teacherWeights, List<LayerPair> pairs) {
-        this.teacherSpec = teacherSpec;
-        this.teacherWeights = teacherWeights;
+        this(new FrozenTeacher(teacherSpec, teacherWeights), pairs);
+    }
+
+    /** Shares {@code teacher}'s graph with the other distillation terms of the same run. */
+    public AttentionDistillation(FrozenTeacher teacher, List<LayerPair> pairs) {
+        this.frozen = teacher;
+        this.teacherSpec = teacher.spec();
         this.pairs = List.copyOf(pairs);
     }
 
@@ -43,7 +47,7 @@ public final class AttentionDistillation implements LossTerm {
     @Override
     public Operand<TFloat32> build(TrainingContext context) {
         Ops tf = context.tf();
-        teacher = DarknetGraph.constant(tf, "teacher", teacherSpec, teacherWeights, context.input());
+        teacher = frozen.graph(context);
         Ops scope = tf.withSubScope("attention");
         Operand<TFloat32> total = scope.constant(0f);
         for (LayerPair p : pairs) {

@@ -52,7 +52,8 @@ class AttentionDistillationTest {
         train = VocDataset.open(data, "trainval");
     }
 
-    static BatchSource source(NetworkSpec spec) {
+    /** Two batches of four 64 px images of {@code images}. */
+    static BatchSource source(VocDataset images) {
         Augmenter augmenter = new Augmenter(AugmentOptions.evaluation(64, 64));
         return new BatchSource() {
             @Override
@@ -62,7 +63,7 @@ class AttentionDistillationTest {
 
             @Override
             public BatchLoader open(int epoch, int batchIndex) {
-                return new BatchLoader(train, augmenter, BatchLoader.Options.defaults(4, 1), epoch, batchIndex);
+                return new BatchLoader(images, augmenter, BatchLoader.Options.defaults(4, 1), epoch, batchIndex);
             }
         };
     }
@@ -100,7 +101,7 @@ class AttentionDistillationTest {
             float[] probe = new float[64 * 64 * 3];
             Arrays.fill(probe, 0.3f);
             float[][] before = heads(trainer, term, probe);
-            trainer.train(source(spec), null, false, List.of(new TrainingListener() {
+            trainer.train(source(train), null, false, List.of(new TrainingListener() {
                 @Override
                 public void onStep(StepMetrics step) {
                     losses.add(step.losses().get("attention"));

@@ -168,8 +168,11 @@ public final class CompressCommand implements Command {
         inputs.put("cfg", cfg.toAbsolutePath());
         inputs.put("weights", weights.toAbsolutePath());
         inputs.put("data", data.toAbsolutePath());
-        if (p.has("groups")) {
-            inputs.put("groups", p.path("groups").toAbsolutePath()); // hashed: a group file edited in place is another run
+        // hashed: a group or layer file edited in place makes another run
+        for (String file : List.of("groups", "layers-file")) {
+            if (p.has(file)) {
+                inputs.put(file, p.path(file).toAbsolutePath());
+            }
         }
         List<String> recorded = new ArrayList<>(args);
         recorded.removeAll(List.of("--force", "--quiet", "--verbose")); // they do not change the result

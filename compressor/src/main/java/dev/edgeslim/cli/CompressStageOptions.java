@@ -65,6 +65,8 @@ final class CompressStageOptions {
             // stage 3
             new Passthrough("layers", "LIST", "layers", EnumSet.of(Stage.DISTILL),
                     "distillation layers LAYER[:WEIGHT],... (default: automatic)"),
+            new Passthrough("layers-file", "FILE", "layers-file", EnumSet.of(Stage.DISTILL),
+                    "distillation layers from a file, one LAYER[:WEIGHT] per line"),
             new Passthrough("output-weight", "W", "output-weight", EnumSet.of(Stage.DISTILL),
                     "output distillation (teacher's soft objectness/class scores), weight W (default 0: off)"),
             new Passthrough("temperature", "T", "temperature", EnumSet.of(Stage.DISTILL),
@@ -119,12 +121,13 @@ final class CompressStageOptions {
             }
             GroupFile.read(groups, spec, GroupOptions.ratio(0));
         }
-        if (p.has("layers")) {
+        if (p.has("layers") || p.has("layers-file")) {
             if (p.has("no-attention")) {
-                throw new UsageException("--layers chooses distillation layers; it cannot be combined with --no-attention");
+                throw new UsageException("--layers/--layers-file choose distillation layers; they cannot be combined "
+                        + "with --no-attention");
             }
-            DistillationPairs.checkPairs(spec, DistillationPairs.parse(p.string("layers", ""), 1, "--layers"),
-                    "--layers");
+            DistillationPairs.checkPairs(spec, DistillCommand.pairs(p, spec, 1),
+                    p.has("layers") ? "--layers" : p.string("layers-file", ""));
         }
     }
 

@@ -51,6 +51,7 @@ public final class DistillCommand implements Command {
                 .value("data", "DIR", "VOCdevkit root (required)")
                 .value("out", "DIR", "output folder (required)")
                 .value("layers", "LIST", "distillation layers LAYER[:WEIGHT],... (default: automatic)")
+                .value("layers-file", "FILE", "distillation layers from a file, one LAYER[:WEIGHT] per line")
                 .value("attention-weight", "W", "weight of each attention pair (default 20)")
                 .flag("no-attention", "no attention distillation (with no --output-weight: plain fine-tuning)")
                 .value("output-weight", "W", "output distillation of objectness and classes, weight W (default 0: off)")
@@ -70,6 +71,9 @@ public final class DistillCommand implements Command {
         Path teacherCfg = teacherNeeded ? p.requiredPath("teacher-cfg") : null;
         Path teacherWeightsFile = teacherNeeded ? p.requiredPath("teacher-weights") : null;
         double weight = p.number("attention-weight", 20, 0, 1e6);
+        if (p.has("layers") && p.has("layers-file")) {
+            throw new UsageException("give --layers or --layers-file, not both");
+        }
         TrainingOptions training = TrainCommand.options(p, teacherNeeded ? "distill" : "finetune");
         int size = p.integer("size", 0, 32, 4096);
         int evalEvery = p.integer("eval-every", 5, 1, 100_000);
@@ -83,10 +87,9 @@ public final class DistillCommand implements Command {
             FrozenTeacher frozen = new FrozenTeacher(teacher, DarknetWeights.read(teacherWeightsFile, teacher));
             DistillationPairs.checkTopology(spec, teacher, teacherCfg.toString());
             if (attention) {
-                List<LayerPair> pairs = p.has("layers")
-                        ? DistillationPairs.parse(p.string("layers", ""), weight, "--layers")
-                        : DistillationPairs.automatic(spec, weight);
-                DistillationPairs.checkPairs(spec, pairs, p.has("layers") ? "--layers" : cfg.toString());
+                List<LayerPair> pairs = pairs(p, spec, weight);
+                DistillationPairs.checkPairs(spec, pairs, p.has("layers") ? "--layers"
+                        : p.has("layers-file") ? p.string("layers-file", "") : cfg.toString());
                 terms.add(new AttentionDistillation(frozen, scaled(spec, pairs)));
             }
             if (outputWeight > 0) {
@@ -101,6 +104,20 @@ public final class DistillCommand implements Command {
                 p.has("quiet") ? null : err), terms, List.of(), List.of());
         TrainCommand.printSummary(out, p.has("json"), outDir, result, training, (System.nanoTime() - started) / 1e9);
         return OK;
+    }
+
+    /** The pairs of {@code --layers}, {@code --layers-file} or the automatic choice. */
+    static List<LayerPair> pairs(CliOptions.Parsed p, NetworkSpec spec, double weight) {
+        if (p.has("layers") && p.has("layers-file")) {
+            throw new UsageException("give --layers or --layers-file, not both");
+        }
+        if (p.has("layers")) {
+            return DistillationPairs.parse(p.string("layers", ""), weight, "--layers");
+        }
+        if (p.has("layers-file")) {
+            return DistillationPairs.read(p.path("layers-file"), weight);
+        }
+        return DistillationPairs.automatic(spec, weight);
     }
 
     /** w·H·W so that the MSE over the map becomes the squared distance between the normalised maps. */

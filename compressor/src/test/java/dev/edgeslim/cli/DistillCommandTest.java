@@ -82,6 +82,11 @@ class DistillCommandTest {
         assertBadInput(distill(teacher, "--layers", "1:heavy"), "--layers", "'1:heavy'");
         assertBadInput(distill(teacher, "--layers", "1:-2"), "--layers", "non-negative");
         assertBadInput(distill(teacher, "--layers", " , "), "--layers", "no distillation layers");
+        Path good = Files.writeString(dir.resolve("good-layers.txt"), "1 2\n2\n");
+        assertBadInput(distill(teacher, "--layers-file", good.toString()), "no-voc"); // control: valid file
+        Path bad = Files.writeString(dir.resolve("bad-layers.txt"), "1\n# the head\n4\n");
+        assertBadInput(distill(teacher, "--layers-file", bad.toString()), "bad-layers.txt", "layer 4 is a [yolo] layer");
+        assertEquals(1, distill(teacher, "--layers", "1", "--layers-file", good.toString()).code());
     }
 
     @Test

@@ -7,6 +7,11 @@ import dev.edgeslim.detector.model.Shape;
 import dev.edgeslim.detector.model.UpsampleLayer;
 import dev.edgeslim.detector.model.YoloLayer;
 
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -19,7 +24,53 @@ import java.util.Set;
  * each head convolution (the neck's output that a [yolo] head reads).
  */
 public final class DistillationPairs {
+    static final long MAX_FILE_BYTES = 1 << 20;
+    private static final String LINE = "line";
+
     private DistillationPairs() {
+    }
+
+    /**
+     * Reads a layer file: one pair per line, {@code LAYER[:WEIGHT]} or {@code LAYER WEIGHT}, {@code #} starts a
+     * comment, blank lines are skipped. Errors name the file and line.
+     */
+    public static List<LayerPair> read(Path file, double weight) {
+        String text;
+        try {
+            if (Files.size(file) > MAX_FILE_BYTES) {
+                throw new BadInputException(file, "larger than 1 MB; not a distillation layer file");
+            }
+            text = new String(Files.readAllBytes(file), StandardCharsets.UTF_8);
+        } catch (NoSuchFileException e) {
+            throw new BadInputException(file, "no such file");
+        } catch (IOException e) {
+            throw new BadInputException(file, "cannot read: " + e.getMessage());
+        }
+        List<LayerPair> pairs = new ArrayList<>();
+        String[] lines = text.split("\r?\n", -1);
+        for (int i = 0; i < lines.length; i++) {
+            String line = lines[i];
+            int hash = line.indexOf('#');
+            String content = (hash >= 0 ? line.substring(0, hash) : line).trim();
+            if (content.isEmpty()) {
+                continue;
+            }
+            if (content.contains(",")) {
+                throw new BadInputException(file.toString(), i + 1, "one layer per line, got '"
+                        + (content.length() > 60 ? content.substring(0, 57) + "..." : content) + "'");
+            }
+            String[] words = content.split("\\s+");
+            String pair = words.length == 2 && !content.contains(":") ? words[0] + ":" + words[1] : content;
+            try {
+                pairs.addAll(parse(pair, weight, LINE));
+            } catch (BadInputException e) {
+                throw new BadInputException(file.toString(), i + 1, e.getMessage().substring(LINE.length() + 2));
+            }
+        }
+        if (pairs.isEmpty()) {
+            throw new BadInputException(file, "no distillation layers given");
+        }
+        return pairs;
     }
 
     public static List<LayerPair> automatic(NetworkSpec spec, double weight) {

@@ -40,9 +40,11 @@ public final class CompressCommand implements Command {
     static final String SPARSE = CompressRunFolder.SPARSE;
     static final String PRUNE = CompressRunFolder.PRUNE;
     static final String DISTILL = CompressRunFolder.DISTILL;
+    static final String ABLATION = CompressRunFolder.ABLATION;
     /** The report's manifest entry: a finished run re-run prints its report instead of measuring it again. */
     static final String REPORT = "report";
-    static final Set<String> OWN = Set.of(SPARSE, PRUNE, DISTILL, PipelineManifest.FILE, "report.md", "report.json");
+    static final Set<String> OWN = Set.of(SPARSE, PRUNE, DISTILL, ABLATION, PipelineManifest.FILE, "report.md",
+            "report.json");
 
     @Override
     public String name() {
@@ -70,7 +72,9 @@ public final class CompressCommand implements Command {
                 .value("target-params", "F", "instead of --ratio: remove at least this fraction of parameters")
                 .value("target-flops", "F", "instead of --ratio: remove at least this fraction of FLOPs")
                 .value("attention-weight", "W", "attention distillation weight (default 20)")
-                .flag("no-attention", "fine-tune without distillation (ablation)")
+                .flag("no-attention", "fine-tune without distillation")
+                .flag("ablation", "also fine-tune the pruned model without distillation (same epochs, lr, seed) into "
+                        + ABLATION + " and report both; can be added to a finished run")
                 .value("batch", "N", "batch size (default 8)")
                 .value("lr", "RATE", "learning rate of both training stages (default 0.002)")
                 .value("size", "S", "input size (default: the cfg's)")
@@ -102,6 +106,10 @@ public final class CompressCommand implements Command {
                     + criteria.get(0) + " and --" + criteria.get(1));
         }
         int evalEvery = p.integer("eval-every", 0, 1, 100_000);
+        if (p.has("ablation") && p.has("no-attention") && p.number("output-weight", 0, 0, 1e6) == 0) {
+            throw new UsageException("--ablation compares distillation with plain fine-tuning; with --no-attention "
+                    + "and no --output-weight both would be plain fine-tuning");
+        }
         p.number("ratio", 0.5, 0, 0.999);
         // every value a stage would reject is rejected now, before the manifest records it
         TrainCommand.options(p, "compress");
@@ -175,7 +183,8 @@ public final class CompressCommand implements Command {
             }
         }
         List<String> recorded = new ArrayList<>(args);
-        recorded.removeAll(List.of("--force", "--quiet", "--verbose")); // they do not change the result
+        // they do not change any stage's result (--ablation only adds a stage beside them)
+        recorded.removeAll(List.of("--force", "--quiet", "--verbose", "--ablation"));
         PipelineManifest manifest = PipelineManifest.open(outDir, inputs, recorded);
         EdgeSlim cli = new EdgeSlim();
 
@@ -242,8 +251,27 @@ public final class CompressCommand implements Command {
             stage(cli, "distillation fine-tuning", a, distill, out, err);
             manifest.markDone(DISTILL, Map.of("weights", distill.resolve("final.weights").toString()));
         }
+        boolean ablation = p.has("ablation");
+        Path plain = outDir.resolve(ABLATION);
+        if (ablation && manifest.done(ABLATION)) {
+            skipped(err, "ablation: plain fine-tuning");
+        } else if (ablation) {
+            // the distillation stage's training, minus every distillation term
+            List<String> a = new ArrayList<>(List.of("distill", "--cfg", prune.resolve("pruned.cfg").toString(),
+                    "--weights", prune.resolve("pruned.weights").toString(), "--data", data.toString(), "--out",
+                    plain.toString(), "--epochs", String.valueOf(finetuneEpochs), "--eval-every",
+                    String.valueOf(evalEvery > 0 ? evalEvery : finetuneEpochs), "--no-attention"));
+            if (!p.has("finetune-lr")) {
+                a.addAll(List.of("--lr", p.string("lr", "0.002")));
+            }
+            a.addAll(common);
+            a.addAll(CompressStageOptions.forStage(p, CompressStageOptions.Stage.ABLATION));
+            stage(cli, "ablation: plain fine-tuning", a, plain, out, err);
+            manifest.markDone(ABLATION, Map.of("weights", plain.resolve("final.weights").toString()));
+        }
         Path reportMd = outDir.resolve("report.md");
-        if (manifest.done(REPORT) && Files.isRegularFile(reportMd)) {
+        boolean reportHasAblation = "true".equals(manifest.result(REPORT, "ablation"));
+        if (manifest.done(REPORT) && Files.isRegularFile(reportMd) && (reportHasAblation || !ablation)) {
             // every number in it was measured on files that have not changed since
             skipped(err, "report");
             Files.readAllLines(reportMd).stream().filter(l -> l.startsWith("|")).forEach(out::println);
@@ -258,14 +286,50 @@ public final class CompressCommand implements Command {
                 threads, latencyRuns));
         rows.add(ModelSummary.measure("pruned (before fine-tuning)", prune.resolve("pruned.cfg"),
                 prune.resolve("pruned.weights"), eval, threads, latencyRuns));
+        boolean withAblation = ablation || reportHasAblation || manifest.done(ABLATION);
+        if (withAblation) {
+            rows.add(ModelSummary.measure("pruned + plain fine-tuning (ablation)", plain.resolve("model.cfg"),
+                    plain.resolve("final.weights"), eval, threads, latencyRuns));
+        }
         boolean distilled = !p.has("no-attention") || p.number("output-weight", 0, 0, 1e6) > 0;
         rows.add(ModelSummary.measure(distilled ? "pruned + distilled" : "pruned + fine-tuned",
                 distill.resolve("model.cfg"), distill.resolve("final.weights"), eval, threads, latencyRuns));
-        CompressionReport.write(outDir, "EdgeSlim compression report", rows, Map.of("options", recorded));
-        manifest.markDone(REPORT, Map.of("md", reportMd.toString()));
+        CompressionReport.write(outDir, "EdgeSlim compression report", rows, stageFiles(outDir),
+                Map.of("options", recorded));
+        manifest.markDone(REPORT, Map.of("md", reportMd.toString(), "ablation", withAblation));
         out.print(CompressionReport.table(rows));
         out.println("report: " + reportMd);
         return OK;
+    }
+
+    /** The plots and stage reports a reader of report.md will want, those that exist, relative to the run folder. */
+    static List<CompressionReport.Link> stageFiles(Path outDir) throws IOException {
+        List<CompressionReport.Link> links = new ArrayList<>();
+        String[][] fixed = {
+                {"sparse training curves (loss, lr, mAP)", SPARSE + "/curves.png"},
+                {"|γ| histogram before/after sparse training, all prunable layers", SPARSE + "/gamma/all.png"},
+                {"γ statistics per epoch and group", SPARSE + "/gamma-stats.json"},
+                {"sparse model PR curves", SPARSE + "/eval/sparse-pr.png"},
+                {"kept channels per layer", PRUNE + "/kept-channels.png"},
+                {"pruning report (per-group thresholds and removed channels)", PRUNE + "/prune-report.md"},
+                {"distillation curves (detection and attention loss, lr, mAP)", DISTILL + "/curves.png"},
+                {"distilled model PR curves", DISTILL + "/eval/distill-pr.png"},
+                {"ablation curves (plain fine-tuning)", ABLATION + "/curves.png"},
+                {"ablation PR curves", ABLATION + "/eval/finetune-pr.png"}};
+        for (String[] f : fixed) {
+            if (Files.isRegularFile(outDir.resolve(f[1]))) {
+                links.add(new CompressionReport.Link(f[0], f[1]));
+            }
+        }
+        Path gamma = outDir.resolve(SPARSE).resolve("gamma");
+        if (Files.isDirectory(gamma)) {
+            try (Stream<Path> s = Files.list(gamma)) {
+                s.map(f -> f.getFileName().toString()).filter(n -> n.endsWith(".png") && !n.equals("all.png")).sorted()
+                        .forEach(n -> links.add(new CompressionReport.Link("|γ| histogram, group "
+                                + n.substring(0, n.length() - 4), SPARSE + "/gamma/" + n)));
+            }
+        }
+        return links;
     }
 
     private static boolean isEmpty(Path dir) throws IOException {

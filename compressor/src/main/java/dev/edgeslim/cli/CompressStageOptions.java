@@ -21,7 +21,8 @@ import java.util.Set;
  * them, with the same limits the stages apply.
  */
 final class CompressStageOptions {
-    enum Stage { SPARSE, PRUNE, DISTILL }
+    /** ABLATION: the plain fine-tuning of {@code --ablation}, trained like DISTILL but with no distillation term. */
+    enum Stage { SPARSE, PRUNE, DISTILL, ABLATION }
 
     /** A compress flag ({@code name}), the stages that receive it, and its name there. */
     private record Passthrough(String name, String argName, String stageName, Set<Stage> stages, String help) {
@@ -30,7 +31,7 @@ final class CompressStageOptions {
         }
     }
 
-    private static final Set<Stage> TRAINING = EnumSet.of(Stage.SPARSE, Stage.DISTILL);
+    private static final Set<Stage> TRAINING = EnumSet.of(Stage.SPARSE, Stage.DISTILL, Stage.ABLATION);
 
     private static final List<Passthrough> TABLE = List.of(
             // both training stages
@@ -43,7 +44,7 @@ final class CompressStageOptions {
             new Passthrough("bn-momentum", "M", "bn-momentum", TRAINING,
                     "BatchNorm moving-average momentum (default: sparse training 0.9, distillation 0.99)"),
             new Passthrough("sparse-lr", "RATE", "lr", EnumSet.of(Stage.SPARSE), "sparse training's learning rate (default --lr)"),
-            new Passthrough("finetune-lr", "RATE", "lr", EnumSet.of(Stage.DISTILL),
+            new Passthrough("finetune-lr", "RATE", "lr", EnumSet.of(Stage.DISTILL, Stage.ABLATION),
                     "fine-tuning's learning rate (default --lr)"),
             // stage 1
             new Passthrough("warmup", "F", "warmup", EnumSet.of(Stage.SPARSE),

@@ -14,6 +14,8 @@ public record CompressRunFolder(Path dir, Path inputCfg, Path inputWeights, Path
     public static final String SPARSE = "1-sparse";
     public static final String PRUNE = "2-prune";
     public static final String DISTILL = "3-distill";
+    /** {@code compress --ablation}: the pruned model fine-tuned without distillation, same iterations and seed. */
+    public static final String ABLATION = "3-plain-finetune";
 
     /** Reads {@code dir}'s manifest; {@link dev.edgeslim.detector.io.BadInputException} when it is not a run folder. */
     public static CompressRunFolder open(Path dir) throws IOException {

@@ -48,13 +48,33 @@ public final class CompressionReport {
         return isBase ? value : value + String.format(Locale.ROOT, " (%+.1f%%)", 100 * (v / base - 1));
     }
 
+    /** A file of an earlier stage the report links to: what it shows, and its path relative to the run folder. */
+    public record Link(String label, String path) {
+    }
+
     public static void write(Path dir, String title, List<ModelSummary> rows, Map<String, Object> extra)
             throws IOException {
-        String md = "# " + title + "\n\n" + table(rows) + "\nLatency: TF Java, batch 1, " + rows.get(0).threads()
-                + " threads, median after warm-up, measured in the same run.\n";
-        AtomicFiles.writeString(dir.resolve("report.md"), md);
+        write(dir, title, rows, List.of(), extra);
+    }
+
+    /** As above, with a "Stage files" section linking {@code links} (plots and stage reports). */
+    public static void write(Path dir, String title, List<ModelSummary> rows, List<Link> links,
+                             Map<String, Object> extra) throws IOException {
+        StringBuilder md = new StringBuilder("# " + title + "\n\n" + table(rows) + "\nLatency: TF Java, batch 1, "
+                + rows.get(0).threads() + " threads, median after warm-up, measured in the same run.\n");
+        if (!links.isEmpty()) {
+            md.append("\n## Stage files\n\n");
+            for (Link l : links) {
+                md.append("- ").append(l.label()).append(": [").append(l.path()).append("](").append(l.path())
+                        .append(")\n");
+            }
+        }
+        AtomicFiles.writeString(dir.resolve("report.md"), md.toString());
         Map<String, Object> json = new java.util.LinkedHashMap<>(extra);
         json.put("models", rows);
+        if (!links.isEmpty()) {
+            json.put("files", links);
+        }
         AtomicFiles.writeString(dir.resolve("report.json"), JSON.writeValueAsString(json));
     }
 }

@@ -117,6 +117,12 @@ public final class PipelineManifest {
         return root.path("stages").path(stage).path("status").asText().equals("done");
     }
 
+    /** A result recorded for a done stage, as text; null when absent. */
+    public String result(String stage, String key) {
+        JsonNode v = root.path("stages").path(stage).path("results").path(key);
+        return v.isMissingNode() || v.isNull() ? null : v.asText();
+    }
+
     public void markDone(String stage, Map<String, Object> results) throws IOException {
         ObjectNode s = ((ObjectNode) root.get("stages")).putObject(stage);
         s.put("status", "done");

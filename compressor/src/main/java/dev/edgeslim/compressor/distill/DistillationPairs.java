@@ -1,16 +1,13 @@
 package dev.edgeslim.compressor.distill;
 
 import dev.edgeslim.detector.io.BadInputException;
+import dev.edgeslim.detector.io.SmallTextFile;
 import dev.edgeslim.detector.model.Layer;
 import dev.edgeslim.detector.model.NetworkSpec;
 import dev.edgeslim.detector.model.Shape;
 import dev.edgeslim.detector.model.UpsampleLayer;
 import dev.edgeslim.detector.model.YoloLayer;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -35,17 +32,7 @@ public final class DistillationPairs {
      * comment, blank lines are skipped. Errors name the file and line.
      */
     public static List<LayerPair> read(Path file, double weight) {
-        String text;
-        try {
-            if (Files.size(file) > MAX_FILE_BYTES) {
-                throw new BadInputException(file, "larger than 1 MB; not a distillation layer file");
-            }
-            text = new String(Files.readAllBytes(file), StandardCharsets.UTF_8);
-        } catch (NoSuchFileException e) {
-            throw new BadInputException(file, "no such file");
-        } catch (IOException e) {
-            throw new BadInputException(file, "cannot read: " + e.getMessage());
-        }
+        String text = SmallTextFile.read(file, MAX_FILE_BYTES, "a distillation layer file");
         List<LayerPair> pairs = new ArrayList<>();
         String[] lines = text.split("\r?\n", -1);
         for (int i = 0; i < lines.length; i++) {

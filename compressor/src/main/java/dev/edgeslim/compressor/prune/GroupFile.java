@@ -1,12 +1,9 @@
 package dev.edgeslim.compressor.prune;
 
 import dev.edgeslim.detector.io.BadInputException;
+import dev.edgeslim.detector.io.SmallTextFile;
 import dev.edgeslim.detector.model.NetworkSpec;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -35,17 +32,7 @@ public final class GroupFile {
     }
 
     public static List<PruneGroup> read(Path file, NetworkSpec spec, GroupOptions defaults) {
-        String text;
-        try {
-            if (Files.size(file) > MAX_BYTES) {
-                throw new BadInputException(file, "larger than 1 MB; not a group definition");
-            }
-            text = new String(Files.readAllBytes(file), StandardCharsets.UTF_8);
-        } catch (NoSuchFileException e) {
-            throw new BadInputException(file, "no such file");
-        } catch (IOException e) {
-            throw new BadInputException(file, "cannot read: " + e.getMessage());
-        }
+        String text = SmallTextFile.read(file, MAX_BYTES, "a group definition");
         return parse(text, file.toString(), spec, defaults);
     }
 

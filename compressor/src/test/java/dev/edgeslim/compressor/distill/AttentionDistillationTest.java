@@ -48,8 +48,13 @@ class AttentionDistillationTest {
 
     @BeforeAll
     static void dataset() throws Exception {
-        SyntheticVoc.generate(data, new SyntheticVoc.Options(8, 0, 64, 4, 1), false, null);
-        train = VocDataset.open(data, "trainval");
+        train = trainingImages(data);
+    }
+
+    /** Eight synthetic 64 px training images in {@code dir}. */
+    static VocDataset trainingImages(Path dir) throws Exception {
+        SyntheticVoc.generate(dir, new SyntheticVoc.Options(8, 0, 64, 4, 1), false, null);
+        return VocDataset.open(dir, "trainval");
     }
 
     /** Two batches of four 64 px images of {@code images}. */

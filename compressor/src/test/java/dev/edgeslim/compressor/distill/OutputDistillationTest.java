@@ -12,7 +12,6 @@ import dev.edgeslim.detector.train.TrainingListener;
 import dev.edgeslim.detector.train.TrainingOptions;
 import dev.edgeslim.detector.weights.WeightInitializer;
 import dev.edgeslim.detector.weights.WeightStore;
-import dev.edgeslim.detector.data.SyntheticVoc;
 import dev.edgeslim.detector.data.VocDataset;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -53,8 +52,7 @@ class OutputDistillationTest {
 
     @BeforeAll
     static void dataset() throws Exception {
-        SyntheticVoc.generate(data, new SyntheticVoc.Options(8, 0, 64, 4, 1), false, null);
-        train = VocDataset.open(data, "trainval");
+        train = AttentionDistillationTest.trainingImages(data);
     }
 
     /** Loss value and both networks' head logits for {@code batch} random images. */

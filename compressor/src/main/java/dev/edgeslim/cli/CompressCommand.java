@@ -231,10 +231,8 @@ public final class CompressCommand implements Command {
         if (manifest.done(DISTILL)) {
             skipped(err, "distillation fine-tuning");
         } else {
-            List<String> a = new ArrayList<>(List.of("distill", "--cfg", prune.resolve("pruned.cfg").toString(),
-                    "--weights", prune.resolve("pruned.weights").toString(), "--data", data.toString(), "--out",
-                    distill.toString(), "--epochs", String.valueOf(finetuneEpochs), "--eval-every",
-                    String.valueOf(evalEvery > 0 ? evalEvery : finetuneEpochs)));
+            List<String> a = fineTuning(p, prune, data, distill, finetuneEpochs, evalEvery, common,
+                    CompressStageOptions.Stage.DISTILL);
             if (p.has("no-attention")) {
                 a.add("--no-attention");
             } else {
@@ -243,11 +241,6 @@ public final class CompressCommand implements Command {
             if (!p.has("no-attention") || p.number("output-weight", 0, 0, 1e6) > 0) {
                 a.addAll(List.of("--teacher-cfg", cfg.toString(), "--teacher-weights", weights.toString()));
             }
-            if (!p.has("finetune-lr")) {
-                a.addAll(List.of("--lr", p.string("lr", "0.002")));
-            }
-            a.addAll(common);
-            a.addAll(CompressStageOptions.forStage(p, CompressStageOptions.Stage.DISTILL));
             stage(cli, "distillation fine-tuning", a, distill, out, err);
             manifest.markDone(DISTILL, Map.of("weights", distill.resolve("final.weights").toString()));
         }
@@ -257,15 +250,9 @@ public final class CompressCommand implements Command {
             skipped(err, "ablation: plain fine-tuning");
         } else if (ablation) {
             // the distillation stage's training, minus every distillation term
-            List<String> a = new ArrayList<>(List.of("distill", "--cfg", prune.resolve("pruned.cfg").toString(),
-                    "--weights", prune.resolve("pruned.weights").toString(), "--data", data.toString(), "--out",
-                    plain.toString(), "--epochs", String.valueOf(finetuneEpochs), "--eval-every",
-                    String.valueOf(evalEvery > 0 ? evalEvery : finetuneEpochs), "--no-attention"));
-            if (!p.has("finetune-lr")) {
-                a.addAll(List.of("--lr", p.string("lr", "0.002")));
-            }
-            a.addAll(common);
-            a.addAll(CompressStageOptions.forStage(p, CompressStageOptions.Stage.ABLATION));
+            List<String> a = fineTuning(p, prune, data, plain, finetuneEpochs, evalEvery, common,
+                    CompressStageOptions.Stage.ABLATION);
+            a.add("--no-attention");
             stage(cli, "ablation: plain fine-tuning", a, plain, out, err);
             manifest.markDone(ABLATION, Map.of("weights", plain.resolve("final.weights").toString()));
         }
@@ -300,6 +287,24 @@ public final class CompressCommand implements Command {
         out.print(CompressionReport.table(rows));
         out.println("report: " + reportMd);
         return OK;
+    }
+
+    /**
+     * The {@code distill} arguments shared by the distillation stage and its ablation: the pruned model of
+     * {@code prune}, trained into {@code folder} with the fine-tuning epochs, learning rate and training flags.
+     */
+    private static List<String> fineTuning(CliOptions.Parsed p, Path prune, Path data, Path folder, int epochs,
+                                           int evalEvery, List<String> common, CompressStageOptions.Stage stage) {
+        List<String> a = new ArrayList<>(List.of("distill", "--cfg", prune.resolve("pruned.cfg").toString(),
+                "--weights", prune.resolve("pruned.weights").toString(), "--data", data.toString(), "--out",
+                folder.toString(), "--epochs", String.valueOf(epochs), "--eval-every",
+                String.valueOf(evalEvery > 0 ? evalEvery : epochs)));
+        if (!p.has("finetune-lr")) {
+            a.addAll(List.of("--lr", p.string("lr", "0.002")));
+        }
+        a.addAll(common);
+        a.addAll(CompressStageOptions.forStage(p, stage));
+        return a;
     }
 
     /** The plots and stage reports a reader of report.md will want, those that exist, relative to the run folder. */

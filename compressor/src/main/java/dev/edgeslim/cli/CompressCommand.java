@@ -106,7 +106,9 @@ public final class CompressCommand implements Command {
                     + criteria.get(0) + " and --" + criteria.get(1));
         }
         int evalEvery = p.integer("eval-every", 0, 1, 100_000);
-        if (p.has("ablation") && p.has("no-attention") && p.number("output-weight", 0, 0, 1e6) == 0) {
+        // stage 3 trains against the teacher unless every distillation term is off
+        boolean distills = !p.has("no-attention") || p.number("output-weight", 0, 0, 1e6) > 0;
+        if (p.has("ablation") && !distills) {
             throw new UsageException("--ablation compares distillation with plain fine-tuning; with --no-attention "
                     + "and no --output-weight both would be plain fine-tuning");
         }
@@ -115,10 +117,7 @@ public final class CompressCommand implements Command {
         TrainCommand.options(p, "compress");
         p.integer("size", 0, 32, 4096);
         p.number("attention-weight", 20, 0, 1e6);
-        if (p.has("reach") && !p.string("strength", "auto").equals("auto")) {
-            throw new UsageException("--reach sizes the automatic strength; it cannot be combined with --strength S");
-        }
-        p.number("reach", 1.5, 0.01, 100);
+        SparseTrainCommand.reach(p);
         try {
             SparsitySchedule.parse(p.string("schedule", "dynamic"),
                     p.string("strength", "auto").equals("auto") ? 0 : p.number("strength", 0.002, 0, 1));
@@ -238,7 +237,7 @@ public final class CompressCommand implements Command {
             } else {
                 a.addAll(List.of("--attention-weight", p.string("attention-weight", "20")));
             }
-            if (!p.has("no-attention") || p.number("output-weight", 0, 0, 1e6) > 0) {
+            if (distills) {
                 a.addAll(List.of("--teacher-cfg", cfg.toString(), "--teacher-weights", weights.toString()));
             }
             stage(cli, "distillation fine-tuning", a, distill, out, err);
@@ -273,13 +272,12 @@ public final class CompressCommand implements Command {
                 threads, latencyRuns));
         rows.add(ModelSummary.measure("pruned (before fine-tuning)", prune.resolve("pruned.cfg"),
                 prune.resolve("pruned.weights"), eval, threads, latencyRuns));
-        boolean withAblation = ablation || reportHasAblation || manifest.done(ABLATION);
+        boolean withAblation = manifest.done(ABLATION); // this run's, or one an earlier run added
         if (withAblation) {
             rows.add(ModelSummary.measure("pruned + plain fine-tuning (ablation)", plain.resolve("model.cfg"),
                     plain.resolve("final.weights"), eval, threads, latencyRuns));
         }
-        boolean distilled = !p.has("no-attention") || p.number("output-weight", 0, 0, 1e6) > 0;
-        rows.add(ModelSummary.measure(distilled ? "pruned + distilled" : "pruned + fine-tuned",
+        rows.add(ModelSummary.measure(distills ? "pruned + distilled" : "pruned + fine-tuned",
                 distill.resolve("model.cfg"), distill.resolve("final.weights"), eval, threads, latencyRuns));
         CompressionReport.write(outDir, "EdgeSlim compression report", rows, stageFiles(outDir),
                 Map.of("options", recorded));

@@ -3,7 +3,6 @@ package dev.edgeslim.cli;
 import dev.edgeslim.compressor.distill.DistillationPairs;
 import dev.edgeslim.compressor.prune.GroupFile;
 import dev.edgeslim.compressor.prune.GroupOptions;
-import dev.edgeslim.compressor.prune.PlanRule;
 import dev.edgeslim.detector.io.BadInputException;
 import dev.edgeslim.detector.model.NetworkSpec;
 
@@ -93,11 +92,8 @@ final class CompressStageOptions {
      * indices, which pruning keeps.
      */
     static void check(CliOptions.Parsed p, NetworkSpec spec) {
-        p.integer("burn-in", 50, 0, 10_000_000);
-        p.number("momentum", 0.9, 0, 0.9999);
-        p.number("decay", 5e-4, 0, 1);
+        // burn-in, momentum, decay, bn-momentum: checked by TrainCommand.options, which compress calls first
         p.number("mosaic", 0.5, 0, 1);
-        p.number("bn-momentum", 0.9, 0, 0.9999);
         p.number("sparse-lr", 0.002, 1e-7, 10);
         p.number("finetune-lr", 0.002, 1e-7, 10);
         p.number("warmup", 0.5, 0, 1);
@@ -108,9 +104,7 @@ final class CompressStageOptions {
                 throw new UsageException("--prune-percentile must be within [0,100), got " + p.string("prune-percentile", ""));
             }
         }
-        if (p.has("rule") && PlanRule.parse(p.string("rule", "union")) == null) {
-            throw new UsageException("--rule must be union, majority or intersection, got '" + p.string("rule", "") + "'");
-        }
+        PruneCommand.rule(p);
         p.number("output-weight", 0, 0, 1e6);
         p.number("temperature", 2, 0.01, 100);
         p.integer("floor-k", GroupOptions.DEFAULT_FLOOR_K, 1, 1 << 20);
@@ -127,8 +121,7 @@ final class CompressStageOptions {
                 throw new UsageException("--layers/--layers-file choose distillation layers; they cannot be combined "
                         + "with --no-attention");
             }
-            DistillationPairs.checkPairs(spec, DistillCommand.pairs(p, spec, 1),
-                    p.has("layers") ? "--layers" : p.string("layers-file", ""));
+            DistillationPairs.checkPairs(spec, DistillCommand.pairs(p, spec, 1), DistillCommand.pairSource(p, ""));
         }
     }
 

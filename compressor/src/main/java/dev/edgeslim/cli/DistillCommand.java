@@ -71,9 +71,7 @@ public final class DistillCommand implements Command {
         Path teacherCfg = teacherNeeded ? p.requiredPath("teacher-cfg") : null;
         Path teacherWeightsFile = teacherNeeded ? p.requiredPath("teacher-weights") : null;
         double weight = p.number("attention-weight", 20, 0, 1e6);
-        if (p.has("layers") && p.has("layers-file")) {
-            throw new UsageException("give --layers or --layers-file, not both");
-        }
+        pairSource(p, cfg.toString()); // a usage error here, before any file is read
         TrainingOptions training = TrainCommand.options(p, teacherNeeded ? "distill" : "finetune");
         int size = p.integer("size", 0, 32, 4096);
         int evalEvery = p.integer("eval-every", 5, 1, 100_000);
@@ -88,8 +86,7 @@ public final class DistillCommand implements Command {
             DistillationPairs.checkTopology(spec, teacher, teacherCfg.toString());
             if (attention) {
                 List<LayerPair> pairs = pairs(p, spec, weight);
-                DistillationPairs.checkPairs(spec, pairs, p.has("layers") ? "--layers"
-                        : p.has("layers-file") ? p.string("layers-file", "") : cfg.toString());
+                DistillationPairs.checkPairs(spec, pairs, pairSource(p, cfg.toString()));
                 terms.add(new AttentionDistillation(frozen, scaled(spec, pairs)));
             }
             if (outputWeight > 0) {
@@ -106,11 +103,20 @@ public final class DistillCommand implements Command {
         return OK;
     }
 
-    /** The pairs of {@code --layers}, {@code --layers-file} or the automatic choice. */
-    static List<LayerPair> pairs(CliOptions.Parsed p, NetworkSpec spec, double weight) {
+    /**
+     * Where the layer pairs come from, as errors name it: {@code --layers}, the {@code --layers-file}, or
+     * {@code automatic} (the student cfg's automatic choice). Giving both flags is a usage error.
+     */
+    static String pairSource(CliOptions.Parsed p, String automatic) {
         if (p.has("layers") && p.has("layers-file")) {
             throw new UsageException("give --layers or --layers-file, not both");
         }
+        return p.has("layers") ? "--layers" : p.has("layers-file") ? p.string("layers-file", "") : automatic;
+    }
+
+    /** The pairs of {@code --layers}, {@code --layers-file} or the automatic choice. */
+    static List<LayerPair> pairs(CliOptions.Parsed p, NetworkSpec spec, double weight) {
+        pairSource(p, "");
         if (p.has("layers")) {
             return DistillationPairs.parse(p.string("layers", ""), weight, "--layers");
         }

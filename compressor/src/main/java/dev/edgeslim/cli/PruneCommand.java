@@ -103,10 +103,7 @@ public final class PruneCommand implements Command {
         }
         String criterion = given.get(0);
         double amount = halfOpen(p, criterion);
-        PlanRule rule = PlanRule.parse(p.string("rule", "union"));
-        if (rule == null) {
-            throw new UsageException("--rule must be union, majority or intersection, got '" + p.string("rule", "") + "'");
-        }
+        PlanRule rule = rule(p);
         int floorK = p.integer("floor-k", GroupOptions.DEFAULT_FLOOR_K, 1, 1 << 20);
         double floorPercent = p.number("floor-percent", GroupOptions.DEFAULT_FLOOR_PERCENT, 0, 100);
         GroupOptions defaults = (criterion.equals("percentile") ? GroupOptions.percentile(amount)
@@ -170,6 +167,15 @@ public final class PruneCommand implements Command {
             print(out, cfgFile, outDir, report);
         }
         return OK;
+    }
+
+    /** {@code --rule} (default union); compress checks it with this too. */
+    static PlanRule rule(CliOptions.Parsed p) {
+        PlanRule rule = PlanRule.parse(p.string("rule", "union"));
+        if (rule == null) {
+            throw new UsageException("--rule must be union, majority or intersection, got '" + p.string("rule", "") + "'");
+        }
+        return rule;
     }
 
     private static String metric(GroupPlanner.TargetResult t) {

@@ -51,6 +51,14 @@ public final class SparseTrainCommand implements Command {
         return "stage 1: sparse training (L1 on BN γ with a constant/dynamic/linear schedule)";
     }
 
+    /** {@code --reach}, which only the automatic strength uses (compress checks it with this too). */
+    static double reach(CliOptions.Parsed p) {
+        if (p.has("reach") && !p.string("strength", "auto").equals("auto")) {
+            throw new UsageException("--reach sizes the automatic strength; it cannot be combined with --strength S");
+        }
+        return p.number("reach", AutoStrength.DEFAULT_REACH, 0.01, 100);
+    }
+
     @Override
     public int run(List<String> args, PrintStream out, PrintStream err) throws Exception {
         CliOptions options = TrainCommand.trainingFlags(new CliOptions(
@@ -79,10 +87,7 @@ public final class SparseTrainCommand implements Command {
         // training loss was unchanged). 0.9 (PyTorch's default) tracks within ~10 iterations.
         TrainingOptions training = TrainCommand.options(p, "sparse", 0.9);
         boolean autoStrength = p.string("strength", "auto").equals("auto");
-        double reach = p.number("reach", AutoStrength.DEFAULT_REACH, 0.01, 100);
-        if (p.has("reach") && !autoStrength) {
-            throw new UsageException("--reach sizes the automatic strength; it cannot be combined with --strength S");
-        }
+        double reach = reach(p);
         SparsitySchedule schedule;
         try {
             schedule = SparsitySchedule.parse(p.string("schedule", "dynamic"),

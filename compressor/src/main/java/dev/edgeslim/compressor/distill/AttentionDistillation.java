@@ -18,7 +18,8 @@ import java.util.Map;
  * Spatial-attention distillation (stage 3). At each layer pair the attention map A = mean over channels of x²,
  * flattened per image and L2-normalised, is computed for student and teacher on the same batch; the term is
  * Σ w_l · MSE(A_s, A_t) (MSE over the H·W map, averaged over the batch). The teacher is a {@link FrozenTeacher}:
- * a constant graph inside the training graph, frozen by construction, with batch norm in inference mode. Channel counts may differ (the student is pruned); spatial sizes may not.
+ * a constant graph inside the training graph, frozen by construction, with batch norm in inference mode. Channel
+ * counts may differ (the student is pruned); spatial sizes may not.
  */
 public final class AttentionDistillation implements LossTerm {
     private static final float EPS = 1e-12f;

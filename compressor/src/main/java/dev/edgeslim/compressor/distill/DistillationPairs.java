@@ -22,7 +22,6 @@ import java.util.Set;
  */
 public final class DistillationPairs {
     static final long MAX_FILE_BYTES = 1 << 20;
-    private static final String LINE = "line";
 
     private DistillationPairs() {
     }
@@ -49,9 +48,9 @@ public final class DistillationPairs {
             String[] words = content.split("\\s+");
             String pair = words.length == 2 && !content.contains(":") ? words[0] + ":" + words[1] : content;
             try {
-                pairs.addAll(parse(pair, weight, LINE));
-            } catch (BadInputException e) {
-                throw new BadInputException(file.toString(), i + 1, e.getMessage().substring(LINE.length() + 2));
+                pairs.add(pair(pair, weight));
+            } catch (IllegalArgumentException e) {
+                throw new BadInputException(file.toString(), i + 1, e.getMessage());
             }
         }
         if (pairs.isEmpty()) {
@@ -99,17 +98,8 @@ public final class DistillationPairs {
             if (p.isEmpty()) {
                 continue;
             }
-            String[] kv = p.split(":", -1); // -1: "12:" and ":" keep their empty parts and are refused
             try {
-                if (kv.length > 2) {
-                    throw new NumberFormatException();
-                }
-                int layer = Integer.parseInt(kv[0].trim());
-                double w = kv.length > 1 ? Double.parseDouble(kv[1].trim()) : weight;
-                pairs.add(new LayerPair(layer, layer, w));
-            } catch (NumberFormatException e) {
-                throw new BadInputException(source, "expected LAYER[:WEIGHT], got '"
-                        + (p.length() > 60 ? p.substring(0, 57) + "..." : p) + "'");
+                pairs.add(pair(p, weight));
             } catch (IllegalArgumentException e) {
                 throw new BadInputException(source, e.getMessage());
             }
@@ -118,6 +108,22 @@ public final class DistillationPairs {
             throw new BadInputException(source, "no distillation layers given");
         }
         return pairs;
+    }
+
+    /** One {@code LAYER[:WEIGHT]}; the exception's message says what is wrong (the callers add where). */
+    private static LayerPair pair(String text, double weight) {
+        String[] kv = text.split(":", -1); // -1: "12:" and ":" keep their empty parts and are refused
+        try {
+            if (kv.length > 2) {
+                throw new NumberFormatException();
+            }
+            int layer = Integer.parseInt(kv[0].trim());
+            double w = kv.length > 1 ? Double.parseDouble(kv[1].trim()) : weight;
+            return new LayerPair(layer, layer, w);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("expected LAYER[:WEIGHT], got '"
+                    + (text.length() > 60 ? text.substring(0, 57) + "..." : text) + "'");
+        }
     }
 
     /** Teacher and student must be the same topology (layer types and sizes) and every pair must exist. */

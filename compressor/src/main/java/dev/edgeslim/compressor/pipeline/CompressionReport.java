@@ -52,12 +52,7 @@ public final class CompressionReport {
     public record Link(String label, String path) {
     }
 
-    public static void write(Path dir, String title, List<ModelSummary> rows, Map<String, Object> extra)
-            throws IOException {
-        write(dir, title, rows, List.of(), extra);
-    }
-
-    /** As above, with a "Stage files" section linking {@code links} (plots and stage reports). */
+    /** report.md and report.json: the table, and a "Stage files" section linking {@code links} (plots, stage reports). */
     public static void write(Path dir, String title, List<ModelSummary> rows, List<Link> links,
                              Map<String, Object> extra) throws IOException {
         StringBuilder md = new StringBuilder("# " + title + "\n\n" + table(rows) + "\nLatency: TF Java, batch 1, "

@@ -19,8 +19,12 @@ import java.io.DataInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -179,14 +183,35 @@ class CrashConsistencyTest {
         return args;
     }
 
-    /** Temp files of interrupted atomic writes under {@code dir}. */
+    /**
+     * Temp files of interrupted atomic writes under {@code dir}. The kill poller lists the folder while the child
+     * writes, so a temp file may be renamed away between the listing and its stat: a file that vanished is skipped
+     * rather than failing the walk (Files.walk would throw NoSuchFileException).
+     */
     private static List<Path> temps(Path dir) throws IOException {
         if (!Files.isDirectory(dir)) {
             return List.of();
         }
-        try (Stream<Path> s = Files.walk(dir)) {
-            return s.filter(Files::isRegularFile).filter(AtomicFiles::isTemp).toList();
-        }
+        List<Path> temps = new ArrayList<>();
+        Files.walkFileTree(dir, new SimpleFileVisitor<>() {
+            @Override
+            public FileVisitResult visitFile(Path file, BasicFileAttributes attributes) {
+                if (attributes.isRegularFile() && AtomicFiles.isTemp(file)) {
+                    temps.add(file);
+                }
+                return FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult visitFileFailed(Path file, IOException e) throws IOException {
+                if (e instanceof NoSuchFileException) {
+                    return FileVisitResult.CONTINUE;
+                }
+                throw e;
+            }
+        });
+        temps.sort(null);
+        return temps;
     }
 
     /** Every file a (possibly killed) training run left in {@code out}, checked by what it is; problems listed. */

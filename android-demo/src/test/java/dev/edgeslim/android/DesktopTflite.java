@@ -32,10 +32,11 @@ final class DesktopTflite {
                         + " (ai.djl.tflite:tflite-native-cpu:linux-x86_64)");
             }
             Path dir = Files.createTempDirectory("edgeslim-tflite-jni");
+            // deleteOnExit runs in reverse order of registration: the library first, then its (then empty) folder
+            dir.toFile().deleteOnExit();
             Path lib = dir.resolve("libtensorflowlite_jni.so");
             Files.copy(in, lib, StandardCopyOption.REPLACE_EXISTING);
             lib.toFile().deleteOnExit();
-            dir.toFile().deleteOnExit();
             System.load(lib.toAbsolutePath().toString());
             loaded = true;
         } catch (IOException e) {

@@ -55,6 +55,8 @@ final class CompressStageOptions {
                     "instead of --ratio: remove channels below the P-th percentile of each group's |γ|"),
             new Passthrough("groups", "FILE", "groups", EnumSet.of(Stage.PRUNE),
                     "group definition file for pruning (default: automatic groups)"),
+            new Passthrough("allocation", "A", "allocation", EnumSet.of(Stage.PRUNE),
+                    "how a target is shared among groups: threshold (default; one |γ| threshold) or quantile"),
             new Passthrough("rule", "RULE", "rule", EnumSet.of(Stage.PRUNE),
                     "how coupled layers agree: union (default), majority, intersection"),
             new Passthrough("floor-k", "K", "floor-k", EnumSet.of(Stage.PRUNE),
@@ -105,6 +107,10 @@ final class CompressStageOptions {
             }
         }
         PruneCommand.rule(p);
+        PruneCommand.allocation(p);
+        if (p.has("allocation") && !p.has("target-params") && !p.has("target-flops")) {
+            throw new UsageException("--allocation applies only to --target-params or --target-flops");
+        }
         p.number("output-weight", 0, 0, 1e6);
         p.number("temperature", 2, 0.01, 100);
         p.integer("floor-k", GroupOptions.DEFAULT_FLOOR_K, 1, 1 << 20);

@@ -13,6 +13,7 @@ import dev.edgeslim.compressor.prune.PruneGroup;
 import dev.edgeslim.compressor.prune.PruneReport;
 import dev.edgeslim.compressor.prune.PrunedNetwork;
 import dev.edgeslim.compressor.prune.PruningPlan;
+import dev.edgeslim.compressor.prune.TargetAllocation;
 import dev.edgeslim.compressor.prune.TargetMetric;
 import dev.edgeslim.detector.cfg.CfgParser;
 import dev.edgeslim.detector.cfg.CfgWriter;
@@ -40,12 +41,13 @@ import java.util.Set;
  * <p>Exactly one criterion: {@code --ratio R} (remove the lowest-|γ| fraction R of each group's prunable channels,
  * R in [0,1)), {@code --percentile P} (remove channels below the P-th percentile of each group's |γ|), or a
  * global target {@code --target-params F} / {@code --target-flops F} (remove at least the fraction F of params /
- * FLOPs, found by bisection on a common quantile; if unreachable, the most that is reachable is written and a
- * warning printed). Groups are automatic ({@link AutoGroups}) unless {@code --groups FILE} ({@link GroupFile})
+ * FLOPs, found by bisection on one level shared by all groups, {@code --allocation}: a common |γ| threshold
+ * (default) or a common quantile, see {@link TargetAllocation}; if unreachable, the most that is reachable is
+ * written and a warning printed). Groups are automatic ({@link AutoGroups}) unless {@code --groups FILE} ({@link GroupFile})
  * is given; the command-line options are the defaults for every group.
  *
- * <p>{@code --json} prints: {@code cfg, weights, out, files[], rule, target{metric, fraction, quantile,
- * achieved, met} (or null), total{convs, filtersBefore, filtersAfter, paramsBefore, paramsAfter, bflopsBefore,
+ * <p>{@code --json} prints: {@code cfg, weights, out, files[], rule, target{metric, fraction, allocation,
+ * level, achieved, met} (or null), total{convs, filtersBefore, filtersAfter, paramsBefore, paramsAfter, bflopsBefore,
  * bflopsAfter, paramsRemovedFraction, flopsRemovedFraction, inputWidth, inputHeight}, groups[{name, options,
  * convs, filtersBefore, filtersAfter, prunableFilters, paramsBefore, paramsAfter, bflopsBefore, bflopsAfter}]}.
  */
@@ -76,6 +78,8 @@ public final class PruneCommand implements Command {
                 .value("percentile", "P", "remove channels below the P-th percentile of each group's |gamma|, 0 <= P < 100")
                 .value("target-params", "F", "remove at least the fraction F of parameters, 0 < F < 1")
                 .value("target-flops", "F", "remove at least the fraction F of FLOPs, 0 < F < 1")
+                .value("allocation", "A", "how a target is shared among groups: threshold (default; one |gamma| "
+                        + "threshold, sparse groups lose more) or quantile (the same share of every group)")
                 .value("rule", "RULE", "how coupled layers agree: union (default), majority, intersection")
                 .value("floor-k", "K", "keep at least K channels per layer (default " + GroupOptions.DEFAULT_FLOOR_K + ")")
                 .value("floor-percent", "P", "keep at least P% of each layer's channels (default "
@@ -103,6 +107,10 @@ public final class PruneCommand implements Command {
         }
         String criterion = given.get(0);
         double amount = halfOpen(p, criterion);
+        TargetAllocation allocation = allocation(p);
+        if (p.has("allocation") && !criterion.startsWith("target-")) {
+            throw new UsageException("--allocation applies only to --target-params or --target-flops");
+        }
         PlanRule rule = rule(p);
         int floorK = p.integer("floor-k", GroupOptions.DEFAULT_FLOOR_K, 1, 1 << 20);
         double floorPercent = p.number("floor-percent", GroupOptions.DEFAULT_FLOOR_PERCENT, 0, 100);
@@ -135,7 +143,7 @@ public final class PruneCommand implements Command {
             if (groups.stream().allMatch(g -> g.options().weight() == 0)) {
                 throw new BadInputException(groupsFile, "every group has weight=0, so no target can be reached");
             }
-            target = planner.searchTarget(weights, metric, amount);
+            target = planner.searchTarget(weights, metric, amount, allocation);
             plan = target.plan();
         } else {
             plan = planner.plan(weights);
@@ -178,6 +186,16 @@ public final class PruneCommand implements Command {
         return rule;
     }
 
+    /** {@code --allocation} (default threshold); compress checks it with this too. */
+    static TargetAllocation allocation(CliOptions.Parsed p) {
+        TargetAllocation allocation = TargetAllocation.parse(p.string("allocation", TargetAllocation.THRESHOLD.id()));
+        if (allocation == null) {
+            throw new UsageException("--allocation must be threshold or quantile, got '" + p.string("allocation", "")
+                    + "'");
+        }
+        return allocation;
+    }
+
     private static String metric(GroupPlanner.TargetResult t) {
         return t.metric() == TargetMetric.PARAMS ? "parameters" : "FLOPs";
     }
@@ -215,9 +233,10 @@ public final class PruneCommand implements Command {
                     g.filtersBefore(), g.filtersAfter(), g.paramsBefore() / 1e6, g.paramsAfter() / 1e6);
         }
         if (report.target() != null) {
-            out.printf(Locale.ROOT, "target: remove %.1f%% of %s -> removed %.1f%% (quantile %.4f)%n",
+            out.printf(Locale.ROOT, "target: remove %.1f%% of %s -> removed %.1f%% (%s %.4g)%n",
                     100 * report.target().fraction(), report.target().metric(), 100 * report.target().achieved(),
-                    report.target().quantile());
+                    report.target().allocation().equals("threshold") ? "|gamma| threshold" : "quantile",
+                    report.target().level());
         }
         out.printf(Locale.ROOT, "%s (%dx%d), rule %s: params %,d -> %,d (-%.1f%%), BFLOPs %.3f -> %.3f (-%.1f%%), "
                         + "filters %,d -> %,d%n", cfg.getFileName(), t.inputWidth(), t.inputHeight(), report.rule(),

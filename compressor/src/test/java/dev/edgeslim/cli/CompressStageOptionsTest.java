@@ -58,7 +58,8 @@ class CompressStageOptionsTest {
         String[][] usage = {{"--rule", "any"}, {"--warmup", "2"}, {"--relax-percentile", "100"},
                 {"--prune-percentile", "100"}, {"--ratio", "0.5", "--prune-percentile", "40"},
                 {"--reach", "1", "--strength", "0.01"}, {"--finetune-lr", "0"}, {"--bn-momentum", "1"},
-                {"--floor-k", "0"}, {"--eval-every", "0"}, {"--layers", "1", "--no-attention"}, {"--mosaic", "-1"}, {"--temperature", "0"}};
+                {"--floor-k", "0"}, {"--eval-every", "0"}, {"--layers", "1", "--no-attention"}, {"--mosaic", "-1"}, {"--temperature", "0"},
+                {"--target-params", "0.5", "--allocation", "even"}, {"--allocation", "quantile"}};
         for (String[] extra : usage) {
             CliRunner r = CompressFixture.run(CompressFixture.compress(model, voc, out, 1, extra));
             assertEquals(1, r.code(), String.join(" ", extra) + ": " + r.err());

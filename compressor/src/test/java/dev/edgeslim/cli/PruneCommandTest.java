@@ -68,14 +68,15 @@ class PruneCommandTest {
     void targetFlopsIsReachedAndReported(@TempDir Path tmp) throws Exception {
         Path out = tmp.resolve("run");
         CliRunner r = CliRunner.run("prune", "--cfg", cfg.toString(), "--weights", weights.toString(), "--out",
-                out.toString(), "--target-flops", "0.35", "--rule", "majority");
+                out.toString(), "--target-flops", "0.35", "--rule", "majority", "--allocation", "quantile");
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("target: remove 35.0% of flops"), r.out());
         JsonNode report = Json.MAPPER.readTree(out.resolve("prune-report.json").toFile());
         double removed = report.get("total").get("flopsRemovedFraction").asDouble();
         assertTrue(removed >= 0.35 && removed < 0.38, String.valueOf(removed));
         assertTrue(report.get("target").get("met").asBoolean());
-        String q = String.format(java.util.Locale.ROOT, "ratio %.4g", report.get("target").get("quantile").asDouble());
+        String q = String.format(java.util.Locale.ROOT, "ratio %.4g", report.get("target").get("level").asDouble());
+        assertEquals("quantile", report.get("target").get("allocation").asText());
         assertTrue(report.get("groups").get(0).get("options").asText().startsWith(q + ", floor"),
                 report.get("groups").get(0).get("options").asText());
     }
@@ -87,7 +88,8 @@ class PruneCommandTest {
                 {"--ratio", "1.5"}, {"--ratio", "1"}, {"--ratio", "-0.1"}, {"--ratio", "half"}, {"--percentile", "100"},
                 {"--target-params", "0"}, {"--ratio", "0.5", "--target-flops", "0.3"}, {},
                 {"--ratio", "0.5", "--rule", "most"}, {"--ratio", "0.5", "--floor-k", "0"},
-                {"--ratio", "0.5", "--floor-percent", "120"}};
+                {"--ratio", "0.5", "--floor-percent", "120"}, {"--target-params", "0.5", "--allocation", "even"},
+                {"--ratio", "0.5", "--allocation", "threshold"}};
         for (String[] extra : bad) {
             String[] args = new String[8 + extra.length];
             String[] base = {"prune", "--cfg", cfg.toString(), "--weights", weights.toString(), "--out", out.toString(), "--round8"};

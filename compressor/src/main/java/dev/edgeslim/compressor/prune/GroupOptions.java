@@ -9,8 +9,9 @@ package dev.edgeslim.compressor.prune;
  * @param floorK       every coupled set keeps at least max(floorK, ceil(floorPercent% of its channels))
  * @param floorPercent see floorK, in [0,100]
  * @param round8       round kept counts up to a multiple of 8 (within the set's channel count)
- * @param weight       only for target search: the group's ratio is min(0.999, q · weight) for the common
- *                     quantile q; 0 freezes the group, 2 prunes it twice as hard
+ * @param weight       only for target search ({@link TargetAllocation}): the group reads the common level
+ *                     scaled by its weight (quantile q · weight, or |γ| threshold t · weight); 0 freezes the
+ *                     group, 2 prunes it harder
  */
 public record GroupOptions(Criterion criterion, double amount, int floorK, double floorPercent, boolean round8,
                            double weight) {

@@ -12,7 +12,8 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
-import java.util.function.UnaryOperator;
+import java.util.function.IntFunction;
+import java.util.stream.IntStream;
 
 /**
  * Turns BN γ magnitudes into a {@link PruningPlan}, group by group.
@@ -80,13 +81,14 @@ public final class GroupPlanner {
 
     /** Plans with each group's own options. */
     public PruningPlan plan(WeightStore weights) {
-        return plan(weights, UnaryOperator.identity());
+        return plan(weights, g -> groups.get(g).options());
     }
 
-    private PruningPlan plan(WeightStore weights, UnaryOperator<GroupOptions> adjust) {
+    /** Plans with the options {@code optionsOf} gives each group index. */
+    private PruningPlan plan(WeightStore weights, IntFunction<GroupOptions> optionsOf) {
         NetworkSpec spec = graph.spec();
         weights.checkMatches(spec);
-        List<GroupOptions> options = groups.stream().map(g -> adjust.apply(g.options())).toList();
+        List<GroupOptions> options = IntStream.range(0, groups.size()).mapToObj(optionsOf).toList();
         // 1. per-group votes: removeVote[layer][channel]
         boolean[][] removeVote = new boolean[spec.size()][];
         for (int g = 0; g < groups.size(); g++) {
@@ -157,7 +159,8 @@ public final class GroupPlanner {
         pairs.sort(Comparator.<double[]>comparingDouble(p -> p[0]).thenComparingDouble(p -> p[1])
                 .thenComparingDouble(p -> p[2]));
         if (o.criterion() == GroupOptions.Criterion.RATIO) {
-            int remove = (int) Math.floor(o.amount() * pairs.size());
+            // + 1e-9: a ratio computed as count / size (threshold allocation) must give back exactly count
+            int remove = (int) Math.floor(o.amount() * pairs.size() + 1e-9);
             for (int k = 0; k < remove; k++) {
                 removeVote[(int) pairs.get(k)[1]][(int) pairs.get(k)[2]] = true;
             }
@@ -228,49 +231,117 @@ public final class GroupPlanner {
         return n;
     }
 
-    /** The outcome of {@link #searchTarget}. */
-    public record TargetResult(TargetMetric metric, double target, double quantile, double achieved, boolean met,
-                               PruningPlan plan) {
+    /**
+     * The outcome of {@link #searchTarget}: {@code level} is the common quantile or |γ| threshold found, and
+     * {@code ratios} the fraction of its prunable channels each group (in {@link #groups()} order) was asked to
+     * remove at that level.
+     */
+    public record TargetResult(TargetMetric metric, double target, TargetAllocation allocation, double level,
+                               List<Double> ratios, double achieved, boolean met, PruningPlan plan) {
+        public TargetResult {
+            ratios = List.copyOf(ratios);
+        }
     }
 
     /**
-     * Finds the smallest common quantile q such that pruning every group with ratio min(0.999, q · weight)
-     * removes at least {@code fraction} of the network's params (or FLOPs), by bisection (the removed fraction
-     * grows with q). When even q at its maximum falls short, returns that plan with {@code met = false}.
+     * Finds the smallest level such that pruning every group at that level removes at least {@code fraction} of
+     * the network's params (or FLOPs), by bisection (the removed fraction grows with the level). The level is a
+     * common quantile or a common |γ| threshold ({@link TargetAllocation}); either is scaled by each group's
+     * weight. When even the largest level falls short, returns that plan with {@code met = false}.
      */
-    public TargetResult searchTarget(WeightStore weights, TargetMetric metric, double fraction) {
+    public TargetResult searchTarget(WeightStore weights, TargetMetric metric, double fraction,
+                                     TargetAllocation allocation) {
         if (!(fraction > 0 && fraction < 1)) {
             throw new IllegalArgumentException("target fraction must be within (0,1), got " + fraction);
         }
+        weights.checkMatches(graph.spec());
         double base = metric.of(graph.spec());
         double maxWeight = groups.stream().mapToDouble(g -> g.options().weight()).max().orElse(0);
         if (maxWeight == 0) {
             throw new IllegalArgumentException("every group has weight 0; nothing can be pruned to reach a target");
         }
-        double hi = 0.999 / maxWeight;
-        PruningPlan hiPlan = planAt(weights, hi);
+        List<double[]> sortedGamma = groups.stream().map(g -> sortedGamma(g, weights)).toList();
+        double hi = allocation == TargetAllocation.QUANTILE ? 0.999 / maxWeight
+                // a little above the largest |γ| over the smallest weight: every weighted group is then below it
+                : sortedGamma.stream().mapToDouble(a -> a.length == 0 ? 0 : a[a.length - 1]).max().orElse(0)
+                / minPositiveWeight() * 1.001 + Double.MIN_NORMAL;
+        List<Double> hiRatios = ratiosAt(allocation, hi, sortedGamma);
+        PruningPlan hiPlan = planAt(weights, hiRatios);
         double hiRemoved = removed(hiPlan, metric, base);
         if (hiRemoved < fraction) {
-            return new TargetResult(metric, fraction, hi, hiRemoved, false, hiPlan);
+            return new TargetResult(metric, fraction, allocation, hi, hiRatios, hiRemoved, false, hiPlan);
         }
         double lo = 0;
-        for (int iter = 0; iter < 30 && hi - lo > 1e-5; iter++) {
+        double tolerance = 1e-5 * hi;
+        for (int iter = 0; iter < 40 && hi - lo > tolerance; iter++) {
             double mid = (lo + hi) / 2;
-            PruningPlan p = planAt(weights, mid);
-            double r = removed(p, metric, base);
-            if (r >= fraction) {
+            List<Double> r = ratiosAt(allocation, mid, sortedGamma);
+            PruningPlan p = planAt(weights, r);
+            double removed = removed(p, metric, base);
+            if (removed >= fraction) {
                 hi = mid;
+                hiRatios = r;
                 hiPlan = p;
-                hiRemoved = r;
+                hiRemoved = removed;
             } else {
                 lo = mid;
             }
         }
-        return new TargetResult(metric, fraction, hi, hiRemoved, true, hiPlan);
+        return new TargetResult(metric, fraction, allocation, hi, hiRatios, hiRemoved, true, hiPlan);
     }
 
-    private PruningPlan planAt(WeightStore weights, double q) {
-        return plan(weights, o -> o.withRatio(Math.min(0.999, q * o.weight())));
+    /** Each group's ratio at {@code level}: q · weight, or the share of its |γ| below t · weight. */
+    private List<Double> ratiosAt(TargetAllocation allocation, double level, List<double[]> sortedGamma) {
+        List<Double> ratios = new ArrayList<>();
+        for (int g = 0; g < groups.size(); g++) {
+            double w = groups.get(g).options().weight();
+            double ratio;
+            if (allocation == TargetAllocation.QUANTILE) {
+                ratio = level * w;
+            } else {
+                double[] gamma = sortedGamma.get(g);
+                int below = lowerBound(gamma, level * w);
+                ratio = gamma.length == 0 ? 0 : (double) below / gamma.length;
+            }
+            ratios.add(Math.min(0.999, ratio));
+        }
+        return ratios;
+    }
+
+    /** The group's prunable |γ| in ascending order (what its ratio criterion ranks). */
+    private double[] sortedGamma(PruneGroup group, WeightStore weights) {
+        List<Double> gamma = new ArrayList<>();
+        for (int l : group.layers()) {
+            if (graph.spec().layer(l) instanceof ConvLayer && graph.setOfConv(l).prunable()) {
+                for (float v : weights.conv(l).scales()) {
+                    gamma.add((double) Math.abs(v));
+                }
+            }
+        }
+        return gamma.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+    }
+
+    /** How many values of the ascending {@code a} are below {@code x}. */
+    private static int lowerBound(double[] a, double x) {
+        int lo = 0;
+        int hi = a.length;
+        while (lo < hi) {
+            int mid = (lo + hi) >>> 1;
+            if (a[mid] < x) {
+                lo = mid + 1;
+            } else {
+                hi = mid;
+            }
+        }
+        return lo;
+    }
+
+    private double minPositiveWeight() {
+        return groups.stream().mapToDouble(g -> g.options().weight()).filter(w -> w > 0).min().orElse(1);
+    }
+
+    private PruningPlan planAt(WeightStore weights, List<Double> ratios) {
+        return plan(weights, g -> groups.get(g).options().withRatio(ratios.get(g)));
     }
 
     private double removed(PruningPlan plan, TargetMetric metric, double base) {

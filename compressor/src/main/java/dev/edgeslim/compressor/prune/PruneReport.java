@@ -46,8 +46,13 @@ public record PruneReport(String rule, Target target, List<LayerRow> layers, Lis
                          double flopsRemovedFraction, int inputWidth, int inputHeight) {
     }
 
-    /** @param metric "params" or "flops"; {@code achieved} is the removed fraction actually reached */
-    public record Target(String metric, double fraction, double quantile, double achieved, boolean met) {
+    /**
+     * @param metric     "params" or "flops"; {@code achieved} is the removed fraction actually reached
+     * @param allocation "quantile" or "threshold" ({@link TargetAllocation}); {@code level} is the common quantile
+     *                   or |γ| threshold that reached the target
+     */
+    public record Target(String metric, double fraction, String allocation, double level, double achieved,
+                         boolean met) {
     }
 
     public static PruneReport of(NetworkSpec before, NetworkSpec after, GroupPlanner planner,
@@ -56,11 +61,12 @@ public record PruneReport(String rule, Target target, List<LayerRow> layers, Lis
         List<LayerRow> rows = new ArrayList<>();
         Map<String, long[]> acc = new LinkedHashMap<>(); // convs, fBefore, fAfter, prunable, pBefore, pAfter, flB, flA
         Map<String, String> options = new LinkedHashMap<>();
-        for (PruneGroup g : planner.groups()) {
+        for (int i = 0; i < planner.groups().size(); i++) {
+            PruneGroup g = planner.groups().get(i);
             acc.put(g.name(), new long[8]);
-            // in target mode every group ran at ratio min(0.999, q * weight), whatever its own criterion said
+            // in target mode every group ran at the ratio the search gave it, whatever its own criterion said
             options.put(g.name(), target == null ? g.options().toString()
-                    : g.options().withRatio(Math.min(0.999, target.quantile() * g.options().weight())) + " (target)");
+                    : g.options().withRatio(target.ratios().get(i)) + " (target)");
         }
         int convs = 0;
         int fBefore = 0;
@@ -94,7 +100,7 @@ public record PruneReport(String rule, Target target, List<LayerRow> layers, Lis
                 1 - (double) after.totalParams() / before.totalParams(),
                 1 - (double) after.totalFlops() / before.totalFlops(), before.net().width(), before.net().height());
         Target t = target == null ? null : new Target(target.metric().name().toLowerCase(Locale.ROOT), target.target(),
-                target.quantile(), target.achieved(), target.met());
+                target.allocation().id(), target.level(), target.achieved(), target.met());
         return new PruneReport(planner.rule().name().toLowerCase(Locale.ROOT), t, rows, groups, total);
     }
 
@@ -168,8 +174,9 @@ public record PruneReport(String rule, Target target, List<LayerRow> layers, Lis
         b.append("# Pruning report\n\n");
         b.append(String.format(Locale.ROOT, "Input %dx%d, rule `%s`.%s%n%n", total.inputWidth(), total.inputHeight(),
                 rule, target == null ? "" : String.format(Locale.ROOT,
-                        " Target: remove %.1f%% of %s; reached %.1f%% at quantile %.4f%s.", 100 * target.fraction(),
-                        target.metric(), 100 * target.achieved(), target.quantile(), target.met() ? "" : " (NOT met)")));
+                        " Target: remove %.1f%% of %s; reached %.1f%% at %s %.4g%s.", 100 * target.fraction(),
+                        target.metric(), 100 * target.achieved(), target.allocation().equals("threshold")
+                                ? "|γ| threshold" : "quantile", target.level(), target.met() ? "" : " (NOT met)")));
         b.append("| | filters | params | BFLOPs |\n|---|---:|---:|---:|\n");
         b.append(String.format(Locale.ROOT, "| before | %,d | %,d | %.3f |%n", total.filtersBefore(),
                 total.paramsBefore(), total.bflopsBefore()));

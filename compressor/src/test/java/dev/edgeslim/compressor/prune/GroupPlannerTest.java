@@ -11,6 +11,7 @@ import dev.edgeslim.detector.model.MaxPoolLayer;
 import dev.edgeslim.detector.model.NetworkSpec;
 import dev.edgeslim.detector.model.UpsampleLayer;
 import dev.edgeslim.detector.model.YoloLayer;
+import dev.edgeslim.detector.weights.WeightInitializer;
 import dev.edgeslim.detector.weights.WeightStore;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -202,19 +203,103 @@ class GroupPlannerTest {
         NetworkSpec spec = spec("yolov4-tiny.cfg");
         WeightStore w = PruneFixtures.sparseGammas(spec, 5);
         GroupPlanner planner = GroupPlanner.automatic(spec, GroupOptions.ratio(0.1), PlanRule.UNION);
-        for (TargetMetric metric : TargetMetric.values()) {
-            for (double target : new double[]{0.35, 0.6}) {
-                GroupPlanner.TargetResult r = planner.searchTarget(w, metric, target);
-                assertTrue(r.met());
-                NetworkSpec pruned = ModelSurgeon.prunedSpec(planner.graph(), r.plan());
-                double removed = 1 - metric.of(pruned) / metric.of(spec);
-                assertEquals(r.achieved(), removed, 1e-12);
-                assertTrue(removed >= target && removed < target + 0.03, metric + " " + target + ": " + removed);
+        for (TargetAllocation allocation : TargetAllocation.values()) {
+            for (TargetMetric metric : TargetMetric.values()) {
+                for (double target : new double[]{0.35, 0.6}) {
+                    GroupPlanner.TargetResult r = planner.searchTarget(w, metric, target, allocation);
+                    assertTrue(r.met());
+                    NetworkSpec pruned = ModelSurgeon.prunedSpec(planner.graph(), r.plan());
+                    double removed = 1 - metric.of(pruned) / metric.of(spec);
+                    assertEquals(r.achieved(), removed, 1e-12);
+                    assertTrue(removed >= target && removed < target + 0.03,
+                            allocation + " " + metric + " " + target + ": " + removed);
+                }
+            }
+            GroupPlanner.TargetResult impossible = planner.searchTarget(w, TargetMetric.PARAMS, 0.999, allocation);
+            assertFalse(impossible.met());
+            assertTrue(impossible.achieved() > 0.8, allocation + ": " + impossible.achieved());
+        }
+    }
+
+    /**
+     * Two groups, one the sparse training made sparse (most |γ| near zero) and one it left dense: one |γ|
+     * threshold takes the near-zero channels of the first and leaves the second alone, while one quantile cuts
+     * the same share of both, live channels of the dense group included.
+     */
+    @Test
+    void thresholdAllocationFollowsEachGroupsOwnGammaDistribution() {
+        NetworkSpec spec = spec("yolov4-tiny.cfg");
+        GroupOptions options = GroupOptions.ratio(0).withFloor(1, 0);
+        List<PruneGroup> auto = AutoGroups.groups(spec, options);
+        PruneGroup sparse = auto.stream().max(java.util.Comparator.comparingLong(g -> paramsOf(spec, g))).orElseThrow();
+        PruneGroup dense = auto.stream().filter(g -> g != sparse)
+                .max(java.util.Comparator.comparingLong(g -> paramsOf(spec, g))).orElseThrow();
+        GroupPlanner planner = new GroupPlanner(ChannelGraph.of(spec), List.of(sparse, dense), PlanRule.UNION);
+        WeightStore w = WeightInitializer.forTesting(spec, 3);
+        java.util.SplittableRandom random = new java.util.SplittableRandom(9);
+        for (int l = 0; l < spec.size(); l++) {
+            if (spec.layer(l) instanceof ConvLayer && w.conv(l).scales() != null) {
+                float[] gamma = w.conv(l).scales();
+                boolean inSparse = sparse.layers().contains(l);
+                for (int c = 0; c < gamma.length; c++) {
+                    // sparse group: 70% of γ in [0, 0.001), the rest in [0.5, 1.5); dense group: all in [0.5, 1.5)
+                    boolean dead = inSparse && random.nextDouble() < 0.7;
+                    gamma[c] = (float) (dead ? 0.001 * random.nextDouble() : 0.5 + random.nextDouble());
+                }
             }
         }
-        GroupPlanner.TargetResult impossible = planner.searchTarget(w, TargetMetric.PARAMS, 0.999);
-        assertFalse(impossible.met());
-        assertTrue(impossible.achieved() > 0.8);
+        double target = 0.1;
+        GroupPlanner.TargetResult byThreshold = planner.searchTarget(w, TargetMetric.PARAMS, target,
+                TargetAllocation.THRESHOLD);
+        GroupPlanner.TargetResult byQuantile = planner.searchTarget(w, TargetMetric.PARAMS, target,
+                TargetAllocation.QUANTILE);
+        assertTrue(byThreshold.met() && byQuantile.met());
+        // the threshold lies in the gap: only near-zero channels go, and none of the dense group's
+        assertTrue(byThreshold.level() < 0.5, String.valueOf(byThreshold.level()));
+        assertEquals(0.0, byThreshold.ratios().get(1));
+        assertTrue(byThreshold.ratios().get(0) > 0.2 && byThreshold.ratios().get(0) < 0.75,
+                byThreshold.ratios().toString());
+        // each group's ratio is the share of its own |γ| below the threshold
+        for (int g = 0; g < 2; g++) {
+            double[] gamma = groupGammas(spec, w, planner.groups().get(g));
+            double level = byThreshold.level();
+            double below = java.util.Arrays.stream(gamma).filter(v -> v < level).count() / (double) gamma.length;
+            assertEquals(below, byThreshold.ratios().get(g), 1e-12);
+        }
+        // the common quantile removes the same share of both groups, so live channels of the dense group go
+        assertEquals(byQuantile.ratios().get(0), byQuantile.ratios().get(1), 1e-12);
+        assertTrue(byQuantile.ratios().get(1) > 0.05, byQuantile.ratios().toString());
+        assertTrue(removedGammaMass(spec, w, planner, byThreshold.plan())
+                < removedGammaMass(spec, w, planner, byQuantile.plan()));
+    }
+
+    private static long paramsOf(NetworkSpec spec, PruneGroup g) {
+        return g.layers().stream().mapToLong(spec::params).sum();
+    }
+
+    private static double[] groupGammas(NetworkSpec spec, WeightStore w, PruneGroup g) {
+        ChannelGraph graph = ChannelGraph.of(spec);
+        return g.layers().stream().filter(l -> spec.layer(l) instanceof ConvLayer
+                        && graph.setOfConv(l).prunable())
+                .flatMapToDouble(l -> {
+                    float[] s = w.conv(l).scales();
+                    return java.util.stream.IntStream.range(0, s.length).mapToDouble(c -> Math.abs(s[c]));
+                }).toArray();
+    }
+
+    /** Σ |γ| of the conv channels the plan removes: what pruning throws away. */
+    private static double removedGammaMass(NetworkSpec spec, WeightStore w, GroupPlanner planner, PruningPlan plan) {
+        double mass = 0;
+        for (int l = 0; l < spec.size(); l++) {
+            if (spec.layer(l) instanceof ConvLayer && w.conv(l).scales() != null) {
+                float[] s = w.conv(l).scales();
+                for (int c = 0; c < s.length; c++) {
+                    var cc = planner.graph().channel(l, c);
+                    mass += plan.set(cc.set()).mask()[cc.index()] ? 0 : Math.abs(s[c]);
+                }
+            }
+        }
+        return mass;
     }
 
     @Test

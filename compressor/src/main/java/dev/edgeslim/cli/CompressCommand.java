@@ -43,6 +43,8 @@ public final class CompressCommand implements Command {
     static final String ABLATION = CompressRunFolder.ABLATION;
     /** The report's manifest entry: a finished run re-run prints its report instead of measuring it again. */
     static final String REPORT = "report";
+    /** The stage whose outputs each stage reads: redoing it makes the reader stale too. */
+    private static final Map<String, String> UPSTREAM = Map.of(PRUNE, SPARSE, DISTILL, PRUNE, ABLATION, PRUNE);
     static final Set<String> OWN = Set.of(SPARSE, PRUNE, DISTILL, ABLATION, PipelineManifest.FILE, "report.md",
             "report.json");
 
@@ -84,6 +86,8 @@ public final class CompressCommand implements Command {
                 .value("seed", "N", "seed (default 1)")
                 .value("latency-runs", "N", "timed forward passes per model in the report (default 20)")
                 .flag("force", "replace EdgeSlim's files in a folder holding another run")
+                .flag("rerun-changed", "in a folder holding this run with other options, redo only the stages those "
+                        + "options change (and the stages after them); the others are kept")
                 .value("eval-every", "N", "evaluate every N epochs in each training stage (default: at its end)")
                 .flag("quiet", "no progress bars");
         CompressStageOptions.register(options);
@@ -183,77 +187,109 @@ public final class CompressCommand implements Command {
         }
         List<String> recorded = new ArrayList<>(args);
         // they do not change any stage's result (--ablation only adds a stage beside them)
-        recorded.removeAll(List.of("--force", "--quiet", "--verbose", "--ablation"));
-        PipelineManifest manifest = PipelineManifest.open(outDir, inputs, recorded);
+        recorded.removeAll(List.of("--force", "--quiet", "--verbose", "--ablation", "--rerun-changed"));
+
+        // every stage's command line, known before anything runs: a stage's identity in the manifest
+        Path sparse = outDir.resolve(SPARSE);
+        Path prune = outDir.resolve(PRUNE);
+        Path distill = outDir.resolve(DISTILL);
+        Path plain = outDir.resolve(ABLATION);
+        List<String> sparseArgs = new ArrayList<>(List.of("sparse-train", "--cfg", cfg.toString(), "--weights",
+                weights.toString(), "--data", data.toString(), "--out", sparse.toString(), "--epochs",
+                String.valueOf(sparseEpochs), "--schedule", p.string("schedule", "dynamic"), "--strength",
+                p.string("strength", "auto"), "--eval-every", String.valueOf(evalEvery > 0 ? evalEvery : sparseEpochs)));
+        if (p.has("reach")) {
+            sparseArgs.addAll(List.of("--reach", p.string("reach", null)));
+        }
+        if (!p.has("sparse-lr")) {
+            sparseArgs.addAll(List.of("--lr", p.string("lr", "0.002")));
+        }
+        sparseArgs.addAll(common);
+        sparseArgs.addAll(CompressStageOptions.forStage(p, CompressStageOptions.Stage.SPARSE));
+        // --force: the stage folder is the pipeline's own; an interrupted earlier attempt may have left files in it
+        List<String> pruneArgs = new ArrayList<>(List.of("prune", "--cfg", sparse.resolve("model.cfg").toString(),
+                "--weights", sparse.resolve("final.weights").toString(), "--out", prune.toString(), "--force"));
+        if (p.has("target-params")) {
+            pruneArgs.addAll(List.of("--target-params", p.string("target-params", null)));
+        } else if (p.has("target-flops")) {
+            pruneArgs.addAll(List.of("--target-flops", p.string("target-flops", null)));
+        } else if (!p.has("prune-percentile")) { // a percentile is passed by forStage as prune's --percentile
+            pruneArgs.addAll(List.of("--ratio", p.string("ratio", "0.5")));
+        }
+        pruneArgs.addAll(CompressStageOptions.forStage(p, CompressStageOptions.Stage.PRUNE));
+        List<String> distillArgs = fineTuning(p, prune, data, distill, finetuneEpochs, evalEvery, common,
+                CompressStageOptions.Stage.DISTILL);
+        if (p.has("no-attention")) {
+            distillArgs.add("--no-attention");
+        } else {
+            distillArgs.addAll(List.of("--attention-weight", p.string("attention-weight", "20")));
+        }
+        if (distills) {
+            distillArgs.addAll(List.of("--teacher-cfg", cfg.toString(), "--teacher-weights", weights.toString()));
+        }
+        // the distillation stage's training, minus every distillation term
+        List<String> ablationArgs = fineTuning(p, prune, data, plain, finetuneEpochs, evalEvery, common,
+                CompressStageOptions.Stage.ABLATION);
+        ablationArgs.add("--no-attention");
+
+        PipelineManifest manifest = PipelineManifest.open(outDir, inputs, recorded, true);
+        // once a run has its ablation it keeps one: redone with the stages it reads when those change
+        boolean ablation = p.has("ablation") || manifest.done(ABLATION);
+        Map<String, List<String>> planned = new LinkedHashMap<>();
+        planned.put(SPARSE, identity(sparseArgs));
+        planned.put(PRUNE, identity(pruneArgs));
+        planned.put(DISTILL, identity(distillArgs));
+        if (ablation) {
+            planned.put(ABLATION, identity(ablationArgs));
+        }
+        if (!manifest.options().equals(recorded)) {
+            List<String> stale = manifest.staleStages(planned, UPSTREAM);
+            if (!p.has("rerun-changed")) {
+                throw new BadInputException(outDir.resolve(PipelineManifest.FILE), "this folder holds a compress run "
+                        + "with other options" + (stale.isEmpty() ? " (they change only the report)"
+                        : " (they change " + String.join(", ", stale) + ")") + "; use another --out, --rerun-changed "
+                        + "to redo just that, or --force to replace it");
+            }
+            // a stage to redo, or one never finished (its checkpoint may come from the old options), starts afresh
+            for (String stage : planned.keySet()) {
+                if (stale.contains(stage) || !manifest.done(stage)) {
+                    OutputFolder.deleteTree(outDir.resolve(stage));
+                    manifest.forget(stage);
+                }
+            }
+            manifest.forget(REPORT);
+            manifest.adoptOptions(recorded);
+            err.println("== options changed: " + (stale.isEmpty() ? "only the report is made again"
+                    : "redoing " + String.join(", ", stale)));
+        }
         EdgeSlim cli = new EdgeSlim();
 
-        Path sparse = outDir.resolve(SPARSE);
         if (manifest.done(SPARSE)) {
             skipped(err, "sparse training");
         } else {
-            List<String> a = new ArrayList<>(List.of("sparse-train", "--cfg", cfg.toString(), "--weights",
-                    weights.toString(), "--data", data.toString(), "--out", sparse.toString(), "--epochs",
-                    String.valueOf(sparseEpochs), "--schedule", p.string("schedule", "dynamic"), "--strength",
-                    p.string("strength", "auto"), "--eval-every", String.valueOf(evalEvery > 0 ? evalEvery : sparseEpochs)));
-            if (p.has("reach")) {
-                a.addAll(List.of("--reach", p.string("reach", null)));
-            }
-            if (!p.has("sparse-lr")) {
-                a.addAll(List.of("--lr", p.string("lr", "0.002")));
-            }
-            a.addAll(common);
-            a.addAll(CompressStageOptions.forStage(p, CompressStageOptions.Stage.SPARSE));
-            stage(cli, "sparse training", a, sparse, out, err);
-            manifest.markDone(SPARSE, Map.of("weights", sparse.resolve("final.weights").toString()));
+            stage(cli, "sparse training", new ArrayList<>(sparseArgs), sparse, out, err);
+            manifest.markDone(SPARSE, Map.of("weights", sparse.resolve("final.weights").toString()),
+                    planned.get(SPARSE));
         }
-        Path prune = outDir.resolve(PRUNE);
         if (manifest.done(PRUNE)) {
             skipped(err, "group pruning");
         } else {
-            // --force: the stage folder is the pipeline's own; an interrupted earlier attempt may have left files in it
-            List<String> a = new ArrayList<>(List.of("prune", "--cfg", sparse.resolve("model.cfg").toString(),
-                    "--weights", sparse.resolve("final.weights").toString(), "--out", prune.toString(), "--force"));
-            if (p.has("target-params")) {
-                a.addAll(List.of("--target-params", p.string("target-params", null)));
-            } else if (p.has("target-flops")) {
-                a.addAll(List.of("--target-flops", p.string("target-flops", null)));
-            } else if (p.has("prune-percentile")) {
-                // passed below as prune's --percentile
-            } else {
-                a.addAll(List.of("--ratio", p.string("ratio", "0.5")));
-            }
-            a.addAll(CompressStageOptions.forStage(p, CompressStageOptions.Stage.PRUNE));
-            stage(cli, "group pruning", a, null, out, err);
-            manifest.markDone(PRUNE, Map.of("cfg", prune.resolve("pruned.cfg").toString()));
+            stage(cli, "group pruning", new ArrayList<>(pruneArgs), null, out, err);
+            manifest.markDone(PRUNE, Map.of("cfg", prune.resolve("pruned.cfg").toString()), planned.get(PRUNE));
         }
-        Path distill = outDir.resolve(DISTILL);
         if (manifest.done(DISTILL)) {
             skipped(err, "distillation fine-tuning");
         } else {
-            List<String> a = fineTuning(p, prune, data, distill, finetuneEpochs, evalEvery, common,
-                    CompressStageOptions.Stage.DISTILL);
-            if (p.has("no-attention")) {
-                a.add("--no-attention");
-            } else {
-                a.addAll(List.of("--attention-weight", p.string("attention-weight", "20")));
-            }
-            if (distills) {
-                a.addAll(List.of("--teacher-cfg", cfg.toString(), "--teacher-weights", weights.toString()));
-            }
-            stage(cli, "distillation fine-tuning", a, distill, out, err);
-            manifest.markDone(DISTILL, Map.of("weights", distill.resolve("final.weights").toString()));
+            stage(cli, "distillation fine-tuning", new ArrayList<>(distillArgs), distill, out, err);
+            manifest.markDone(DISTILL, Map.of("weights", distill.resolve("final.weights").toString()),
+                    planned.get(DISTILL));
         }
-        boolean ablation = p.has("ablation");
-        Path plain = outDir.resolve(ABLATION);
         if (ablation && manifest.done(ABLATION)) {
             skipped(err, "ablation: plain fine-tuning");
         } else if (ablation) {
-            // the distillation stage's training, minus every distillation term
-            List<String> a = fineTuning(p, prune, data, plain, finetuneEpochs, evalEvery, common,
-                    CompressStageOptions.Stage.ABLATION);
-            a.add("--no-attention");
-            stage(cli, "ablation: plain fine-tuning", a, plain, out, err);
-            manifest.markDone(ABLATION, Map.of("weights", plain.resolve("final.weights").toString()));
+            stage(cli, "ablation: plain fine-tuning", new ArrayList<>(ablationArgs), plain, out, err);
+            manifest.markDone(ABLATION, Map.of("weights", plain.resolve("final.weights").toString()),
+                    planned.get(ABLATION));
         }
         Path reportMd = outDir.resolve("report.md");
         boolean reportHasAblation = "true".equals(manifest.result(REPORT, "ablation"));
@@ -333,6 +369,13 @@ public final class CompressCommand implements Command {
             }
         }
         return links;
+    }
+
+    /** A stage's command line as the manifest records it: without flags that only change what is printed. */
+    private static List<String> identity(List<String> stageArgs) {
+        List<String> id = new ArrayList<>(stageArgs);
+        id.remove("--quiet");
+        return id;
     }
 
     private static boolean isEmpty(Path dir) throws IOException {

@@ -12,13 +12,15 @@ import dev.edgeslim.detector.io.Sha256;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
 /**
- * {@code manifest.json} of a compress run: the inputs with their SHA-256, the options, and each stage's status and
- * results. Re-running the same command skips finished stages; a folder whose manifest records other inputs or
- * options is refused, so outputs of different runs never mix.
+ * {@code manifest.json} of a compress run: the inputs with their SHA-256, the options, and each stage's status,
+ * results and the exact arguments it ran with. Re-running the same command skips finished stages; a folder whose
+ * manifest records other inputs is refused, and one with other options is refused unless the caller asks to redo
+ * the stages those options change ({@link #staleStages}), so outputs of different runs never mix.
  */
 public final class PipelineManifest {
     public static final String FILE = "manifest.json";
@@ -37,6 +39,15 @@ public final class PipelineManifest {
      * when it records the same inputs and options, else a {@link BadInputException}.
      */
     public static PipelineManifest open(Path dir, Map<String, Path> inputs, List<String> options) throws IOException {
+        return open(dir, inputs, options, false);
+    }
+
+    /**
+     * As {@link #open(Path, Map, List)}, but with {@code otherOptions} a manifest recording other options is opened
+     * as it is (its options unchanged until {@link #adoptOptions}); other inputs are refused either way.
+     */
+    public static PipelineManifest open(Path dir, Map<String, Path> inputs, List<String> options, boolean otherOptions)
+            throws IOException {
         Path file = dir.resolve(FILE);
         ObjectNode fresh = JSON.createObjectNode();
         fresh.put("edgeslim", "0.1.0");
@@ -72,7 +83,7 @@ public final class PipelineManifest {
             throw new BadInputException(file, "this folder holds a compress run of other inputs (cfg, weights or data "
                     + "differ); use another --out, or --force to replace it");
         }
-        if (!existing.path("options").equals(fresh.path("options"))) {
+        if (!otherOptions && !existing.path("options").equals(fresh.path("options"))) {
             throw new BadInputException(file, "this folder holds a compress run with other options; use another --out,"
                     + " or --force to replace it");
         }
@@ -124,9 +135,61 @@ public final class PipelineManifest {
     }
 
     public void markDone(String stage, Map<String, Object> results) throws IOException {
+        markDone(stage, results, null);
+    }
+
+    /** Marks {@code stage} done with its results and the arguments it ran with (null: not recorded). */
+    public void markDone(String stage, Map<String, Object> results, List<String> args) throws IOException {
         ObjectNode s = ((ObjectNode) root.get("stages")).putObject(stage);
         s.put("status", "done");
         s.set("results", JSON.valueToTree(results));
+        if (args != null) {
+            var a = s.putArray("args");
+            args.forEach(a::add);
+        }
+        save();
+    }
+
+    /** The options this manifest records. */
+    public List<String> options() {
+        List<String> options = new ArrayList<>();
+        root.path("options").forEach(o -> options.add(o.asText()));
+        return options;
+    }
+
+    /**
+     * The done stages that {@code planned} would not repeat: those whose recorded arguments differ from the planned
+     * ones (or were not recorded), and every stage downstream of one ({@code upstream} maps a stage to the stage
+     * whose outputs it reads). In the order of {@code planned}; stages not done are not listed (they run anyway).
+     */
+    public List<String> staleStages(Map<String, List<String>> planned, Map<String, String> upstream) {
+        List<String> stale = new ArrayList<>();
+        for (Map.Entry<String, List<String>> e : planned.entrySet()) {
+            String stage = e.getKey();
+            if (!done(stage)) {
+                continue;
+            }
+            JsonNode recorded = root.path("stages").path(stage).path("args");
+            List<String> args = new ArrayList<>();
+            recorded.forEach(a -> args.add(a.asText()));
+            boolean changed = !recorded.isArray() || !args.equals(e.getValue());
+            if (changed || stale.contains(upstream.get(stage))) {
+                stale.add(stage);
+            }
+        }
+        return stale;
+    }
+
+    /** Drops {@code stage}'s record, so it counts as never run. */
+    public void forget(String stage) throws IOException {
+        ((ObjectNode) root.get("stages")).remove(stage);
+        save();
+    }
+
+    /** Records {@code options} as this run's, replacing the earlier ones (after the stages they change were forgotten). */
+    public void adoptOptions(List<String> options) throws IOException {
+        var opts = root.putArray("options");
+        options.forEach(opts::add);
         save();
     }
 

@@ -73,7 +73,8 @@ public final class OutputFolder {
         }
     }
 
-    private static void deleteTree(Path p) throws IOException {
+    /** Deletes {@code p} and everything below it; a link is removed, never followed; nothing there is fine. */
+    public static void deleteTree(Path p) throws IOException {
         if (!Files.exists(p, LinkOption.NOFOLLOW_LINKS)) {
             return;
         }

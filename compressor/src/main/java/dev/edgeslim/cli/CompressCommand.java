@@ -264,32 +264,15 @@ public final class CompressCommand implements Command {
         }
         EdgeSlim cli = new EdgeSlim();
 
-        if (manifest.done(SPARSE)) {
-            skipped(err, "sparse training");
-        } else {
-            stage(cli, "sparse training", new ArrayList<>(sparseArgs), sparse, out, err);
-            manifest.markDone(SPARSE, Map.of("weights", sparse.resolve("final.weights").toString()),
-                    planned.get(SPARSE));
-        }
-        if (manifest.done(PRUNE)) {
-            skipped(err, "group pruning");
-        } else {
-            stage(cli, "group pruning", new ArrayList<>(pruneArgs), null, out, err);
-            manifest.markDone(PRUNE, Map.of("cfg", prune.resolve("pruned.cfg").toString()), planned.get(PRUNE));
-        }
-        if (manifest.done(DISTILL)) {
-            skipped(err, "distillation fine-tuning");
-        } else {
-            stage(cli, "distillation fine-tuning", new ArrayList<>(distillArgs), distill, out, err);
-            manifest.markDone(DISTILL, Map.of("weights", distill.resolve("final.weights").toString()),
-                    planned.get(DISTILL));
-        }
-        if (ablation && manifest.done(ABLATION)) {
-            skipped(err, "ablation: plain fine-tuning");
-        } else if (ablation) {
-            stage(cli, "ablation: plain fine-tuning", new ArrayList<>(ablationArgs), plain, out, err);
-            manifest.markDone(ABLATION, Map.of("weights", plain.resolve("final.weights").toString()),
-                    planned.get(ABLATION));
+        runStage(cli, manifest, SPARSE, "sparse training", sparseArgs, planned, sparse,
+                Map.of("weights", sparse.resolve("final.weights").toString()), out, err);
+        runStage(cli, manifest, PRUNE, "group pruning", pruneArgs, planned, null,
+                Map.of("cfg", prune.resolve("pruned.cfg").toString()), out, err);
+        runStage(cli, manifest, DISTILL, "distillation fine-tuning", distillArgs, planned, distill,
+                Map.of("weights", distill.resolve("final.weights").toString()), out, err);
+        if (ablation) {
+            runStage(cli, manifest, ABLATION, "ablation: plain fine-tuning", ablationArgs, planned, plain,
+                    Map.of("weights", plain.resolve("final.weights").toString()), out, err);
         }
         Path reportMd = outDir.resolve("report.md");
         boolean reportHasAblation = "true".equals(manifest.result(REPORT, "ablation"));
@@ -382,6 +365,21 @@ public final class CompressCommand implements Command {
         try (Stream<Path> s = Files.list(dir)) {
             return s.findAny().isEmpty();
         }
+    }
+
+    /**
+     * Skips stage {@code id} when the manifest has it done, else runs it ({@link #stage}) and records it done with
+     * {@code results} and its planned command line.
+     */
+    private static void runStage(EdgeSlim cli, PipelineManifest manifest, String id, String name, List<String> args,
+                                 Map<String, List<String>> planned, Path trainingDir, Map<String, Object> results,
+                                 PrintStream out, PrintStream err) throws IOException {
+        if (manifest.done(id)) {
+            skipped(err, name);
+            return;
+        }
+        stage(cli, name, new ArrayList<>(args), trainingDir, out, err);
+        manifest.markDone(id, results, planned.get(id));
     }
 
     private static void skipped(PrintStream err, String name) {

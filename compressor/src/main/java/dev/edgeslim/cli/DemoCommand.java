@@ -107,6 +107,8 @@ public final class DemoCommand implements Command {
                 compress.toString(), "--sparse-epochs", sparseEpochs, "--finetune-epochs", finetuneEpochs,
                 "--reach", reach, "--seed", seed, "--latency-runs", "20"));
         c.addAll(pruning);
+        // the folder is the demo's own: a demo run again with other options redoes only what they change
+        c.add("--rerun-changed");
         if (quiet) {
             c.add("--quiet");
         }

@@ -287,6 +287,31 @@ public final class GroupPlanner {
                 lo = mid;
             }
         }
+        if (allocation == TargetAllocation.THRESHOLD) {
+            // channels whose |γ| tie at the threshold enter together, and the removed share can jump far past the
+            // target (γ hardly moved from their initial 1.0 after a short sparse training): take a growing part of
+            // each group's step between the two sides of the threshold instead
+            List<Double> loRatios = ratiosAt(allocation, lo, sortedGamma);
+            double a = 0;
+            double b = 1;
+            for (int iter = 0; iter < 30 && b - a > 1e-6; iter++) {
+                double mid = (a + b) / 2;
+                List<Double> r = new ArrayList<>();
+                for (int g = 0; g < groups.size(); g++) {
+                    r.add(loRatios.get(g) + mid * (hiRatios.get(g) - loRatios.get(g)));
+                }
+                PruningPlan p = planAt(weights, r);
+                double removed = removed(p, metric, base);
+                if (removed >= fraction) {
+                    b = mid;
+                    hiRatios = r;
+                    hiPlan = p;
+                    hiRemoved = removed;
+                } else {
+                    a = mid;
+                }
+            }
+        }
         return new TargetResult(metric, fraction, allocation, hi, hiRatios, hiRemoved, true, hiPlan);
     }
 

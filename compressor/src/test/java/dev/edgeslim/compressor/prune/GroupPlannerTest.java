@@ -273,6 +273,25 @@ class GroupPlannerTest {
                 < removedGammaMass(spec, w, planner, byQuantile.plan()));
     }
 
+    /** Every |γ| equal (as in a network barely trained from γ = 1): the threshold cannot split them, the search must. */
+    @Test
+    void thresholdTargetIsNotOvershotWhenGammasTie() {
+        NetworkSpec spec = spec("yolov4-tiny.cfg");
+        GroupPlanner planner = GroupPlanner.automatic(spec, GroupOptions.ratio(0), PlanRule.UNION);
+        WeightStore w = WeightInitializer.forTesting(spec, 3);
+        for (int l = 0; l < spec.size(); l++) {
+            if (spec.layer(l) instanceof ConvLayer && w.conv(l).scales() != null) {
+                java.util.Arrays.fill(w.conv(l).scales(), 1f);
+            }
+        }
+        for (double target : new double[]{0.3, 0.7}) {
+            GroupPlanner.TargetResult r = planner.searchTarget(w, TargetMetric.PARAMS, target,
+                    TargetAllocation.THRESHOLD);
+            assertTrue(r.met());
+            assertTrue(r.achieved() >= target && r.achieved() < target + 0.03, target + ": " + r.achieved());
+        }
+    }
+
     private static long paramsOf(NetworkSpec spec, PruneGroup g) {
         return g.layers().stream().mapToLong(spec::params).sum();
     }

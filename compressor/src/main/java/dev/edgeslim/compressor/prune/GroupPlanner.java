@@ -292,13 +292,14 @@ public final class GroupPlanner {
             // target (γ hardly moved from their initial 1.0 after a short sparse training): take a growing part of
             // each group's step between the two sides of the threshold instead
             List<Double> loRatios = ratiosAt(allocation, lo, sortedGamma);
+            List<Double> topRatios = hiRatios;
             double a = 0;
             double b = 1;
             for (int iter = 0; iter < 30 && b - a > 1e-6; iter++) {
                 double mid = (a + b) / 2;
                 List<Double> r = new ArrayList<>();
                 for (int g = 0; g < groups.size(); g++) {
-                    r.add(loRatios.get(g) + mid * (hiRatios.get(g) - loRatios.get(g)));
+                    r.add(loRatios.get(g) + mid * (topRatios.get(g) - loRatios.get(g)));
                 }
                 PruningPlan p = planAt(weights, r);
                 double removed = removed(p, metric, base);

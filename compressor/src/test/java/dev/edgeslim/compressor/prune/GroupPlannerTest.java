@@ -284,11 +284,19 @@ class GroupPlannerTest {
                 java.util.Arrays.fill(w.conv(l).scales(), 1f);
             }
         }
-        for (double target : new double[]{0.3, 0.7}) {
+        for (double target : new double[]{0.2, 0.3, 0.5, 0.7}) {
             GroupPlanner.TargetResult r = planner.searchTarget(w, TargetMetric.PARAMS, target,
                     TargetAllocation.THRESHOLD);
             assertTrue(r.met());
             assertTrue(r.achieved() >= target && r.achieved() < target + 0.03, target + ": " + r.achieved());
+            // tied γ look alike to every group: one ratio for all, and the least that reaches the target
+            double ratio = r.ratios().get(0);
+            r.ratios().forEach(x -> assertEquals(ratio, x, 1e-9));
+            PruningPlan less = GroupPlanner.automatic(spec, GroupOptions.ratio(ratio - 0.01), PlanRule.UNION).plan(w);
+            double removedByLess = 1 - (double) ModelSurgeon.prunedSpec(planner.graph(), less).totalParams()
+                    / spec.totalParams();
+            assertTrue(removedByLess < target, target + ": ratio " + ratio + " is not the least, "
+                    + (ratio - 0.01) + " removes " + removedByLess);
         }
     }
 

@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
+import java.util.function.DoubleFunction;
 import java.util.function.IntFunction;
 import java.util.stream.IntStream;
 
@@ -271,49 +272,51 @@ public final class GroupPlanner {
         if (hiRemoved < fraction) {
             return new TargetResult(metric, fraction, allocation, hi, hiRatios, hiRemoved, false, hiPlan);
         }
-        double lo = 0;
-        double tolerance = 1e-5 * hi;
-        for (int iter = 0; iter < 40 && hi - lo > tolerance; iter++) {
-            double mid = (lo + hi) / 2;
-            List<Double> r = ratiosAt(allocation, mid, sortedGamma);
-            PruningPlan p = planAt(weights, r);
-            double removed = removed(p, metric, base);
-            if (removed >= fraction) {
-                hi = mid;
-                hiRatios = r;
-                hiPlan = p;
-                hiRemoved = removed;
-            } else {
-                lo = mid;
-            }
-        }
+        Bisection level = bisect(0, hi, 1e-5 * hi, 40, x -> ratiosAt(allocation, x, sortedGamma),
+                new Step(hiRatios, hiPlan, hiRemoved), weights, metric, base, fraction);
+        Step found = level.step();
         if (allocation == TargetAllocation.THRESHOLD) {
             // channels whose |γ| tie at the threshold enter together, and the removed share can jump far past the
             // target (γ hardly moved from their initial 1.0 after a short sparse training): take a growing part of
             // each group's step between the two sides of the threshold instead
-            List<Double> loRatios = ratiosAt(allocation, lo, sortedGamma);
-            List<Double> topRatios = hiRatios;
-            double a = 0;
-            double b = 1;
-            for (int iter = 0; iter < 30 && b - a > 1e-6; iter++) {
-                double mid = (a + b) / 2;
-                List<Double> r = new ArrayList<>();
-                for (int g = 0; g < groups.size(); g++) {
-                    r.add(loRatios.get(g) + mid * (topRatios.get(g) - loRatios.get(g)));
-                }
-                PruningPlan p = planAt(weights, r);
-                double removed = removed(p, metric, base);
-                if (removed >= fraction) {
-                    b = mid;
-                    hiRatios = r;
-                    hiPlan = p;
-                    hiRemoved = removed;
-                } else {
-                    a = mid;
-                }
+            List<Double> below = ratiosAt(allocation, level.lo(), sortedGamma);
+            List<Double> above = found.ratios();
+            found = bisect(0, 1, 1e-6, 30, x -> IntStream.range(0, groups.size())
+                    .mapToObj(g -> below.get(g) + x * (above.get(g) - below.get(g))).toList(),
+                    found, weights, metric, base, fraction).step();
+        }
+        return new TargetResult(metric, fraction, allocation, level.hi(), found.ratios(), found.removed(), true,
+                found.plan());
+    }
+
+    /** Group ratios, the plan they give and the fraction of the metric it removes. */
+    private record Step(List<Double> ratios, PruningPlan plan, double removed) {
+    }
+
+    /** The bracket [lo, hi] left by {@link #bisect} and the step at hi. */
+    private record Bisection(double lo, double hi, Step step) {
+    }
+
+    /**
+     * Narrows [lo, hi] on x, where {@code ratiosOf(x)} grows with x and {@code atHi} (the step at hi) meets the
+     * target, to the least x whose step still removes at least {@code fraction}.
+     */
+    private Bisection bisect(double lo, double hi, double tolerance, int iterations, DoubleFunction<List<Double>> ratiosOf,
+                             Step atHi, WeightStore weights, TargetMetric metric, double base, double fraction) {
+        Step best = atHi;
+        for (int iter = 0; iter < iterations && hi - lo > tolerance; iter++) {
+            double mid = (lo + hi) / 2;
+            List<Double> r = ratiosOf.apply(mid);
+            PruningPlan p = planAt(weights, r);
+            double removed = removed(p, metric, base);
+            if (removed >= fraction) {
+                hi = mid;
+                best = new Step(r, p, removed);
+            } else {
+                lo = mid;
             }
         }
-        return new TargetResult(metric, fraction, allocation, hi, hiRatios, hiRemoved, true, hiPlan);
+        return new Bisection(lo, hi, best);
     }
 
     /** Each group's ratio at {@code level}: q · weight, or the share of its |γ| below t · weight. */

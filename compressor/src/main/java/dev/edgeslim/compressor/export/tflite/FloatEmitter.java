@@ -8,15 +8,9 @@ import dev.edgeslim.detector.model.Activation;
  * dequantizes constant inputs once, at preparation).
  * <p>
  * Activations: LEAKY → LEAKY_RELU(0.1), RELU → fused into the producing op or RELU, LOGISTIC → LOGISTIC,
- * SWISH → x · LOGISTIC(x), MISH → x · tanh(softplus(x)) written without TANH/LOG as
- * x · n / (n + 2) with n = e·(e + 2), e = exp(min(x, 20)): tanh(log(1 + e)) = ((1 + e)² − 1)/((1 + e)² + 1).
- * This is exact algebra, has no cancellation for negative x (n keeps full relative precision as e → 0) and
- * cannot overflow (for x ≥ 20 the factor is 1 in float32).
+ * SWISH and MISH → compositions of LOGISTIC, SUB, MUL and DIV ({@link FloatActivationOps}).
  */
 final class FloatEmitter extends TfliteEmitter {
-    /** Above this the Mish factor tanh(softplus(x)) is 1 in float32; clamping keeps exp finite. */
-    static final float MISH_EXP_CLAMP = 20f;
-
     private final boolean fp16Weights;
 
     /**
@@ -83,10 +77,6 @@ final class FloatEmitter extends TfliteEmitter {
         return graph.addFloatConstant(name, new int[] {1}, new float[] {value});
     }
 
-    private int temporary(String name, Value like) {
-        return graph.addActivation(name, like.nhwc(), TfliteSchema.FLOAT32, null);
-    }
-
     @Override
     public Value conv(String name, Value x, ConvKernel k, int stride, boolean same, boolean relu) {
         Value out = newValue(name, windowed(x.shape(), k.size(), stride, same, k.filters()));
@@ -118,36 +108,11 @@ final class FloatEmitter extends TfliteEmitter {
         switch (activation) {
             case LEAKY -> op(TfliteOp.LEAKY_RELU, new int[] {x.tensor()}, y, new OpOptions.LeakyRelu(Activation.LEAKY_SLOPE));
             case RELU -> op(TfliteOp.RELU, new int[] {x.tensor()}, y, null);
-            case LOGISTIC -> op(TfliteOp.LOGISTIC, new int[] {x.tensor()}, y, null);
-            case SWISH -> {
-                int s = temporary(name + "/sigmoid", x);
-                op(TfliteOp.LOGISTIC, new int[] {x.tensor()}, new int[] {s}, null);
-                op(TfliteOp.MUL, new int[] {x.tensor(), s}, y, OpOptions.mul());
-            }
-            case MISH -> mish(name, x, y);
+            case LOGISTIC, SWISH, MISH -> new FloatActivationOps(graph).emit(name, activation, x.tensor(), y[0], x.nhwc());
             case LINEAR -> throw new IllegalArgumentException("LINEAR is not an op");
         }
         computed(out);
         return out;
-    }
-
-    /** y = x · n / (n + 2), n = e · (e + 2), e = exp(min(x, 20)): Mish without TANH or LOG. */
-    private void mish(String name, Value x, int[] y) {
-        int two = scalar(name + "/two", 2f);
-        int clamped = temporary(name + "/clamped", x);
-        op(TfliteOp.MINIMUM, new int[] {x.tensor(), scalar(name + "/clamp", MISH_EXP_CLAMP)}, new int[] {clamped},
-                new OpOptions.Empty(TfliteSchema.OPT_MAXIMUM_MINIMUM));
-        int e = temporary(name + "/exp", x);
-        op(TfliteOp.EXP, new int[] {clamped}, new int[] {e}, new OpOptions.Empty(TfliteSchema.OPT_EXP));
-        int ePlus2 = temporary(name + "/exp_plus_2", x);
-        op(TfliteOp.ADD, new int[] {e, two}, new int[] {ePlus2}, OpOptions.add(false));
-        int n = temporary(name + "/n", x);
-        op(TfliteOp.MUL, new int[] {e, ePlus2}, new int[] {n}, OpOptions.mul());
-        int nPlus2 = temporary(name + "/n_plus_2", x);
-        op(TfliteOp.ADD, new int[] {n, two}, new int[] {nPlus2}, OpOptions.add(false));
-        int factor = temporary(name + "/tanh_softplus", x);
-        op(TfliteOp.DIV, new int[] {n, nPlus2}, new int[] {factor}, OpOptions.div());
-        op(TfliteOp.MUL, new int[] {x.tensor(), factor}, y, OpOptions.mul());
     }
 
     @Override

@@ -22,6 +22,10 @@ sealed interface OpOptions {
         return new Arithmetic(TfliteSchema.OPT_MUL, TfliteSchema.ACT_NONE);
     }
 
+    static OpOptions sub() {
+        return new Arithmetic(TfliteSchema.OPT_SUB, TfliteSchema.ACT_NONE);
+    }
+
     static OpOptions div() {
         return new Arithmetic(TfliteSchema.OPT_DIV, TfliteSchema.ACT_NONE);
     }
@@ -107,7 +111,7 @@ sealed interface OpOptions {
     }
 
     /**
-     * AddOptions {fused_activation_function, pot_scale_int16}, MulOptions {fused_activation_function} and
+     * AddOptions and SubOptions {fused_activation_function, pot_scale_int16}, MulOptions {fused_activation_function} and
      * DivOptions {fused_activation_function}: the activation is their first field.
      */
     record Arithmetic(byte unionType, byte activation) implements OpOptions {
@@ -163,38 +167,7 @@ sealed interface OpOptions {
         }
     }
 
-    /** GatherOptions {axis, batch_dims}. */
-    record Gather(int axis) implements OpOptions {
-        @Override
-        public byte unionType() {
-            return TfliteSchema.OPT_GATHER;
-        }
-
-        @Override
-        public int write(FlatBufferBuilder b) {
-            b.startTable(2);
-            b.addInt(0, axis, -1);
-            return b.endTable();
-        }
-    }
-
-    /** CastOptions {in_data_type, out_data_type}. */
-    record Cast(byte from, byte to) implements OpOptions {
-        @Override
-        public byte unionType() {
-            return TfliteSchema.OPT_CAST;
-        }
-
-        @Override
-        public int write(FlatBufferBuilder b) {
-            b.startTable(2);
-            b.addByte(0, from, -1);
-            b.addByte(1, to, -1);
-            return b.endTable();
-        }
-    }
-
-    /** An options table without fields (PadOptions, SliceOptions, DequantizeOptions, ExpOptions, ...). */
+    /** An options table without fields (PadOptions, SliceOptions, DequantizeOptions, QuantizeOptions, ...). */
     record Empty(byte unionType) implements OpOptions {
         @Override
         public int write(FlatBufferBuilder b) {

@@ -35,13 +35,10 @@ final class TfliteSchema {
     static final byte OPT_ADD = 11;
     static final byte OPT_MUL = 21;
     static final byte OPT_PAD = 22;
-    static final byte OPT_GATHER = 23;
+    static final byte OPT_SUB = 28;
     static final byte OPT_DIV = 29;
-    static final byte OPT_EXP = 33;
     static final byte OPT_SPLIT = 35;
-    static final byte OPT_CAST = 37;
     static final byte OPT_DEQUANTIZE = 38;
-    static final byte OPT_MAXIMUM_MINIMUM = 39;
     static final byte OPT_PAD_V2 = 43;
     static final byte OPT_SLICE = 48;
     static final byte OPT_RESIZE_NEAREST_NEIGHBOR = 74;

@@ -56,6 +56,27 @@ class TfliteLatencyBench {
         models.forEach(TimedModel::close);
     }
 
+    /** The width-scaled YOLOv4 (Mish everywhere in the backbone) at 224: how much of each format XNNPACK takes. */
+    @Test
+    void yolov4W025() {
+        NetworkSpec spec = dev.edgeslim.detector.model.builtin.BuiltinModels.byName("yolov4-w0.25", 20, 224);
+        WeightStore weights = WeightInitializer.forTesting(spec, 3);
+        ExportedTflite fp32 = TfliteExporter.export(spec, weights, ExportOptions.fp32());
+        ExportedTflite int8 = TfliteExporter.export(spec, weights,
+                ExportOptions.int8(new SyntheticImages(9, 8), 8, 100));
+        List<TimedModel> models = new ArrayList<>();
+        models.add(new TensorFlowTimedModel(InferenceModel.create(spec, weights, 2)));
+        models.add(timed("tflite-fp32", fp32, TfliteRunner.Delegates.XNNPACK));
+        models.add(timed("tflite-int8", int8, TfliteRunner.Delegates.XNNPACK));
+        models.add(timed("tflite-int8-nodelegate", int8, TfliteRunner.Delegates.NONE));
+        float[] image = new SyntheticImages(1, 1).image(0, 224, 224);
+        Map<String, LatencyStats> stats = LatencyBenchmark.measure(models, image, 1, 3, 20, () -> { });
+        double tf = stats.get("tensorflow-java").medianMs();
+        stats.forEach((name, s) -> System.out.printf("%-24s median %6.1f ms  min %6.1f  p90 %6.1f  (x%.2f of TF Java)%n",
+                name, s.medianMs(), s.minMs(), s.p90Ms(), s.medianMs() / tf));
+        models.forEach(TimedModel::close);
+    }
+
     private static TimedModel timed(String name, ExportedTflite model, TfliteRunner.Delegates delegates) {
         TfliteRunner runner = TfliteRunner.load(model.model(), 2, delegates);
         System.out.printf("%s: %d of %d nodes after delegation%n", name, runner.executionPlanSize(),

@@ -86,9 +86,11 @@ final class Int8Emitter extends TfliteEmitter {
 
     @Override
     protected int version(TfliteOp op) {
-        // op_version.cc: per-channel int8 convolutions are version 3, other int8 ops 2 (float islands set 1 themselves)
+        // op_version.cc: per-channel int8 convolutions are version 3, RESHAPE is 1 for every type, other int8 ops 2
+        // (float islands set 1 themselves)
         return switch (op) {
             case CONV_2D, DEPTHWISE_CONV_2D -> 3;
+            case RESHAPE -> 1;
             default -> 2;
         };
     }

@@ -138,16 +138,22 @@ sealed interface OpOptions {
         }
     }
 
-    /** ResizeNearestNeighborOptions {align_corners, half_pixel_centers}: both false is darknet's upsample. */
-    record ResizeNearest() implements OpOptions {
+    /** ReshapeOptions {new_shape}; the same shape is also the op's second (constant) input. */
+    record Reshape(int[] newShape) implements OpOptions {
         @Override
         public byte unionType() {
-            return TfliteSchema.OPT_RESIZE_NEAREST_NEIGHBOR;
+            return TfliteSchema.OPT_RESHAPE;
         }
 
         @Override
         public int write(FlatBufferBuilder b) {
-            b.startTable(2);
+            b.startVector(4, newShape.length, 4);
+            for (int i = newShape.length - 1; i >= 0; i--) {
+                b.addInt(newShape[i]);
+            }
+            int shape = b.endVector();
+            b.startTable(1);
+            b.addOffset(0, shape, 0);
             return b.endTable();
         }
     }

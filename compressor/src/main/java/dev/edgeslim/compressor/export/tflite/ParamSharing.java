@@ -9,7 +9,7 @@ import java.util.Set;
 
 /**
  * Which feature maps must share int8 quantization parameters, recorded while the float graph is emitted.
- * TFLite's int8 PAD, MAX_POOL_2D, SLICE, SPLIT, RESIZE_NEAREST_NEIGHBOR and CONCATENATION move values without
+ * TFLite's int8 PAD, MAX_POOL_2D, SLICE, SPLIT, RESHAPE and CONCATENATION move values without
  * rescaling them (CONCATENATION requires equal scale and zero point on every input and the output), so a
  * pass-through op's output joins its inputs' class. A "source" is a map computed by arithmetic (conv, add,
  * activation, the image): each class takes the union of its sources' observed ranges, so no value in it is

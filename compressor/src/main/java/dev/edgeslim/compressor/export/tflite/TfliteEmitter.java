@@ -11,7 +11,7 @@ import java.util.Set;
 
 /**
  * The part of emitting TFLite ops that does not depend on the number format: data movement (PAD, PADV2,
- * MAX_POOL_2D, SLICE, SPLIT, CONCATENATION, RESIZE_NEAREST_NEIGHBOR), inputs and outputs, shapes. Subclasses
+ * MAX_POOL_2D, SLICE, SPLIT, CONCATENATION, RESHAPE), inputs and outputs, shapes. Subclasses
  * decide the tensor type and quantization of each named map and emit the arithmetic.
  */
 abstract class TfliteEmitter implements GraphEmitter {
@@ -145,16 +145,40 @@ abstract class TfliteEmitter implements GraphEmitter {
         return out;
     }
 
+    /**
+     * Nearest-neighbour upsampling by an integer factor as CONCATENATION and RESHAPE, which the XNNPACK delegate
+     * takes (its RESIZE_NEAREST_NEIGHBOR is not, and each one cut the graph into separate delegated pieces):
+     * f copies side by side in the channel axis reshaped to [H, f·W, C] repeat every pixel along the row, f copies
+     * of those rows along the width axis reshaped to [f·H, f·W, C] repeat every row. Pure data movement, exact.
+     */
     @Override
     public Value resizeNearest(String name, Value x, int factor) {
         Shape s = x.shape();
         Value out = newValue(name, new Shape(s.height() * factor, s.width() * factor, s.channels()));
-        int size = graph.addIntConstant(name + "/size", new int[] {2},
-                new int[] {s.height() * factor, s.width() * factor});
-        op(TfliteOp.RESIZE_NEAREST_NEIGHBOR, new int[] {x.tensor(), size}, new int[] {out.tensor()},
-                new OpOptions.ResizeNearest());
+        int[] copies = new int[factor];
+        java.util.Arrays.fill(copies, x.tensor());
+        int side = passThroughTemporary(name + "/columns", x, new int[] {1, s.height(), s.width(), factor * s.channels()});
+        op(TfliteOp.CONCATENATION, copies, new int[] {side}, new OpOptions.Concatenation(3));
+        int[] rowShape = {1, s.height(), factor * s.width(), s.channels()};
+        int rows = passThroughTemporary(name + "/rows", x, rowShape);
+        reshape(name + "/rows", side, rows, rowShape);
+        java.util.Arrays.fill(copies, rows);
+        int stacked = passThroughTemporary(name + "/stacked", x,
+                new int[] {1, s.height(), factor * factor * s.width(), s.channels()});
+        op(TfliteOp.CONCATENATION, copies, new int[] {stacked}, new OpOptions.Concatenation(2));
+        reshape(name, stacked, out.tensor(), out.nhwc());
         passThrough(x, out);
         return out;
+    }
+
+    /** A tensor holding a rearrangement of {@code like}'s values: its type and quantization. */
+    private int passThroughTemporary(String name, Value like, int[] shape) {
+        return graph.addActivation(name, shape, dtype(), quantization(like.name()));
+    }
+
+    private void reshape(String name, int in, int out, int[] shape) {
+        int target = graph.addIntConstant(name + "/shape", new int[] {shape.length}, shape);
+        op(TfliteOp.RESHAPE, new int[] {in, target}, new int[] {out}, new OpOptions.Reshape(shape));
     }
 
     @Override

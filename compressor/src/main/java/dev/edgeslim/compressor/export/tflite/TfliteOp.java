@@ -11,13 +11,13 @@ enum TfliteOp {
     MAX_POOL_2D(17),
     MUL(18),
     RELU(19),
+    RESHAPE(22),
     PAD(34),
     SUB(41),
     DIV(42),
     SPLIT(49),
     PADV2(60),
     SLICE(65),
-    RESIZE_NEAREST_NEIGHBOR(97),
     LEAKY_RELU(98),
     QUANTIZE(114);
 

@@ -33,6 +33,7 @@ final class TfliteSchema {
     static final byte OPT_POOL_2D = 5;
     static final byte OPT_CONCATENATION = 10;
     static final byte OPT_ADD = 11;
+    static final byte OPT_RESHAPE = 17;
     static final byte OPT_MUL = 21;
     static final byte OPT_PAD = 22;
     static final byte OPT_SUB = 28;
@@ -41,7 +42,6 @@ final class TfliteSchema {
     static final byte OPT_DEQUANTIZE = 38;
     static final byte OPT_PAD_V2 = 43;
     static final byte OPT_SLICE = 48;
-    static final byte OPT_RESIZE_NEAREST_NEIGHBOR = 74;
     static final byte OPT_LEAKY_RELU = 75;
     static final byte OPT_QUANTIZE = 89;
 

@@ -34,8 +34,8 @@ import java.util.List;
  *   (−FLT_MAX, or −128 in int8) then VALID (e.g. 3×3 stride 2 on an even size: darknet pads top/left).</li>
  *   <li>[route]: SLICE for group_id of groups, CONCATENATION of several inputs, nothing for one whole input.</li>
  *   <li>[shortcut]: a chain of ADD (ReLU fused into the last), then the activation.</li>
- *   <li>[upsample]: RESIZE_NEAREST_NEIGHBOR (align_corners = half_pixel_centers = false: out[y] = in[y / s]),
- *   then MUL when scale ≠ 1.</li>
+ *   <li>[upsample]: nearest neighbour, out[y] = in[y / s], as CONCATENATION and RESHAPE (see
+ *   {@link TfliteEmitter#resizeNearest}), then MUL when scale ≠ 1.</li>
  * </ul>
  */
 final class YoloLowering {

@@ -25,7 +25,8 @@ import java.util.Locale;
 
 /**
  * {@code edgeslim export --cfg FILE --weights FILE --format tflite|darknet [--quant fp32|fp16|int8]
- * [--calib DIR [--calib-images N] [--percentile P] [--float-io]] [--names FILE] --out FILE [--threads N]
+ * [--calib DIR [--calib-images N] [--percentile P] [--float-io | --integer-only]] [--names FILE] --out FILE
+ * [--threads N]
  * [--json]}.
  * <ul>
  *   <li>{@code --format tflite}: writes {@code OUT} (the .tflite model) and {@code OUT.json} (its
@@ -33,7 +34,9 @@ import java.util.Locale;
  *   folder of images (letterboxed like inference input), of which {@code --calib-images} (default 100; all when
  *   the folder has fewer) evenly spaced ones are used, with min/max ranges or, with {@code --percentile P} (50 &lt; P &lt; 100), P-th
  *   percentile ranges. {@code --float-io} (int8): float32 input and outputs around the integer graph
- *   (QUANTIZE/DEQUANTIZE; the metadata says float32), same compute. {@code --names} puts class names in the
+ *   (QUANTIZE/DEQUANTIZE; the metadata says float32), same compute. {@code --integer-only} (int8): Mish, Swish
+ *   and logistic as integer lookup tables instead of float islands, so no tensor is float (for integer-only
+ *   accelerators; slower on XNNPACK, which does not take the lookups). {@code --names} puts class names in the
  *   metadata.</li>
  *   <li>{@code --format darknet}: writes {@code OUT.cfg} and {@code OUT.weights} side by side ({@code OUT} may
  *   end in .cfg or .weights, which is dropped).</li>
@@ -44,7 +47,7 @@ import java.util.Locale;
  * darknet), {@code files} (written paths), {@code bytes} (total size written), {@code params},
  * {@code heads} (number of [yolo] outputs), {@code calibration_images} (int8 only, else null),
  * {@code input_quantization} ({@code scale}, {@code zero_point}; int8 with int8 input only, else null),
- * {@code float_io} (int8 with --float-io).
+ * {@code float_io} (int8 with --float-io), {@code integer_only} (int8 with --integer-only).
  */
 public final class ExportCommand implements Command {
     static final int DEFAULT_CALIBRATION_IMAGES = 100;
@@ -62,19 +65,22 @@ public final class ExportCommand implements Command {
     @Override
     public int run(List<String> args, PrintStream out, PrintStream err) throws Exception {
         CliOptions options = new CliOptions("edgeslim export --cfg FILE --weights FILE --format tflite|darknet"
-                + " [--quant fp32|fp16|int8] [--calib DIR [--calib-images N] [--percentile P] [--float-io]]"
+                + " [--quant fp32|fp16|int8] [--calib DIR [--calib-images N] [--percentile P]"
+                + " [--float-io | --integer-only]]"
                 + " [--names FILE]"
                 + " --out FILE [--json]")
                 .required("cfg", "FILE", "darknet cfg of the network")
                 .required("weights", "FILE", "darknet .weights matching the cfg")
                 .required("format", "FORMAT", "tflite, or darknet (cfg + weights)")
                 .value("quant", "Q", "tflite precision: fp32 (default), fp16 (half-size weights) or int8"
-                        + " (full-integer, needs --calib)")
+                        + " (int8 weights and feature maps, needs --calib)")
                 .value("calib", "DIR", "int8: folder of calibration images (jpg, jpeg, png, bmp)")
                 .value("calib-images", "N", "int8: calibration images to use (default " + DEFAULT_CALIBRATION_IMAGES + ")")
                 .value("percentile", "P", "int8: clip ranges at the P-th percentile, 50 < P <= 100 (default 100:"
                         + " min/max)")
                 .flag("float-io", "int8: float32 input and outputs (QUANTIZE/DEQUANTIZE) around the int8 graph")
+                .flag("integer-only", "int8: no float tensor at all (Mish, Swish, logistic as integer lookup"
+                        + " tables; for integer-only accelerators, slower on XNNPACK)")
                 .value("names", "FILE", "class names, one per line, for the model metadata")
                 .required("out", "FILE", "tflite: the model file (metadata goes to FILE.json);"
                         + " darknet: FILE.cfg and FILE.weights")
@@ -97,8 +103,8 @@ public final class ExportCommand implements Command {
         Path outFile = p.requiredPath("out");
         boolean tflite = format.equals("tflite");
         if (!tflite) {
-            for (String flag : List.of("quant", "calib", "calib-images", "percentile", "float-io", "names",
-                    "threads")) {
+            for (String flag : List.of("quant", "calib", "calib-images", "percentile", "float-io", "integer-only",
+                    "names", "threads")) {
                 if (p.has(flag)) {
                     throw new UsageException("--" + flag + " only applies to --format tflite");
                 }
@@ -113,11 +119,15 @@ public final class ExportCommand implements Command {
         }
         boolean int8 = precision == Precision.INT8;
         boolean floatIo = p.has("float-io");
+        boolean integerOnly = p.has("integer-only");
+        if (floatIo && integerOnly) {
+            throw new UsageException("--float-io and --integer-only exclude each other (float I/O means float tensors)");
+        }
         if (int8 && !p.has("calib")) {
             throw new UsageException("--quant int8 needs --calib DIR (calibration images)");
         }
         if (!int8) {
-            for (String flag : List.of("calib", "calib-images", "percentile", "float-io")) {
+            for (String flag : List.of("calib", "calib-images", "percentile", "float-io", "integer-only")) {
                 if (p.has(flag)) {
                     throw new UsageException("--" + flag + " only applies to --quant int8");
                 }
@@ -166,6 +176,9 @@ public final class ExportCommand implements Command {
             if (floatIo) {
                 exportOptions = exportOptions.withFloatIo(true);
             }
+            if (integerOnly) {
+                exportOptions = exportOptions.withIntegerOnly(true);
+            }
             model = TfliteExporter.export(spec, weights, exportOptions);
             model.write(outFile);
             written = List.of(outFile, TfliteMetadata.fileFor(outFile));
@@ -195,6 +208,7 @@ public final class ExportCommand implements Command {
             json.putNull("input_quantization");
         }
         json.put("float_io", floatIo);
+        json.put("integer_only", integerOnly);
 
         if (p.has("json")) {
             out.println(Json.write(json));
@@ -205,8 +219,9 @@ public final class ExportCommand implements Command {
                 out.printf("  %s (%,d bytes)%n", f, Files.size(f));
             }
             if (inputQuantization != null) {
-                out.printf("  int8 input: q = round(x / %.8f) + %d for x in [0,1]; calibrated on %d images%n",
-                        inputQuantization.scale(), inputQuantization.zeroPoint(), calibration.size());
+                out.printf("  int8 input: q = round(x / %.8f) + %d for x in [0,1]; calibrated on %d images%s%n",
+                        inputQuantization.scale(), inputQuantization.zeroPoint(), calibration.size(),
+                        integerOnly ? "; integer only" : "");
             } else if (floatIo) {
                 out.printf("  float32 input and outputs around the int8 graph; calibrated on %d images%n",
                         calibration.size());

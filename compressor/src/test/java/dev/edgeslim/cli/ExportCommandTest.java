@@ -55,7 +55,7 @@ class ExportCommandTest {
         CliRunner help = CliRunner.run("export", "--help");
         assertEquals(0, help.code());
         for (String flag : List.of("--cfg", "--weights", "--format", "--quant", "--calib", "--calib-images",
-                "--percentile", "--float-io", "--names", "--out", "--json")) {
+                "--percentile", "--float-io", "--integer-only", "--names", "--out", "--json")) {
             assertTrue(help.out().contains(flag), flag);
         }
         assertTrue(CliRunner.run("--help").out().contains("export"));
@@ -134,6 +134,20 @@ class ExportCommandTest {
             assertEquals("float32", runner.input().dtype());
             assertEquals("float32", runner.outputs().get(0).dtype());
         }
+
+        // --integer-only: reported, int8 input and outputs (TfliteFileStructureTest checks no tensor is float)
+        Path integer = dir.resolve("out/tiny-int8-integer.tflite");
+        r = CliRunner.run("export", "--cfg", m.cfg().toString(), "--weights", m.weights().toString(),
+                "--format", "tflite", "--quant", "int8", "--integer-only", "--calib", calib.toString(),
+                "--calib-images", "2", "--out", integer.toString(), "--json");
+        assertEquals(0, r.code(), r.err());
+        json = Json.MAPPER.readTree(r.out());
+        assertTrue(json.get("integer_only").asBoolean());
+        assertTrue(!json.get("float_io").asBoolean());
+        try (TfliteRunner runner = TfliteRunner.load(integer, 1, TfliteRunner.Delegates.NONE)) {
+            assertEquals("int8", runner.input().dtype());
+            assertEquals("int8", runner.outputs().get(0).dtype());
+        }
     }
 
     @Test
@@ -162,6 +176,9 @@ class ExportCommandTest {
                 new String[] {"export", "--cfg", cfg, "--weights", w, "--format", "darknet", "--quant", "fp16", "--out", out.toString()},
                 new String[] {"export", "--cfg", cfg, "--weights", w, "--format", "tflite", "--quant", "int8", "--calib", dir.toString(), "--percentile", "40", "--out", out.toString()},
                 new String[] {"export", "--cfg", cfg, "--weights", w, "--format", "tflite", "--quant", "fp16", "--float-io", "--out", out.toString()},
+                new String[] {"export", "--cfg", cfg, "--weights", w, "--format", "tflite", "--quant", "fp32", "--integer-only", "--out", out.toString()},
+                new String[] {"export", "--cfg", cfg, "--weights", w, "--format", "darknet", "--integer-only", "--out", out.toString()},
+                new String[] {"export", "--cfg", cfg, "--weights", w, "--format", "tflite", "--quant", "int8", "--calib", dir.toString(), "--float-io", "--integer-only", "--out", out.toString()},
                 new String[] {"export", "--cfg", cfg, "--weights", w, "--format", "tflite"},
                 new String[] {"export", "--weights", w, "--format", "tflite", "--out", out.toString()},
                 new String[] {"export", "--cfg", cfg, "--weights", w, "--format", "tflite", "--out", out.toString(), "extra"});

@@ -15,11 +15,16 @@ import java.util.Map;
  * input_scale · weight_scale[c].
  * <p>
  * Activations: LEAKY → int8 LEAKY_RELU, RELU → fused or int8 RELU. MISH, SWISH and LOGISTIC have no exact int8
- * builtin (int8 LOGISTIC fixes its output scale to 1/256), so each is a float island: DEQUANTIZE, the float32
- * composition of {@link FloatActivationOps}, QUANTIZE to the calibrated output parameters. The result is the
- * correctly rounded int8 value of f at the exactly dequantized input, like a 256-entry lookup table, but built from
- * ops the XNNPACK delegate takes, so a Mish network runs in one delegated graph instead of many pieces (a
- * CAST/ADD/GATHER table lookup, the earlier form, left 288 of 406 nodes of yolov4-w0.25 outside XNNPACK).
+ * builtin (int8 LOGISTIC fixes its output scale to 1/256). The input has only 256 possible values, and both forms
+ * below give the correctly rounded int8 value of f at each of them:
+ * <ul>
+ *   <li>float island (default): DEQUANTIZE, the float32 composition of {@link FloatActivationOps}, QUANTIZE to the
+ *   calibrated output parameters. Every op is one the XNNPACK delegate takes, so a Mish network runs as one
+ *   delegated graph (a table lookup left 288 of 406 nodes of yolov4-w0.25 outside XNNPACK).</li>
+ *   <li>integer only: a per-tensor lookup table, table[q + 128] = quantize(f(dequantize(q))), built from integer
+ *   builtins (CAST int8→int32, ADD 128, GATHER from the 256-entry int8 table), so the model has no float tensor,
+ *   for runtimes and accelerators that take integer ops only.</li>
+ * </ul>
  * <p>
  * Float I/O: the model input is a float32 tensor named like the image, QUANTIZEd to the int8 map
  * {@code NAME/int8} (the image's parameters); each output is DEQUANTIZEd to a float32 tensor
@@ -28,11 +33,13 @@ import java.util.Map;
 final class Int8Emitter extends TfliteEmitter {
     private final Map<String, QuantParams> plan;
     private final boolean floatIo;
+    private final boolean integerOnly;
 
-    Int8Emitter(Map<String, QuantParams> plan, boolean floatIo) {
+    Int8Emitter(Map<String, QuantParams> plan, boolean floatIo, boolean integerOnly) {
         super(null);
         this.plan = new HashMap<>(plan);
         this.floatIo = floatIo;
+        this.integerOnly = integerOnly;
     }
 
     QuantParams params(String name) {
@@ -86,11 +93,11 @@ final class Int8Emitter extends TfliteEmitter {
 
     @Override
     protected int version(TfliteOp op) {
-        // op_version.cc: per-channel int8 convolutions are version 3, RESHAPE is 1 for every type, other int8 ops 2
-        // (float islands set 1 themselves)
+        // op_version.cc: per-channel int8 convolutions are version 3, RESHAPE and CAST are 1 for these types, other
+        // int8 ops 2 (float islands and the int32 ADD of a lookup set 1 themselves)
         return switch (op) {
             case CONV_2D, DEPTHWISE_CONV_2D -> 3;
-            case RESHAPE -> 1;
+            case RESHAPE, CAST -> 1;
             default -> 2;
         };
     }
@@ -168,7 +175,13 @@ final class Int8Emitter extends TfliteEmitter {
         switch (activation) {
             case LEAKY -> op(TfliteOp.LEAKY_RELU, new int[] {x.tensor()}, y, new OpOptions.LeakyRelu(Activation.LEAKY_SLOPE));
             case RELU -> op(TfliteOp.RELU, new int[] {x.tensor()}, y, null);
-            case MISH, SWISH, LOGISTIC -> floatIsland(name, x, out, activation);
+            case MISH, SWISH, LOGISTIC -> {
+                if (integerOnly) {
+                    lookup(name, x, out, activation);
+                } else {
+                    floatIsland(name, x, out, activation);
+                }
+            }
             case LINEAR -> throw new IllegalArgumentException("LINEAR is not an op");
         }
         return out;
@@ -183,6 +196,25 @@ final class Int8Emitter extends TfliteEmitter {
         int result = graph.addActivation(name + "/float_out", x.nhwc(), TfliteSchema.FLOAT32, null);
         new FloatActivationOps(graph).emit(name, f, in, result, x.nhwc());
         op(TfliteOp.QUANTIZE, new int[] {result}, new int[] {out.tensor()}, new OpOptions.Empty(TfliteSchema.OPT_QUANTIZE));
+    }
+
+    /** out = table[x + 128] with CAST, ADD and GATHER (see the class comment). */
+    private void lookup(String name, Value x, Value out, Activation f) {
+        QuantParams in = params(x.name());
+        QuantParams result = params(out.name());
+        byte[] table = new byte[256];
+        for (int i = 0; i < 256; i++) {
+            table[i] = (byte) result.quantize(f.apply(in.dequantize(i + QuantParams.QMIN)));
+        }
+        int tableTensor = graph.addConstant(name + "/table", new int[] {256}, TfliteSchema.INT8, table,
+                quantization(out.name()));
+        int wide = graph.addActivation(name + "/q32", x.nhwc(), TfliteSchema.INT32, null);
+        op(TfliteOp.CAST, new int[] {x.tensor()}, new int[] {wide},
+                new OpOptions.Cast(TfliteSchema.INT8, TfliteSchema.INT32));
+        int index = graph.addActivation(name + "/index", x.nhwc(), TfliteSchema.INT32, null);
+        int offset = graph.addIntConstant(name + "/offset", new int[] {1}, new int[] {-QuantParams.QMIN});
+        graph.addOperator(TfliteOp.ADD, 1, new int[] {wide, offset}, new int[] {index}, OpOptions.add(false));
+        op(TfliteOp.GATHER, new int[] {tableTensor, index}, new int[] {out.tensor()}, new OpOptions.Gather(0));
     }
 
     @Override

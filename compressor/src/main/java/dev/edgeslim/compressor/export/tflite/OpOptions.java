@@ -173,6 +173,37 @@ sealed interface OpOptions {
         }
     }
 
+    /** GatherOptions {axis, batch_dims}. */
+    record Gather(int axis) implements OpOptions {
+        @Override
+        public byte unionType() {
+            return TfliteSchema.OPT_GATHER;
+        }
+
+        @Override
+        public int write(FlatBufferBuilder b) {
+            b.startTable(2);
+            b.addInt(0, axis, -1);
+            return b.endTable();
+        }
+    }
+
+    /** CastOptions {in_data_type, out_data_type}. */
+    record Cast(byte from, byte to) implements OpOptions {
+        @Override
+        public byte unionType() {
+            return TfliteSchema.OPT_CAST;
+        }
+
+        @Override
+        public int write(FlatBufferBuilder b) {
+            b.startTable(2);
+            b.addByte(0, from, -1);
+            b.addByte(1, to, -1);
+            return b.endTable();
+        }
+    }
+
     /** An options table without fields (PadOptions, SliceOptions, DequantizeOptions, QuantizeOptions, ...). */
     record Empty(byte unionType) implements OpOptions {
         @Override

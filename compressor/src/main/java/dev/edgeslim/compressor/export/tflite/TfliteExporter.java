@@ -85,7 +85,7 @@ public final class TfliteExporter {
         ranges.put(INPUT, new double[] {0, 1});
         Map<String, QuantParams> plan = sharing.resolve(ranges);
 
-        Int8Emitter emitter = new Int8Emitter(plan, options.floatIo());
+        Int8Emitter emitter = new Int8Emitter(plan, options.floatIo(), options.integerOnly());
         List<Value> heads = YoloLowering.lower(spec, weights, emitter);
         TfliteMetadata metadata = metadata(spec, options, heads, plan);
         return new ExportedTflite(finish(emitter.graph(), metadata, options), metadata);
@@ -93,7 +93,8 @@ public final class TfliteExporter {
 
     private static ByteBuffer finish(TfliteGraph graph, TfliteMetadata metadata, ExportOptions options) {
         graph.setDescription("EdgeSlim YOLO export (" + options.precision().cliName()
-                + (options.floatIo() ? ", float I/O" : "") + "); raw [yolo] head maps, "
+                + (options.floatIo() ? ", float I/O" : "") + (options.integerOnly() ? ", integer only" : "")
+                + "); raw [yolo] head maps, "
                 + "metadata in '" + TfliteMetadata.MODEL_METADATA_NAME + "'");
         graph.putMetadata(TfliteMetadata.MODEL_METADATA_NAME, metadata.toJson().getBytes(StandardCharsets.UTF_8));
         return write(graph, options);

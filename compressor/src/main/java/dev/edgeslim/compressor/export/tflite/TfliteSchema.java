@@ -36,9 +36,11 @@ final class TfliteSchema {
     static final byte OPT_RESHAPE = 17;
     static final byte OPT_MUL = 21;
     static final byte OPT_PAD = 22;
+    static final byte OPT_GATHER = 23;
     static final byte OPT_SUB = 28;
     static final byte OPT_DIV = 29;
     static final byte OPT_SPLIT = 35;
+    static final byte OPT_CAST = 37;
     static final byte OPT_DEQUANTIZE = 38;
     static final byte OPT_PAD_V2 = 43;
     static final byte OPT_SLICE = 48;

@@ -65,10 +65,16 @@ class FloatActivationOpsTest {
 
     @ParameterizedTest
     @EnumSource(value = Activation.class, names = {"MISH", "SWISH", "LOGISTIC"})
-    void int8IslandRoundsEveryInputCodeCorrectly(Activation activation) {
+    void int8RoundsEveryInputCodeCorrectly(Activation activation) {
+        for (boolean integerOnly : new boolean[] {false, true}) {
+            int8RoundsEveryInputCodeCorrectly(activation, integerOnly);
+        }
+    }
+
+    private static void int8RoundsEveryInputCodeCorrectly(Activation activation, boolean integerOnly) {
         QuantParams in = QuantParams.fromRange(-9, 7);
         QuantParams out = QuantParams.fromRange(activation == Activation.LOGISTIC ? 0 : -0.31, 7);
-        Int8Emitter emitter = new Int8Emitter(Map.of("x", in, "y", out), false);
+        Int8Emitter emitter = new Int8Emitter(Map.of("x", in, "y", out), false, integerOnly);
         Value x = emitter.input("x", new Shape(1, 256, 1));
         emitter.output(emitter.activation("y", x, activation));
         ByteBuffer model = FlatbufferModelWriter.write(emitter.graph());
@@ -76,10 +82,11 @@ class FloatActivationOpsTest {
         for (int i = 0; i < 256; i++) {
             codes[i] = (byte) (i + QuantParams.QMIN);
         }
+        String form = integerOnly ? " lookup table" : " float island";
         for (TfliteRunner.Delegates delegates : new TfliteRunner.Delegates[] {
                 TfliteRunner.Delegates.NONE, TfliteRunner.Delegates.XNNPACK}) {
             try (TfliteRunner runner = TfliteRunner.load(model, 1, delegates)) {
-                if (delegates == TfliteRunner.Delegates.XNNPACK) {
+                if (delegates == TfliteRunner.Delegates.XNNPACK && !integerOnly) {
                     assertEquals(1, runner.executionPlanSize(), activation + ": XNNPACK did not take the int8 island");
                 }
                 runner.invokeRaw(codes);
@@ -93,9 +100,9 @@ class FloatActivationOpsTest {
                         ties++; // a float32 result within 1e-3 of a rounding tie may round either way
                         continue;
                     }
-                    assertEquals(expected, got[i], activation + " " + delegates + " at input code " + codes[i]);
+                    assertEquals(expected, got[i], activation + form + " " + delegates + " at input code " + codes[i]);
                 }
-                assertTrue(ties <= 2, ties + " codes off by one");
+                assertTrue(ties <= 2, activation + form + ": " + ties + " codes off by one");
             }
         }
     }

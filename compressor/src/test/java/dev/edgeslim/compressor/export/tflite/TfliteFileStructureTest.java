@@ -74,6 +74,51 @@ class TfliteFileStructureTest {
         }
     }
 
+    /**
+     * int8 by default computes Mish, Swish and logistic in float islands; {@code integerOnly} leaves no float
+     * tensor in the file (the all-features network has all three), and both agree within one int8 step.
+     */
+    @Test
+    void integerOnlyInt8HasNoFloatTensor() {
+        NetworkSpec spec = TfliteExportParityTest.allFeatures();
+        WeightStore weights = WeightInitializer.forTesting(spec, 2);
+        ExportOptions int8 = ExportOptions.int8(new SyntheticImages(3, 2), 2, 100);
+        ExportedTflite islands = TfliteExporter.export(spec, weights, int8);
+        ExportedTflite integer = TfliteExporter.export(spec, weights, int8.withIntegerOnly(true));
+        assertTrue(floatTensors(islands) > 0, "the default int8 form has float islands");
+        assertEquals(0, floatTensors(integer), "float tensors in an integer-only model");
+        FlatbufferInspector f = new FlatbufferInspector(integer.model());
+        assertTrue(f.string(f.root(), 3).contains("integer only"), "description");
+        float[] image = new SyntheticImages(8, 1).image(0, 48, 40);
+        try (TfliteRunner a = TfliteRunner.load(islands.model(), 1, TfliteRunner.Delegates.NONE);
+             TfliteRunner b = TfliteRunner.load(integer.model(), 1, TfliteRunner.Delegates.NONE)) {
+            float[][] x = a.run(image);
+            float[][] y = b.run(image);
+            for (int k = 0; k < x.length; k++) {
+                double step = islands.metadata().heads().get(k).quantization().scale();
+                for (int i = 0; i < x[k].length; i++) {
+                    // same tables up to float rounding at ties; a changed code can move later layers a step or two
+                    assertEquals(x[k][i], y[k][i], 3 * step + 1e-6, "head " + k + " value " + i);
+                }
+            }
+        }
+        assertThrows(IllegalArgumentException.class, () -> ExportOptions.fp32().withIntegerOnly(true));
+        assertThrows(IllegalArgumentException.class, () -> int8.withFloatIo(true).withIntegerOnly(true));
+    }
+
+    /** Tensors of type FLOAT32 (TensorType 0, the schema default) in the model's subgraph. */
+    private static int floatTensors(ExportedTflite model) {
+        FlatbufferInspector f = new FlatbufferInspector(model.model());
+        int subgraph = f.tableAt(f.root(), 2, 0);
+        int count = 0;
+        for (int t = 0; t < f.vectorLength(subgraph, 0); t++) {
+            if (f.byteField(f.tableAt(subgraph, 0, t), 1, 0) == TfliteSchema.FLOAT32) {
+                count++;
+            }
+        }
+        return count;
+    }
+
     @Test
     void theEmbeddedMetadataIsTheSidecarJson(@TempDir Path dir) throws Exception {
         ExportedTflite model = export(Precision.INT8);

@@ -56,19 +56,23 @@ class TfliteLatencyBench {
         models.forEach(TimedModel::close);
     }
 
-    /** The width-scaled YOLOv4 (Mish everywhere in the backbone) at 224: how much of each format XNNPACK takes. */
+    /**
+     * The width-scaled YOLOv4 (Mish in the whole backbone) at 224: fp32, int8 (float islands) and integer-only int8
+     * (lookup tables, which XNNPACK leaves to TFLite's kernels), each with the XNNPACK delegate.
+     */
     @Test
     void yolov4W025() {
         NetworkSpec spec = dev.edgeslim.detector.model.builtin.BuiltinModels.byName("yolov4-w0.25", 20, 224);
         WeightStore weights = WeightInitializer.forTesting(spec, 3);
         ExportedTflite fp32 = TfliteExporter.export(spec, weights, ExportOptions.fp32());
-        ExportedTflite int8 = TfliteExporter.export(spec, weights,
-                ExportOptions.int8(new SyntheticImages(9, 8), 8, 100));
+        ExportOptions int8Options = ExportOptions.int8(new SyntheticImages(9, 8), 8, 100);
+        ExportedTflite int8 = TfliteExporter.export(spec, weights, int8Options);
+        ExportedTflite integer = TfliteExporter.export(spec, weights, int8Options.withIntegerOnly(true));
         List<TimedModel> models = new ArrayList<>();
         models.add(new TensorFlowTimedModel(InferenceModel.create(spec, weights, 2)));
         models.add(timed("tflite-fp32", fp32, TfliteRunner.Delegates.XNNPACK));
         models.add(timed("tflite-int8", int8, TfliteRunner.Delegates.XNNPACK));
-        models.add(timed("tflite-int8-nodelegate", int8, TfliteRunner.Delegates.NONE));
+        models.add(timed("tflite-int8-integer-only", integer, TfliteRunner.Delegates.XNNPACK));
         float[] image = new SyntheticImages(1, 1).image(0, 224, 224);
         Map<String, LatencyStats> stats = LatencyBenchmark.measure(models, image, 1, 3, 20, () -> { });
         double tf = stats.get("tensorflow-java").medianMs();

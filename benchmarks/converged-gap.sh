@@ -32,7 +32,8 @@ grep -q '"complete" *: *true' "$out/voc/VOC2007/synth-voc.json" 2>/dev/null || "
 train() { # train OUTDIR [args...]: start, or resume an interrupted run; a finished run is kept
   local dir=$1; shift
   if [ -f "$dir/final.weights" ]; then return; fi
-  if [ -f "$dir/checkpoints/checkpoint.json" ]; then "$es" train --out "$dir" --resume "$@"
+  # --resume also starts over cleanly when a run was killed before its first checkpoint
+  if [ -d "$dir" ]; then "$es" train --out "$dir" --resume "$@"
   else "$es" train --out "$dir" "$@"; fi
 }
 
@@ -47,5 +48,6 @@ train "$out/control" --cfg "$out/baseline/model.cfg" --weights "$out/baseline/fi
 
 "$es" bench --data "$out/voc" --formats tf --model "baseline=$out/baseline/model.cfg:$out/baseline/final.weights" \
   --model "control=$out/baseline/model.cfg:$out/control/final.weights" \
-  --model "compressed=$out/compress/3-distill/model.cfg:$out/compress/3-distill/final.weights" --out "$out/bench"
+  --model "compressed=$out/compress/3-distill/model.cfg:$out/compress/3-distill/final.weights" --out "$out/bench" \
+  --force
 echo "table: $out/bench/bench.md (the gap that matters: compressed against control)"

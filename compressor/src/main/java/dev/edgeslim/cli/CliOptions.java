@@ -21,6 +21,7 @@ import java.util.Map;
 public final class CliOptions {
     private final String usage;
     private final Options options = new Options();
+    private final java.util.Set<String> repeatableNames = new java.util.HashSet<>();
 
     public CliOptions(String usage) {
         this.usage = usage;
@@ -47,6 +48,7 @@ public final class CliOptions {
 
     /** Adds a repeatable flag taking a value. */
     public CliOptions repeatable(String longName, String argName, String description) {
+        repeatableNames.add(longName);
         options.addOption(Option.builder().longOpt(longName).hasArg().argName(argName).desc(description).build());
         return this;
     }
@@ -55,6 +57,15 @@ public final class CliOptions {
     public Parsed parse(List<String> args, PrintStream out) {
         try {
             CommandLine cl = new DefaultParser().parse(options, args.toArray(String[]::new));
+            // commons-cli keeps every occurrence and the accessors read the first: a flag given twice would
+            // silently ignore the second value (e.g. a script appending --epochs 2 to a line with --epochs 1)
+            java.util.Set<String> seen = new java.util.HashSet<>();
+            for (Option o : cl.getOptions()) {
+                String name = o.getLongOpt() != null ? o.getLongOpt() : o.getOpt();
+                if (!repeatableNames.contains(name) && !seen.add(name)) {
+                    throw new UsageException("--" + name + " is given more than once (see --help)");
+                }
+            }
             if (cl.hasOption("help")) {
                 printHelp(out);
                 return null;

@@ -3,7 +3,10 @@ package dev.edgeslim.cli;
 import dev.edgeslim.detector.data.SyntheticVoc;
 import dev.edgeslim.detector.data.VocClasses;
 import dev.edgeslim.detector.io.AtomicFiles;
+import dev.edgeslim.detector.io.Sha256;
+import dev.edgeslim.compressor.pipeline.PipelineManifest;
 
+import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,6 +22,9 @@ import java.util.List;
  * again reuses what is finished.
  */
 public final class DemoCommand implements Command {
+    /** The baseline's training options, in the demo folder beside {@code baseline/}. */
+    static final String BASELINE_RECORD = "baseline-options.json";
+
     @Override
     public String name() {
         return "demo";
@@ -89,20 +95,36 @@ public final class DemoCommand implements Command {
         step(err, 2, "baseline " + arch + " at " + size + "x" + size);
         Path baseline = outDir.resolve("baseline");
         Path cfg = outDir.resolve(arch + ".cfg");
-        if (!Files.exists(cfg)) {
-            run(cli, out, err, List.of("create-model", "--arch", arch, "--classes", "20", "--size",
-                    String.valueOf(size), "--out", cfg.toString()));
-        }
-        if (!Files.exists(baseline.resolve("final.weights"))) {
+        // what the baseline is trained with, recorded beside it: a demo run again with another arch, size, epoch
+        // count or seed trains it again instead of silently reusing a baseline those options did not make
+        String baselineOptions = Json.MAPPER.writeValueAsString(Json.MAPPER.createObjectNode().put("arch", arch)
+                .put("size", size).put("epochs", Integer.parseInt(epochs)).put("seed", Long.parseLong(seed))
+                .put("batch", 8).put("lr", 0.005).put("burnIn", 100)) + "\n";
+        Path record = outDir.resolve(BASELINE_RECORD);
+        boolean recorded = Files.exists(record) && Files.readString(record).equals(baselineOptions);
+        if (!recorded || !Files.exists(baseline.resolve("final.weights"))) {
+            if (!recorded || !Files.exists(cfg)) {
+                Files.deleteIfExists(cfg);
+                run(cli, out, err, List.of("create-model", "--arch", arch, "--classes", "20", "--size",
+                        String.valueOf(size), "--out", cfg.toString()));
+            }
             List<String> a = new ArrayList<>(List.of("train", "--cfg", cfg.toString(), "--data", voc.toString(),
                     "--out", baseline.toString(), "--epochs", epochs, "--batch", "8", "--lr", "0.005", "--burn-in",
                     "100", "--eval-every", epochs, "--seed", seed));
             if (Files.isDirectory(baseline)) {
-                a.add("--resume");
+                if (recorded) {
+                    a.add("--resume"); // an interrupted run with these options continues from its checkpoint
+                } else {
+                    err.println("baseline: the one in " + baseline + " was trained with other options; training "
+                            + "it again");
+                    a.add("--force");
+                }
             }
             if (quiet) {
                 a.add("--quiet");
             }
+            // recorded before training, so that an interrupted run is resumed, not restarted, by the next demo
+            AtomicFiles.writeString(record, baselineOptions);
             run(cli, out, err, a);
         }
 
@@ -113,8 +135,9 @@ public final class DemoCommand implements Command {
                 compress.toString(), "--sparse-epochs", sparseEpochs, "--finetune-epochs", finetuneEpochs,
                 "--reach", reach, "--finetune-lr", finetuneLr, "--seed", seed, "--latency-runs", "20"));
         c.addAll(pruning);
-        // the folder is the demo's own: a demo run again with other options redoes only what they change
-        c.add("--rerun-changed");
+        // the folder is the demo's own: a demo run again with other options redoes only what they change, and a
+        // run that compressed another baseline is replaced
+        c.add(compressesAnotherBaseline(compress, baseline.resolve("final.weights")) ? "--force" : "--rerun-changed");
         if (quiet) {
             c.add("--quiet");
         }
@@ -144,6 +167,21 @@ public final class DemoCommand implements Command {
                 Files.size(export.resolve("model-int8.tflite")) / 1e6, export);
         out.printf("done in %.1f min; everything is under %s%n", (System.nanoTime() - started) / 6e10, outDir);
         return OK;
+    }
+
+    /** True when {@code compress} holds a run whose input weights are not {@code weights} (by SHA-256). */
+    private static boolean compressesAnotherBaseline(Path compress, Path weights) throws IOException {
+        Path manifest = compress.resolve(PipelineManifest.FILE);
+        if (!Files.exists(manifest)) {
+            return false;
+        }
+        String hash;
+        try {
+            hash = Json.MAPPER.readTree(manifest.toFile()).path("inputs").path("weights").path("sha256").asText("");
+        } catch (IOException unreadable) {
+            return false; // compress itself reports an unreadable manifest, naming the file
+        }
+        return !hash.equals(Sha256.of(weights));
     }
 
     private static void step(PrintStream err, int n, String what) {

@@ -1,8 +1,13 @@
 package dev.edgeslim.cli;
 
 import dev.edgeslim.compressor.export.tflite.TfliteRunner;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.edgeslim.detector.io.Sha256;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
@@ -13,26 +18,31 @@ import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * {@code edgeslim demo} end to end in miniature (the README's main command with tiny sizes: the built-in
  * YOLOv4-tiny at 64x64, 16 synthetic images, one epoch per stage): every stage runs, the before/after table is
  * printed with the pruned rows smaller than the input, the exported TFLite models run in the real runtime, and a
- * second run of the same command reuses everything it already has.
+ * second run of the same command reuses everything it already has, and a run with another epoch count trains the
+ * baseline again and replaces the compression of the old one.
  */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class DemoCommandTest {
     @TempDir
     static Path dir;
     static Path out;
     static CliRunner first;
 
-    static String[] demo(Path outDir, String... extra) {
-        List<String> args = new java.util.ArrayList<>(List.of("demo", "--out", outDir.toString(), "--size", "64",
-                "--train-images", "16", "--test-images", "8", "--epochs", "1", "--sparse-epochs", "1",
-                "--finetune-epochs", "1", "--quiet"));
-        args.addAll(List.of(extra));
-        return args.toArray(String[]::new);
+    static String[] demo(Path outDir) {
+        return demo(outDir, 1);
+    }
+
+    static String[] demo(Path outDir, int baselineEpochs) {
+        return new String[]{"demo", "--out", outDir.toString(), "--size", "64", "--train-images", "16",
+                "--test-images", "8", "--epochs", String.valueOf(baselineEpochs), "--sparse-epochs", "1",
+                "--finetune-epochs", "1", "--quiet"};
     }
 
     @BeforeAll
@@ -95,6 +105,7 @@ class DemoCommandTest {
     }
 
     @Test
+    @Order(1)
     void aSecondRunReusesTheFinishedStages() throws Exception {
         byte[] distilled = Files.readAllBytes(out.resolve("compress/3-distill/final.weights"));
         CliRunner again = CliRunner.run(demo(out));
@@ -104,12 +115,30 @@ class DemoCommandTest {
         assertArrayEquals(distilled, Files.readAllBytes(out.resolve("compress/3-distill/final.weights")));
     }
 
+    /** Last: it replaces the folder's baseline. */
+    @Test
+    @Order(2)
+    void anotherEpochCountTrainsTheBaselineAgainAndRedoesTheCompression() throws Exception {
+        byte[] baseline = Files.readAllBytes(out.resolve("baseline/final.weights"));
+        CliRunner r = CliRunner.run(demo(out, 2));
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.err().contains("was trained with other options; training it again"), r.err());
+        assertFalse(r.err().contains("done, skipped"), "nothing of the old baseline's compression is kept: " + r.err());
+        assertFalse(java.util.Arrays.equals(baseline, Files.readAllBytes(out.resolve("baseline/final.weights"))));
+        JsonNode record = Json.MAPPER.readTree(out.resolve(DemoCommand.BASELINE_RECORD).toFile());
+        assertEquals(2, record.path("epochs").asInt());
+        JsonNode manifest = Json.MAPPER.readTree(out.resolve("compress/manifest.json").toFile());
+        assertEquals(Sha256.of(out.resolve("baseline/final.weights")),
+                manifest.path("inputs").path("weights").path("sha256").asText(), "compress ran on the new baseline");
+    }
+
     @Test
     void badOptionsAreUsageErrors() {
         String outDir = dir.resolve("unused").toString();
         for (String[] bad : List.of(new String[]{"demo", "--out", outDir, "--size", "100"},
                 new String[]{"demo", "--out", outDir, "--finetune-lr", "0"},
-                new String[]{"demo", "--out", outDir, "--ratio", "0.5", "--target-params", "0.6"})) {
+                new String[]{"demo", "--out", outDir, "--ratio", "0.5", "--target-params", "0.6"},
+                new String[]{"demo", "--out", outDir, "--epochs", "1", "--epochs", "2"})) {
             CliRunner r = CliRunner.run(bad);
             assertEquals(1, r.code(), String.join(" ", bad) + ": " + r.err());
             assertTrue(r.oneLineError(), r.err());

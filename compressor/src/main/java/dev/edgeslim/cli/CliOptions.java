@@ -11,8 +11,10 @@ import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Commons CLI glue shared by every command: --help, --json, --verbose, parsing with usage errors, and typed
@@ -21,7 +23,7 @@ import java.util.Map;
 public final class CliOptions {
     private final String usage;
     private final Options options = new Options();
-    private final java.util.Set<String> repeatableNames = new java.util.HashSet<>();
+    private final Set<String> repeatableNames = new HashSet<>();
 
     public CliOptions(String usage) {
         this.usage = usage;
@@ -59,7 +61,7 @@ public final class CliOptions {
             CommandLine cl = new DefaultParser().parse(options, args.toArray(String[]::new));
             // commons-cli keeps every occurrence and the accessors read the first: a flag given twice would
             // silently ignore the second value (e.g. a script appending --epochs 2 to a line with --epochs 1)
-            java.util.Set<String> seen = new java.util.HashSet<>();
+            Set<String> seen = new HashSet<>();
             for (Option o : cl.getOptions()) {
                 String name = o.getLongOpt() != null ? o.getLongOpt() : o.getOpt();
                 if (!repeatableNames.contains(name) && !seen.add(name)) {

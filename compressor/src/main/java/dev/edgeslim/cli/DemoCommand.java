@@ -1,10 +1,11 @@
 package dev.edgeslim.cli;
 
+import dev.edgeslim.compressor.pipeline.PipelineManifest;
 import dev.edgeslim.detector.data.SyntheticVoc;
 import dev.edgeslim.detector.data.VocClasses;
 import dev.edgeslim.detector.io.AtomicFiles;
+import dev.edgeslim.detector.io.BadInputException;
 import dev.edgeslim.detector.io.Sha256;
-import dev.edgeslim.compressor.pipeline.PipelineManifest;
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -24,6 +25,10 @@ import java.util.List;
 public final class DemoCommand implements Command {
     /** The baseline's training options, in the demo folder beside {@code baseline/}. */
     static final String BASELINE_RECORD = "baseline-options.json";
+    // the baseline's training settings that no demo option changes (recorded with the others)
+    private static final int BASELINE_BATCH = 8;
+    private static final double BASELINE_LR = 0.005;
+    private static final int BASELINE_BURN_IN = 100;
 
     @Override
     public String name() {
@@ -99,7 +104,7 @@ public final class DemoCommand implements Command {
         // count or seed trains it again instead of silently reusing a baseline those options did not make
         String baselineOptions = Json.MAPPER.writeValueAsString(Json.MAPPER.createObjectNode().put("arch", arch)
                 .put("size", size).put("epochs", Integer.parseInt(epochs)).put("seed", Long.parseLong(seed))
-                .put("batch", 8).put("lr", 0.005).put("burnIn", 100)) + "\n";
+                .put("batch", BASELINE_BATCH).put("lr", BASELINE_LR).put("burnIn", BASELINE_BURN_IN)) + "\n";
         Path record = outDir.resolve(BASELINE_RECORD);
         boolean recorded = Files.exists(record) && Files.readString(record).equals(baselineOptions);
         if (!recorded || !Files.exists(baseline.resolve("final.weights"))) {
@@ -109,8 +114,9 @@ public final class DemoCommand implements Command {
                         String.valueOf(size), "--out", cfg.toString()));
             }
             List<String> a = new ArrayList<>(List.of("train", "--cfg", cfg.toString(), "--data", voc.toString(),
-                    "--out", baseline.toString(), "--epochs", epochs, "--batch", "8", "--lr", "0.005", "--burn-in",
-                    "100", "--eval-every", epochs, "--seed", seed));
+                    "--out", baseline.toString(), "--epochs", epochs, "--batch", String.valueOf(BASELINE_BATCH),
+                    "--lr", String.valueOf(BASELINE_LR), "--burn-in", String.valueOf(BASELINE_BURN_IN),
+                    "--eval-every", epochs, "--seed", seed));
             if (Files.isDirectory(baseline)) {
                 if (recorded) {
                     a.add("--resume"); // an interrupted run with these options continues from its checkpoint
@@ -171,17 +177,16 @@ public final class DemoCommand implements Command {
 
     /** True when {@code compress} holds a run whose input weights are not {@code weights} (by SHA-256). */
     private static boolean compressesAnotherBaseline(Path compress, Path weights) throws IOException {
-        Path manifest = compress.resolve(PipelineManifest.FILE);
-        if (!Files.exists(manifest)) {
+        if (!Files.exists(compress.resolve(PipelineManifest.FILE))) {
             return false;
         }
-        String hash;
+        String recorded;
         try {
-            hash = Json.MAPPER.readTree(manifest.toFile()).path("inputs").path("weights").path("sha256").asText("");
-        } catch (IOException unreadable) {
-            return false; // compress itself reports an unreadable manifest, naming the file
+            recorded = PipelineManifest.read(compress).inputSha256("weights");
+        } catch (BadInputException unreadable) {
+            return false; // compress itself refuses an unreadable manifest, naming the file
         }
-        return !hash.equals(Sha256.of(weights));
+        return !recorded.equals(Sha256.of(weights));
     }
 
     private static void step(PrintStream err, int n, String what) {

@@ -115,6 +115,11 @@ public final class PipelineManifest {
         return new PipelineManifest(file, root);
     }
 
+    /** The SHA-256 recorded for input {@code name} (a file: cfg, weights), or "" when none is recorded. */
+    public String inputSha256(String name) {
+        return root.path("inputs").path(name).path("sha256").asText("");
+    }
+
     /** The path recorded for input {@code name} (cfg, weights, data). */
     public Path input(String name) {
         JsonNode path = root.path("inputs").path(name).path("path");

@@ -30,6 +30,7 @@ public final class EdgeSlim {
         register(new CompressCommand());
         register(new ExportCommand());
         register(new BenchCommand());
+        register(new PinModelCommand());
     }
 
     private void register(Command c) {

@@ -50,7 +50,8 @@ public final class SyntheticVoc {
     public static final int JPEG_QUALITY = 90;
     static final List<String> SPLITS = List.of("train", "val", "trainval", "test");
     private static final Pattern OWN_IMAGE = Pattern.compile("\\d{6,7}\\.(jpg|xml)");
-    private static final int FORMAT_VERSION = 1;
+    /** Bumped whenever the same options would render different files: recorded beside models trained on them. */
+    public static final int FORMAT_VERSION = 1;
     private static final int WRITER_THREADS = 8;
 
     /** What to generate. {@code threads} only changes speed, never the output. */

@@ -32,7 +32,7 @@ class ExportCommandTest {
     }
 
     private static Model model(Path dir) throws Exception {
-        NetworkSpec spec = CfgParser.parse(dev.edgeslim.detector.SharedFiles.cfg("yolov3-tiny.cfg")).withInputSize(SIZE, SIZE);
+        NetworkSpec spec = CfgParser.parse(dev.edgeslim.detector.ReferenceFiles.cfg("yolov3-tiny.cfg")).withInputSize(SIZE, SIZE);
         WeightStore store = WeightInitializer.forTesting(spec, 5);
         Path cfg = dir.resolve("in/tiny.cfg");
         Path weights = dir.resolve("in/tiny.weights");

@@ -82,8 +82,8 @@ public final class DemoCommand implements Command {
         List<String> pruning = p.has("ratio") ? List.of("--ratio", String.valueOf(p.number("ratio", 0.5, 0, 0.95)))
                 : List.of("--target-params", String.valueOf(p.number("target-params", 0.7, 0.01, 0.95)));
         String reach = String.valueOf(p.number("reach", 1.0, 0.01, 100));
-        // sized for <= 15 min on a 2-core machine with margin (session 6: 16/4/6 epochs took 14.9 min on a machine
-        // 8% slower than session 4's, 13/3/5 takes 11.5); fine-tuning a freshly pruned model for a few epochs
+        // sized for <= 15 min on a 2-core machine with margin (16/4/6 epochs took 14.9 min on a 2-core machine,
+        // 13/3/5 takes 11.5; docs/measurements.md); fine-tuning a freshly pruned model for a few epochs
         // recovers more at the baseline's learning rate than at compress's default 0.002 (measured on this
         // demo: 0.521 against 0.491 mAP at 16/4/6 epochs; 0.008 gave no more than 0.005)
         String finetuneLr = String.valueOf(p.number("finetune-lr", 0.005, 1e-6, 1));

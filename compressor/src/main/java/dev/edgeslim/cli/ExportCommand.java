@@ -12,6 +12,7 @@ import dev.edgeslim.detector.cfg.CfgParser;
 import dev.edgeslim.detector.cfg.CfgWriter;
 import dev.edgeslim.detector.io.AtomicFiles;
 import dev.edgeslim.detector.io.BadInputException;
+import dev.edgeslim.detector.io.OutputFiles;
 import dev.edgeslim.detector.model.NetworkSpec;
 import dev.edgeslim.detector.weights.DarknetWeights;
 import dev.edgeslim.detector.weights.WeightStore;
@@ -41,7 +42,8 @@ import java.util.Locale;
  *   <li>{@code --format darknet}: writes {@code OUT.cfg} and {@code OUT.weights} side by side ({@code OUT} may
  *   end in .cfg or .weights, which is dropped).</li>
  * </ul>
- * Every flag and input file is checked before anything is written; each output file is written atomically,
+ * An existing output file is replaced only when it is an earlier export of the same kind, or with
+ * {@code --force}. Every flag and input file is checked before anything is written; each output file is written atomically,
  * and if a later one fails the earlier ones of this run are removed, so outputs appear complete or not at all.
  * JSON fields ({@code --json}): {@code format} (tflite or darknet), {@code precision} (fp32/fp16/int8, null for
  * darknet), {@code files} (written paths), {@code bytes} (total size written), {@code params},
@@ -68,7 +70,7 @@ public final class ExportCommand implements Command {
                 + " [--quant fp32|fp16|int8] [--calib DIR [--calib-images N] [--percentile P]"
                 + " [--float-io | --integer-only]]"
                 + " [--names FILE]"
-                + " --out FILE [--json]")
+                + " --out FILE [--force] [--json]")
                 .required("cfg", "FILE", "darknet cfg of the network")
                 .required("weights", "FILE", "darknet .weights matching the cfg")
                 .required("format", "FORMAT", "tflite, or darknet (cfg + weights)")
@@ -85,6 +87,7 @@ public final class ExportCommand implements Command {
                 .required("out", "FILE", "tflite: the model file (metadata goes to FILE.json);"
                         + " darknet: FILE.cfg and FILE.weights")
                 .value("threads", "N", "threads for calibration inference (default 2)")
+                .flag("force", "replace output files that are not earlier exports")
                 .flag("json", "print machine-readable JSON instead of a summary");
         CliOptions.Parsed p = options.parse(args, out);
         if (p == null) {
@@ -143,6 +146,14 @@ public final class ExportCommand implements Command {
             throw new UsageException("--out " + outFile + " is a directory; give a file name");
         }
         List<Path> darknetFiles = tflite ? null : darknetOutputs(outFile);
+        boolean force = p.has("force");
+        if (tflite) {
+            OutputFiles.checkReplaceable(outFile, OutputFiles.TFLITE, force);
+            OutputFiles.checkReplaceable(TfliteMetadata.fileFor(outFile), TfliteMetadata.KIND, force);
+        } else {
+            OutputFiles.checkReplaceable(darknetFiles.get(0), OutputFiles.DARKNET_CFG, force);
+            OutputFiles.checkReplaceable(darknetFiles.get(1), OutputFiles.DARKNET_WEIGHTS, force);
+        }
 
         // 2. every input file, still before writing
         NetworkSpec spec = CfgParser.parse(cfgFile);

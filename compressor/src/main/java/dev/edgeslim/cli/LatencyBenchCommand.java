@@ -13,6 +13,7 @@ import dev.edgeslim.compressor.export.tflite.CalibrationSource;
 import dev.edgeslim.compressor.export.tflite.ExportOptions;
 import dev.edgeslim.compressor.export.tflite.TfliteExporter;
 import dev.edgeslim.compressor.export.tflite.TfliteRunner;
+import dev.edgeslim.detector.io.OutputFiles;
 import dev.edgeslim.detector.cfg.CfgParser;
 import dev.edgeslim.detector.cfg.CfgWriter;
 import dev.edgeslim.detector.graph.InferenceModel;
@@ -69,7 +70,7 @@ public final class LatencyBenchCommand implements Command {
     @Override
     public int run(List<String> args, PrintStream out, PrintStream err) throws IOException {
         CliOptions options = new CliOptions("edgeslim bench latency --cfg FILE [--weights FILE] [--size S] [--threads 2]"
-                + " [--warmup 5] [--runs 20] [--json OUT.json]")
+                + " [--warmup 5] [--runs 20] [--json OUT.json [--force]]")
                 .required("cfg", "FILE", "darknet .cfg of the model")
                 .value("weights", "FILE", "darknet .weights (default: seeded random weights)")
                 .value("size", "S", "input width = height (default: the cfg's width)")
@@ -77,6 +78,7 @@ public final class LatencyBenchCommand implements Command {
                 .value("warmup", "N", "untimed runs first (default 5)")
                 .value("runs", "N", "timed runs per runtime (default 20)")
                 .value("json", "OUT.json", "also write the results as JSON")
+                .flag("force", "replace a --json file that is not a JSON report")
                 .flag("tflite", "also time the model exported to TFLite fp32 and int8 (XNNPACK delegate, float"
                         + " and int8 ops)");
         CliOptions.Parsed p = options.parse(args, out);
@@ -92,6 +94,9 @@ public final class LatencyBenchCommand implements Command {
         int warmup = p.integer("warmup", 5, 0, 100_000);
         int runs = p.integer("runs", 20, 1, 100_000);
         Path json = p.path("json");
+        if (json != null) {
+            OutputFiles.checkReplaceable(json, OutputFiles.JSON, p.has("force"));
+        }
         NetworkSpec spec = CfgParser.parse(cfg);
         int size = p.integer("size", spec.net().width(), 32, 4096);
         try {

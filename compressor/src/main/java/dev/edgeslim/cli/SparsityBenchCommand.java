@@ -11,6 +11,7 @@ import dev.edgeslim.compressor.prune.ModelSurgeon;
 import dev.edgeslim.compressor.prune.PlanRule;
 import dev.edgeslim.compressor.prune.PrunedNetwork;
 import dev.edgeslim.compressor.sparsity.SparseRunHistory;
+import dev.edgeslim.detector.io.OutputFiles;
 import dev.edgeslim.detector.cfg.CfgParser;
 import dev.edgeslim.detector.data.VocDataset;
 import dev.edgeslim.detector.eval.EvalResult;
@@ -69,7 +70,8 @@ public final class SparsityBenchCommand implements Command {
                 .required("out", "DIR", "output folder for sparsity.md/.json/.png")
                 .value("split", "SPEC", "evaluation split (default test)")
                 .value("ratio", "R", "fraction of each group's channels to prune, 0 <= R < 1 (default 0.5)")
-                .value("threads", "N", "TF threads (default: all cores)");
+                .value("threads", "N", "TF threads (default: all cores)")
+                .flag("force", "replace files in --out that are not earlier sparsity reports");
         CliOptions.Parsed p = options.parse(args, out);
         if (p == null) {
             return OK;
@@ -83,6 +85,11 @@ public final class SparsityBenchCommand implements Command {
         String split = p.string("split", "test");
         Path data = p.requiredPath("data");
         Path outDir = p.requiredPath("out");
+        boolean force = p.has("force");
+        OutputFiles.checkReplaceable(outDir.resolve("sparsity.json"), OutputFiles.JSON, force);
+        OutputFiles.checkReplaceable(outDir.resolve("sparsity.md"), OutputFiles.MARKDOWN, force);
+        OutputFiles.checkReplaceable(outDir.resolve("sparsity-gamma.png"), OutputFiles.PNG, force);
+        OutputFiles.checkReplaceable(outDir.resolve("sparsity-map.png"), OutputFiles.PNG, force);
         Map<String, Path> named = new LinkedHashMap<>();
         for (String r : runs) {
             int eq = r.indexOf('=');

@@ -30,8 +30,8 @@ import java.util.Set;
  * run; latencies come from one interleaved run, so ratios between rows are same-run ratios. The first model is the
  * baseline. {@code --run DIR} adds a compress run folder's input model and its final compressed model.
  *
- * <p>Writes into {@code --out}: {@code bench.md}, {@code bench.json} (fields documented in the README section
- * "edgeslim bench"), {@code plots/*.png} and {@code models/} (the exported .tflite files that were measured). A row
+ * <p>Writes into {@code --out}: {@code bench.md}, {@code bench.json} (fields documented in
+ * docs/benchmarks.md), {@code plots/*.png} and {@code models/} (the exported .tflite files that were measured). A row
  * that cannot be measured (model that does not load, failed export, missing split, ...) carries its error in the
  * table and JSON, the other rows are still measured, and the exit code is then 2.
  */

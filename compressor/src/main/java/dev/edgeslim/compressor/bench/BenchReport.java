@@ -21,7 +21,7 @@ import java.util.Locale;
  * Writes a {@link BenchResult} into a folder: {@value #MARKDOWN} (the comparison table with changes against the
  * baseline, per-class AP, errors, links to the plots), {@value #JSON} (every number, the settings and the
  * machine) and {@code plots/} (mAP vs BFLOPs, mAP vs latency, PR curves per row, kept channels per compressed
- * model). Every file is written atomically; the JSON fields are documented in the README ("edgeslim bench").
+ * model). Every file is written atomically; the JSON fields are documented in docs/benchmarks.md.
  */
 public final class BenchReport {
     public static final String MARKDOWN = "bench.md";

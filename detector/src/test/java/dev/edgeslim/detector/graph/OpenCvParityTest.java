@@ -1,5 +1,6 @@
 package dev.edgeslim.detector.graph;
 
+import dev.edgeslim.detector.ReferenceFiles;
 import dev.edgeslim.detector.cfg.CfgParser;
 import dev.edgeslim.detector.cfg.CfgWriter;
 import dev.edgeslim.detector.model.NetworkSpec;
@@ -39,7 +40,7 @@ class OpenCvParityTest {
 
     /** Writes the cfg at {@code size} and seeded random weights to {@code dir}, runs both runtimes, compares heads. */
     static void assertHeadsMatchOpenCv(Path dir, String cfgName, int size) throws Exception {
-        NetworkSpec spec = CfgParser.parse(SharedCfgs.cfg(cfgName)).withInputSize(size, size);
+        NetworkSpec spec = CfgParser.parse(ReferenceFiles.cfg(cfgName)).withInputSize(size, size);
         Path cfg = dir.resolve("model.cfg");
         Path weightsFile = dir.resolve("model.weights");
         CfgWriter.write(spec, cfg);
@@ -72,7 +73,7 @@ class OpenCvParityTest {
 
     @Test
     void batchesMatchSingleImagesInBothRuntimes() throws Exception {
-        NetworkSpec spec = CfgParser.parse(SharedCfgs.cfg("yolov4-tiny-custom.cfg")).withInputSize(160, 160);
+        NetworkSpec spec = CfgParser.parse(ReferenceFiles.cfg("yolov4-tiny-custom.cfg")).withInputSize(160, 160);
         Path cfg = dir.resolve("model.cfg");
         Path weightsFile = dir.resolve("model.weights");
         CfgWriter.write(spec, cfg);

@@ -12,6 +12,7 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.edgeslim.detector.io.AtomicFiles;
 import dev.edgeslim.detector.io.BadInputException;
 import dev.edgeslim.detector.io.JsonErrors;
+import dev.edgeslim.detector.io.OutputFiles;
 import dev.edgeslim.detector.model.SpecLimits;
 
 import java.io.IOException;
@@ -61,6 +62,11 @@ public record TfliteMetadata(
         @JsonProperty("calibration") Calibration calibration) {
 
     public static final String FORMAT = "edgeslim-tflite-yolo";
+
+    /** An earlier metadata file, which an export may replace: JSON naming {@value #FORMAT}. */
+    public static final OutputFiles.Kind KIND = new OutputFiles.Kind("EdgeSlim TFLite metadata",
+            head -> new String(head, StandardCharsets.UTF_8).stripLeading().startsWith("{")
+                    && new String(head, StandardCharsets.UTF_8).contains("\"" + FORMAT + "\""));
     public static final int FORMAT_VERSION = 1;
     /** Name of the model's metadata entry holding the same JSON. */
     public static final String MODEL_METADATA_NAME = "edgeslim_metadata";

@@ -10,6 +10,7 @@ import dev.edgeslim.detector.model.Shape;
 import dev.edgeslim.detector.model.ShortcutLayer;
 import dev.edgeslim.detector.model.UpsampleLayer;
 import dev.edgeslim.detector.model.YoloLayer;
+import dev.edgeslim.detector.weights.BatchNormFolding;
 import dev.edgeslim.detector.weights.ConvWeights;
 import dev.edgeslim.detector.weights.WeightStore;
 
@@ -39,8 +40,6 @@ import java.util.List;
  * </ul>
  */
 final class YoloLowering {
-    /** darknet's batch-norm epsilon (normalize_cpu). */
-    static final double BN_EPSILON = 1e-5;
     /** The name of the image feature map. */
     static final String INPUT = "input";
 
@@ -137,8 +136,8 @@ final class YoloLowering {
     }
 
     /**
-     * Folds batch norm into the kernel (kernel·γ/√(var+ε), β − mean·γ/√(var+ε)) and reorders darknet's OIHW
-     * weights to TFLite's OHWI, in double precision.
+     * Folds batch norm into the kernel ({@link BatchNormFolding}, as the TF inference graph does) and reorders
+     * darknet's OIHW weights to TFLite's OHWI.
      */
     static ConvKernel fold(String name, ConvLayer c, ConvWeights w, int inPerGroup) {
         int filters = c.filters();
@@ -152,21 +151,16 @@ final class YoloLowering {
             throw new ModelNotExportableException(name + ": weights " + (w.batchNormalized() ? "have" : "lack")
                     + " batch-norm parameters but the layer has batch_normalize=" + (c.batchNormalize() ? 1 : 0));
         }
+        BatchNormFolding.Folded folded = BatchNormFolding.fold(w);
+        float[] src = folded.oihw();
         float[] ohwi = new float[filters * perFilter];
         float[] bias = new float[filters];
-        float[] src = w.weights();
         for (int f = 0; f < filters; f++) {
-            double gain = 1;
-            double b = w.biases()[f];
-            if (w.batchNormalized()) {
-                gain = w.scales()[f] / Math.sqrt(w.rollingVariance()[f] + BN_EPSILON);
-                b = w.biases()[f] - w.rollingMean()[f] * gain;
-            }
-            bias[f] = finite(name, "bias", b);
+            bias[f] = finite(name, "bias", folded.bias()[f]);
             for (int ci = 0; ci < inPerGroup; ci++) {
                 for (int ky = 0; ky < k; ky++) {
                     for (int kx = 0; kx < k; kx++) {
-                        double v = src[((f * inPerGroup + ci) * k + ky) * k + kx] * gain;
+                        float v = src[((f * inPerGroup + ci) * k + ky) * k + kx];
                         ohwi[((f * k + ky) * k + kx) * inPerGroup + ci] = finite(name, "weight", v);
                     }
                 }

@@ -7,6 +7,7 @@ import dev.edgeslim.compressor.distill.DistillationPairs;
 import dev.edgeslim.compressor.graph.ChannelGraph;
 import dev.edgeslim.compressor.prune.GroupFile;
 import dev.edgeslim.compressor.prune.GroupOptions;
+import dev.edgeslim.compressor.prune.TargetMetric;
 import dev.edgeslim.detector.darknet.DarknetModel;
 import dev.edgeslim.detector.io.BadInputException;
 import dev.edgeslim.detector.io.OutputFolder;
@@ -21,6 +22,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Stream;
@@ -113,8 +115,16 @@ public final class CompressionPipeline {
         stages.add(new Stage(CompressRunFolder.PRUNE, "group pruning", config.pruning(), false,
                 Map.of("cfg", prune.resolve(PruningStage.CFG).toString()),
                 // the stage folder is the pipeline's own: an interrupted attempt may have left files in it
-                (dir, resume) -> new PruningStage(sparseRun.cfg(), sparseRun.weights(), config.pruning())
-                        .run(dir, true)));
+                (dir, resume) -> {
+                    PruningStage.Result pruned = new PruningStage(sparseRun.cfg(), sparseRun.weights(),
+                            config.pruning()).run(dir, true);
+                    if (pruned.targetMissed()) {
+                        log.printf(Locale.ROOT, "warning: could not remove %.1f%% of the %s; the floors allow at "
+                                + "most %.1f%%, which was written%n", 100 * config.pruning().amount(),
+                                pruned.target().metric() == TargetMetric.PARAMS ? "parameters" : "FLOPs",
+                                100 * pruned.target().achieved());
+                    }
+                }));
         stages.add(new Stage(CompressRunFolder.DISTILL, "distillation fine-tuning", config.distillation(), true,
                 Map.of("weights", new RunFolder(distill).weights().toString()), (dir, resume) -> fineTune(prune,
                 config.distillation()).run(dir, false, resume, progress)));

@@ -3,12 +3,11 @@ package dev.edgeslim.cli;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.edgeslim.detector.io.OutputFiles;
 import dev.edgeslim.detector.cfg.CfgWriter;
+import dev.edgeslim.detector.darknet.DarknetModel;
 import dev.edgeslim.detector.model.NetworkSpec;
 import dev.edgeslim.detector.model.SpecLimits;
 import dev.edgeslim.detector.model.builtin.BuiltinModels;
-import dev.edgeslim.detector.weights.DarknetWeights;
 import dev.edgeslim.detector.weights.WeightInitializer;
-import dev.edgeslim.detector.weights.WeightStore;
 
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -76,10 +75,10 @@ public final class CreateModelCommand implements Command {
         } catch (IllegalArgumentException e) {
             throw new UsageException(e.getMessage());
         }
-        CfgWriter.write(spec, cfg);
         if (weightsFile != null) {
-            WeightStore weights = WeightInitializer.forTraining(spec, seed);
-            DarknetWeights.write(weights, spec, weightsFile);
+            new DarknetModel(spec, WeightInitializer.forTraining(spec, seed)).write(cfg, weightsFile);
+        } else {
+            CfgWriter.write(spec, cfg);
         }
 
         if (p.has("json")) {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.edgeslim.detector.io.OutputFiles;
 import dev.edgeslim.detector.cfg.CfgParser;
+import dev.edgeslim.detector.darknet.DarknetModel;
 import dev.edgeslim.detector.data.VocClasses;
 import dev.edgeslim.detector.graph.InferenceModel;
 import dev.edgeslim.detector.image.DetectionDrawer;
@@ -15,7 +16,6 @@ import dev.edgeslim.detector.model.YoloHeads;
 import dev.edgeslim.detector.postprocess.Detection;
 import dev.edgeslim.detector.postprocess.Detector;
 import dev.edgeslim.detector.postprocess.DetectorOptions;
-import dev.edgeslim.detector.weights.DarknetWeights;
 import dev.edgeslim.detector.weights.WeightStore;
 
 import java.io.PrintStream;
@@ -72,11 +72,9 @@ public final class DetectCommand implements Command {
         int size = p.integer("size", 0, 32, 4096);
         int threads = p.integer("threads", Runtime.getRuntime().availableProcessors(), 1, 256);
 
-        NetworkSpec spec = CfgParser.parse(cfg);
-        if (size > 0) {
-            spec = spec.withInputSize(size, size);
-        }
-        WeightStore weights = DarknetWeights.read(weightsFile, spec);
+        DarknetModel darknet = DarknetModel.load(cfg, weightsFile);
+        NetworkSpec spec = size > 0 ? darknet.spec().withInputSize(size, size) : darknet.spec();
+        WeightStore weights = darknet.weights();
         List<String> names = classNames(p.path("names"), spec.classes());
         RgbImage image = ImageLoader.read(imageFile);
         List<Detection> detections;

@@ -3,6 +3,7 @@ package dev.edgeslim.cli;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.edgeslim.detector.io.OutputFiles;
 import dev.edgeslim.detector.cfg.CfgParser;
+import dev.edgeslim.detector.darknet.DarknetModel;
 import dev.edgeslim.detector.data.VocDataset;
 import dev.edgeslim.detector.eval.ClassEvaluation;
 import dev.edgeslim.detector.eval.EvalReport;
@@ -11,7 +12,6 @@ import dev.edgeslim.detector.eval.VocResultsWriter;
 import dev.edgeslim.detector.graph.InferenceModel;
 import dev.edgeslim.detector.inference.DatasetEvaluation;
 import dev.edgeslim.detector.model.NetworkSpec;
-import dev.edgeslim.detector.weights.DarknetWeights;
 import dev.edgeslim.detector.weights.WeightStore;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
@@ -73,11 +73,9 @@ public final class EvalCommand implements Command {
         int batch = p.integer("batch", 8, 1, 256);
         int threads = p.integer("threads", Runtime.getRuntime().availableProcessors(), 1, 256);
 
-        NetworkSpec spec = CfgParser.parse(cfg);
-        if (size > 0) {
-            spec = spec.withInputSize(size, size);
-        }
-        WeightStore weights = DarknetWeights.read(weightsFile, spec);
+        DarknetModel darknet = DarknetModel.load(cfg, weightsFile);
+        NetworkSpec spec = size > 0 ? darknet.spec().withInputSize(size, size) : darknet.spec();
+        WeightStore weights = darknet.weights();
         VocDataset dataset = VocDataset.open(data, split, VocDataset.Options.defaults().withSkipBad(p.has("skip-bad")));
         if (dataset.classes().size() != spec.classes()) {
             throw new dev.edgeslim.detector.io.BadInputException(cfg, "the model has " + spec.classes()

@@ -1,23 +1,19 @@
 package dev.edgeslim.cli;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.edgeslim.detector.data.NamesFile;
 import dev.edgeslim.compressor.export.tflite.ExportOptions;
 import dev.edgeslim.compressor.export.tflite.ExportedTflite;
 import dev.edgeslim.compressor.export.tflite.ImageFolderCalibration;
 import dev.edgeslim.compressor.export.tflite.Precision;
 import dev.edgeslim.compressor.export.tflite.TfliteExporter;
 import dev.edgeslim.compressor.export.tflite.TfliteMetadata;
-import dev.edgeslim.detector.cfg.CfgParser;
-import dev.edgeslim.detector.cfg.CfgWriter;
-import dev.edgeslim.detector.io.AtomicFiles;
+import dev.edgeslim.detector.darknet.DarknetModel;
+import dev.edgeslim.detector.data.NamesFile;
 import dev.edgeslim.detector.io.BadInputException;
 import dev.edgeslim.detector.io.OutputFiles;
 import dev.edgeslim.detector.model.NetworkSpec;
-import dev.edgeslim.detector.weights.DarknetWeights;
 import dev.edgeslim.detector.weights.WeightStore;
 
-import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -52,7 +48,7 @@ import java.util.Locale;
  * {@code float_io} (int8 with --float-io), {@code integer_only} (int8 with --integer-only).
  */
 public final class ExportCommand implements Command {
-    static final int DEFAULT_CALIBRATION_IMAGES = 100;
+    static final int DEFAULT_CALIBRATION_IMAGES = ExportOptions.DEFAULT_CALIBRATION_IMAGES;
 
     @Override
     public String name() {
@@ -156,8 +152,9 @@ public final class ExportCommand implements Command {
         }
 
         // 2. every input file, still before writing
-        NetworkSpec spec = CfgParser.parse(cfgFile);
-        WeightStore weights = DarknetWeights.read(weightsFile, spec);
+        DarknetModel model = DarknetModel.load(cfgFile, weightsFile);
+        NetworkSpec spec = model.spec();
+        WeightStore weights = model.weights();
         List<String> names = p.has("names") ? NamesFile.read(p.path("names")) : List.of();
         if (!names.isEmpty() && names.size() != spec.classes()) {
             throw new BadInputException(p.path("names"), names.size() + " class names, but " + cfgFile + " has "
@@ -178,7 +175,7 @@ public final class ExportCommand implements Command {
         json.put("params", spec.totalParams());
         json.put("heads", spec.yoloLayers().size());
         List<Path> written;
-        ExportedTflite model = null;
+        ExportedTflite exported = null;
         if (tflite) {
             ExportOptions exportOptions = (int8
                     ? ExportOptions.int8(calibration, calibration.size(), percentile)
@@ -190,12 +187,12 @@ public final class ExportCommand implements Command {
             if (integerOnly) {
                 exportOptions = exportOptions.withIntegerOnly(true);
             }
-            model = TfliteExporter.export(spec, weights, exportOptions);
-            model.write(outFile);
+            exported = TfliteExporter.export(spec, weights, exportOptions);
+            exported.write(outFile);
             written = List.of(outFile, TfliteMetadata.fileFor(outFile));
             json.put("precision", precision.cliName());
         } else {
-            writeDarknet(spec, weights, darknetFiles.get(0), darknetFiles.get(1));
+            new DarknetModel(spec, weights).write(darknetFiles.get(0), darknetFiles.get(1));
             written = darknetFiles;
             json.putNull("precision");
         }
@@ -205,8 +202,9 @@ public final class ExportCommand implements Command {
         }
         json.putPOJO("files", written.stream().map(Path::toString).toList());
         json.put("bytes", bytes);
-        TfliteMetadata.Quantization inputQuantization = model == null ? null : model.metadata().input().quantization();
-        if (model != null && int8) {
+        TfliteMetadata.Quantization inputQuantization = exported == null ? null
+                : exported.metadata().input().quantization();
+        if (exported != null && int8) {
             json.put("calibration_images", calibration.size());
         } else {
             json.putNull("calibration_images");
@@ -250,21 +248,5 @@ public final class ExportCommand implements Command {
             throw new UsageException("--out needs a file name, got '" + out + "'");
         }
         return List.of(out.resolveSibling(stem + ".cfg"), out.resolveSibling(stem + ".weights"));
-    }
-
-    /**
-     * Writes both files; if the weights cannot be written the cfg is removed again. Old weights go first, so a
-     * process killed in between never leaves a new cfg beside weights of another model.
-     */
-    private static void writeDarknet(NetworkSpec spec, WeightStore weights, Path cfg, Path weightsFile)
-            throws IOException {
-        Files.deleteIfExists(weightsFile);
-        AtomicFiles.writeString(cfg, CfgWriter.toText(spec));
-        try {
-            DarknetWeights.write(weights, spec, weightsFile);
-        } catch (IOException | RuntimeException e) {
-            Files.deleteIfExists(cfg);
-            throw e;
-        }
     }
 }

@@ -19,6 +19,7 @@ import dev.edgeslim.detector.cfg.CfgWriter;
 import dev.edgeslim.detector.graph.InferenceModel;
 import dev.edgeslim.detector.io.AtomicFiles;
 import dev.edgeslim.detector.io.BadInputException;
+import dev.edgeslim.detector.io.OutputFolder;
 import dev.edgeslim.detector.model.NetworkSpec;
 import dev.edgeslim.detector.model.ShapeException;
 import dev.edgeslim.detector.opencv.OpenCvDarknetModel;
@@ -37,7 +38,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 
 /**
  * {@code edgeslim bench latency --cfg FILE [--weights FILE] [--size S] [--threads 2] [--warmup 5] [--runs 20]
@@ -142,7 +142,7 @@ public final class LatencyBenchCommand implements Command {
                 models.forEach(TimedModel::close);
             }
         } finally {
-            deleteTree(tmp);
+            OutputFolder.deleteTree(tmp);
         }
 
         double reference = stats.get(OpenCvTimedModel.NAME).medianMs();
@@ -220,13 +220,5 @@ public final class LatencyBenchCommand implements Command {
             }
         });
         return root;
-    }
-
-    private static void deleteTree(Path dir) throws IOException {
-        try (Stream<Path> paths = Files.walk(dir)) {
-            for (Path f : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(f);
-            }
-        }
     }
 }

@@ -32,13 +32,24 @@ public final class OnnxExporter {
     private OnnxExporter() {
     }
 
+    /** Why the graph cannot be written in {@code opset}, or null when it can. */
+    public static String opsetProblem(int opset) {
+        if (opset < OnnxExportOptions.MIN_OPSET) {
+            return "opset " + opset + " is too old for this graph: it needs opset " + OnnxExportOptions.MIN_OPSET
+                    + " or newer (Split with sizes as an input, per-channel DequantizeLinear, Resize with scales)";
+        }
+        if (opset > OnnxExportOptions.MAX_OPSET) {
+            return "opset " + opset + " is newer than " + OnnxExportOptions.MAX_OPSET + ", the newest written";
+        }
+        return null;
+    }
+
     public static ExportedOnnx export(NetworkSpec spec, WeightStore weights, OnnxExportOptions options) {
         ExportOptions base = options.base();
         String source = base.source();
-        if (options.opset() < OnnxExportOptions.MIN_OPSET || options.opset() > OnnxExportOptions.MAX_OPSET) {
-            throw new BadInputException(source, "opset " + options.opset() + " cannot hold this graph: it needs opset "
-                    + OnnxExportOptions.MIN_OPSET + " or newer (Split with sizes as an input, per-channel"
-                    + " DequantizeLinear), and " + OnnxExportOptions.MAX_OPSET + " is the newest written");
+        String opsetProblem = opsetProblem(options.opset());
+        if (opsetProblem != null) {
+            throw new BadInputException(source, opsetProblem);
         }
         try {
             weights.checkMatches(spec);

@@ -170,7 +170,10 @@ class ExportCommandTest {
         String w = m.weights().toString();
         List<String[]> bad = List.of(
                 new String[] {"export", "--cfg", cfg, "--weights", w, "--format", "tflite", "--quant", "int4", "--out", out.toString()},
-                new String[] {"export", "--cfg", cfg, "--weights", w, "--format", "onnx", "--out", out.toString()},
+                new String[] {"export", "--cfg", cfg, "--weights", w, "--format", "coreml", "--out", out.toString()},
+                new String[] {"export", "--cfg", cfg, "--weights", w, "--format", "onnx", "--quant", "int8", "--calib", dir.toString(), "--float-io", "--out", out.toString()},
+                new String[] {"export", "--cfg", cfg, "--weights", w, "--format", "tflite", "--opset", "13", "--out", out.toString()},
+                new String[] {"export", "--cfg", cfg, "--weights", w, "--format", "darknet", "--dynamic-batch", "--out", out.toString()},
                 new String[] {"export", "--cfg", cfg, "--weights", w, "--format", "tflite", "--quant", "int8", "--out", out.toString()},
                 new String[] {"export", "--cfg", cfg, "--weights", w, "--format", "tflite", "--calib", dir.toString(), "--out", out.toString()},
                 new String[] {"export", "--cfg", cfg, "--weights", w, "--format", "darknet", "--quant", "fp16", "--out", out.toString()},

@@ -128,7 +128,7 @@ class VocBenchCommandTest {
     @Test
     void everyFormatIsScoredAndTheFloatRuntimesAgree() {
         JsonNode rows = ok.get("rows");
-        assertEquals(5 + 3, rows.size()); // pruned: only the formats its --model names
+        assertEquals(7 + 3, rows.size()); // base: every format; pruned: only the formats its --model names
         double tf = row(ok, "base", "tf").get("map50_voc12").asDouble();
         for (JsonNode r : rows) {
             assertEquals("ok", r.get("status").asText(), r.toString());
@@ -140,6 +140,11 @@ class VocBenchCommandTest {
         // the same float network in three runtimes: the same detections, so (nearly) the same mAP
         assertEquals(tf, row(ok, "base", "tflite-fp32").get("map50_voc12").asDouble(), 0.01);
         assertEquals(tf, row(ok, "base", "opencv").get("map50_voc12").asDouble(), 0.01);
+        // ONNX Runtime fp32 runs the same float network: its mAP equals TF Java's to 0.01 point
+        assertEquals(tf, row(ok, "base", "onnx-fp32").get("map50_voc12").asDouble(), 1e-4);
+        assertEquals(row(ok, "base", "tf").get("map50_voc07").asDouble(),
+                row(ok, "base", "onnx-fp32").get("map50_voc07").asDouble(), 1e-4);
+        assertTrue(row(ok, "base", "onnx-int8").get("file").asText().endsWith("models/base-onnx-int8.onnx"));
         // exported files are the ones measured, and smaller at lower precision
         long fp32 = row(ok, "base", "tflite-fp32").get("bytes").asLong();
         long fp16 = row(ok, "base", "tflite-fp16").get("bytes").asLong();
@@ -190,7 +195,7 @@ class VocBenchCommandTest {
         ok.get("files").get("plots").forEach(p -> plots.add(p.asText()));
         assertTrue(plots.containsAll(List.of("plots/map-vs-bflops.png", "plots/map-vs-latency.png",
                 "plots/pr-base-tf.png", "plots/pr-pruned-tflite-int8.png", "plots/kept-channels-pruned.png")), plots.toString());
-        assertEquals(2 + 8 + 1, plots.size());
+        assertEquals(2 + 10 + 1, plots.size()); // map-vs-*, a PR curve per row, kept channels
         for (String p : plots) {
             byte[] png = Files.readAllBytes(dir.resolve("ok").resolve(p));
             assertTrue(png.length > 1000 && png[1] == 'P' && png[2] == 'N' && png[3] == 'G', p);

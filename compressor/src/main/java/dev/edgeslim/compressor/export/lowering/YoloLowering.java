@@ -1,4 +1,4 @@
-package dev.edgeslim.compressor.export.tflite;
+package dev.edgeslim.compressor.export.lowering;
 
 import dev.edgeslim.detector.model.Activation;
 import dev.edgeslim.detector.model.ConvLayer;
@@ -36,18 +36,18 @@ import java.util.List;
  *   <li>[route]: SLICE for group_id of groups, CONCATENATION of several inputs, nothing for one whole input.</li>
  *   <li>[shortcut]: a chain of ADD (ReLU fused into the last), then the activation.</li>
  *   <li>[upsample]: nearest neighbour, out[y] = in[y / s], as CONCATENATION and RESHAPE (see
- *   {@link TfliteEmitter#resizeNearest}), then MUL when scale ≠ 1.</li>
+ *   {@link GraphEmitter#resizeNearest}), then MUL when scale ≠ 1.</li>
  * </ul>
  */
-final class YoloLowering {
+public final class YoloLowering {
     /** The name of the image feature map. */
-    static final String INPUT = "input";
+    public static final String INPUT = "input";
 
     private YoloLowering() {
     }
 
     /** Emits the whole network; returns the head output values in {@code spec.yoloLayers()} order. */
-    static List<Value> lower(NetworkSpec spec, WeightStore weights, GraphEmitter e) {
+    public static List<Value> lower(NetworkSpec spec, WeightStore weights, GraphEmitter e) {
         if (spec.yoloLayers().isEmpty()) {
             throw new ModelNotExportableException("the network has no [yolo] layer, so there is nothing to output");
         }
@@ -74,7 +74,7 @@ final class YoloLowering {
             } else if (layer instanceof YoloLayer) {
                 v = in.get(0);
             } else {
-                throw new ModelNotExportableException("layer " + i + " (" + layer.section() + ") has no TFLite lowering");
+                throw new ModelNotExportableException("layer " + i + " (" + layer.section() + ") has no lowering");
             }
             if (!v.shape().equals(spec.shapeOf(i))) {
                 throw new IllegalStateException("layer " + i + " lowered to " + v.shape() + ", the spec says "
@@ -139,7 +139,7 @@ final class YoloLowering {
      * Folds batch norm into the kernel ({@link BatchNormFolding}, as the TF inference graph does) and reorders
      * darknet's OIHW weights to TFLite's OHWI.
      */
-    static ConvKernel fold(String name, ConvLayer c, ConvWeights w, int inPerGroup) {
+    public static ConvKernel fold(String name, ConvLayer c, ConvWeights w, int inPerGroup) {
         int filters = c.filters();
         int k = c.size();
         int perFilter = inPerGroup * k * k;

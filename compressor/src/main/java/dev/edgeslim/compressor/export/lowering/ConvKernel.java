@@ -1,28 +1,28 @@
-package dev.edgeslim.compressor.export.tflite;
+package dev.edgeslim.compressor.export.lowering;
 
 /**
- * An inference convolution with batch norm folded in: {@code weights} in TFLite's OHWI order
+ * An inference convolution with batch norm folded in: {@code weights} in OHWI order
  * [filters][size][size][inPerGroup], one {@code bias} per filter.
  */
-record ConvKernel(int filters, int size, int inPerGroup, float[] weights, float[] bias) {
+public record ConvKernel(int filters, int size, int inPerGroup, float[] weights, float[] bias) {
 
-    ConvKernel {
+    public ConvKernel {
         if (weights.length != (long) filters * size * size * inPerGroup || bias.length != filters) {
             throw new IllegalArgumentException("kernel arrays do not match " + filters + "x" + size + "x" + size
                     + "x" + inPerGroup);
         }
     }
 
-    int[] ohwiShape() {
+    public int[] ohwiShape() {
         return new int[] {filters, size, size, inPerGroup};
     }
 
-    int perFilter() {
+    public int perFilter() {
         return size * size * inPerGroup;
     }
 
     /** The filters {@code [from, from + count)} as a kernel of their own (one group of a grouped conv). */
-    ConvKernel filters(int from, int count) {
+    public ConvKernel filters(int from, int count) {
         float[] w = new float[count * perFilter()];
         System.arraycopy(weights, from * perFilter(), w, 0, w.length);
         float[] b = new float[count];
@@ -34,7 +34,7 @@ record ConvKernel(int filters, int size, int inPerGroup, float[] weights, float[
      * The weights in DEPTHWISE_CONV_2D's [1][size][size][filters] order; valid when each filter reads one input
      * channel (filter f reads channel f / depthMultiplier).
      */
-    float[] depthwiseWeights() {
+    public float[] depthwiseWeights() {
         if (inPerGroup != 1) {
             throw new IllegalStateException("not a depthwise kernel: " + inPerGroup + " input channels per filter");
         }
@@ -48,7 +48,7 @@ record ConvKernel(int filters, int size, int inPerGroup, float[] weights, float[
         return out;
     }
 
-    int[] depthwiseShape() {
+    public int[] depthwiseShape() {
         return new int[] {1, size, size, filters};
     }
 }

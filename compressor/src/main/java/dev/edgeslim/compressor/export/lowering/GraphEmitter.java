@@ -1,4 +1,4 @@
-package dev.edgeslim.compressor.export.tflite;
+package dev.edgeslim.compressor.export.lowering;
 
 import dev.edgeslim.detector.model.Activation;
 import dev.edgeslim.detector.model.Shape;
@@ -6,22 +6,26 @@ import dev.edgeslim.detector.model.Shape;
 import java.util.List;
 
 /**
- * The operations a darknet YOLO network lowers to, independent of the number format. {@link YoloLowering}
- * walks a {@code NetworkSpec} and calls these; the float emitter writes float32 TFLite ops (fp32 or fp16
- * weights), the int8 emitter writes integer-only ops. Every created feature map gets the caller's unique name.
+ * The operations a darknet YOLO network lowers to, independent of the file format and the number format.
+ * {@link YoloLowering} walks a {@code NetworkSpec} and calls these; each exporter implements them (TFLite float
+ * and int8 ops, ONNX nodes). Every created feature map gets the caller's unique name, the same in every
+ * emitter, which is how int8 calibration ranges find their map.
  */
-interface GraphEmitter {
+public interface GraphEmitter {
 
-    /** The image: NHWC [1,h,w,c], RGB in [0,1]. */
+    /** The image, RGB in [0,1] (the emitter chooses the tensor layout). */
     Value input(String name, Shape shape);
 
     /** Constant padding of the spatial axes: zeros, or (for max-pooling) the lowest representable value. */
     Value pad(String name, Value x, int top, int bottom, int left, int right, boolean lowest);
 
-    /** CONV_2D with bias; {@code same} selects TFLite SAME padding (else VALID); ReLU can be fused. */
+    /**
+     * Convolution with bias; {@code same} selects SAME padding as TFLite defines it (output ⌈size / stride⌉, the
+     * smaller half of the padding before), else VALID; ReLU can be fused.
+     */
     Value conv(String name, Value x, ConvKernel kernel, int stride, boolean same, boolean relu);
 
-    /** DEPTHWISE_CONV_2D: filter f reads input channel f / (filters / channels). */
+    /** Depthwise convolution: filter f reads input channel f / (filters / channels). */
     Value depthwiseConv(String name, Value x, ConvKernel kernel, int stride, boolean same, boolean relu);
 
     /** An element-wise activation other than LINEAR. */

@@ -157,7 +157,7 @@ public final class CompressCommand implements Command {
             throw new BadInputException(data, "no such folder (expected a VOCdevkit root)");
         }
         // inputs that do not fit each other are refused before the folder and its manifest exist
-        NetworkSpec spec = CfgParser.parse(cfg);
+        NetworkSpec spec = CfgParser.parse(cfg, err::println);
         DarknetWeights.read(weights, spec);
         String nothing = ChannelGraph.of(spec).whyNothingIsPrunable();
         if (nothing != null) {

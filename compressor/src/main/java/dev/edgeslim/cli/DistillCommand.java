@@ -76,12 +76,12 @@ public final class DistillCommand implements Command {
         int size = p.integer("size", 0, 32, 4096);
         int evalEvery = p.integer("eval-every", 5, 1, 100_000);
 
-        NetworkSpec spec = TrainingInputs.spec(cfg, size);
+        NetworkSpec spec = TrainingInputs.spec(cfg, size, err);
         WeightStore initial = DarknetWeights.read(weightsFile, spec);
         List<LossTerm> terms = new ArrayList<>();
         terms.add(new DetectionLoss(LossOptions.defaults()));
         if (teacherNeeded) {
-            NetworkSpec teacher = TrainingInputs.spec(teacherCfg, size);
+            NetworkSpec teacher = TrainingInputs.spec(teacherCfg, size, err);
             FrozenTeacher frozen = new FrozenTeacher(teacher, DarknetWeights.read(teacherWeightsFile, teacher));
             DistillationPairs.checkTopology(spec, teacher, teacherCfg.toString());
             if (attention) {

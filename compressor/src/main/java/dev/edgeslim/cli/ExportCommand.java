@@ -145,7 +145,7 @@ public final class ExportCommand implements Command {
         List<Path> darknetFiles = tflite ? null : darknetOutputs(outFile);
 
         // 2. every input file, still before writing
-        NetworkSpec spec = CfgParser.parse(cfgFile);
+        NetworkSpec spec = CfgParser.parse(cfgFile, err::println);
         WeightStore weights = DarknetWeights.read(weightsFile, spec);
         List<String> names = p.has("names") ? NamesFile.read(p.path("names")) : List.of();
         if (!names.isEmpty() && names.size() != spec.classes()) {

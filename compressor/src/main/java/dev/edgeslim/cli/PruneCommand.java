@@ -123,7 +123,7 @@ public final class PruneCommand implements Command {
         OutputFolder.check(outDir, p.has("force"), false, false);
 
         // 2. inputs
-        NetworkSpec spec = CfgParser.parse(cfgFile);
+        NetworkSpec spec = CfgParser.parse(cfgFile, err::println);
         WeightStore weights = DarknetWeights.read(weightsFile, spec);
         List<PruneGroup> groups = groupsFile == null ? AutoGroups.groups(spec, defaults)
                 : GroupFile.read(groupsFile, spec, defaults);

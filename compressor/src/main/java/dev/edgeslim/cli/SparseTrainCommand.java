@@ -99,7 +99,7 @@ public final class SparseTrainCommand implements Command {
         }
         int size = p.integer("size", 0, 32, 4096);
         int evalEvery = p.integer("eval-every", 5, 1, 100_000);
-        NetworkSpec spec = TrainingInputs.spec(cfg, size);
+        NetworkSpec spec = TrainingInputs.spec(cfg, size, err);
         WeightStore initial = DarknetWeights.read(weightsFile, spec);
         TrainingInputs.Datasets sets = TrainingInputs.datasets(p, data, spec, cfg);
         String nothing = ChannelGraph.of(spec).whyNothingIsPrunable();

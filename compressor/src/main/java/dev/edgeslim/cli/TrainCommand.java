@@ -109,7 +109,7 @@ public final class TrainCommand implements Command {
             throw new UsageException("--size must be a multiple of 32, got " + size);
         }
         int evalEvery = p.integer("eval-every", 5, 1, 100_000);
-        NetworkSpec spec = TrainingInputs.spec(cfg, size);
+        NetworkSpec spec = TrainingInputs.spec(cfg, size, err);
         Path weightsFile = p.path("weights");
         WeightStore initial = weightsFile != null ? DarknetWeights.read(weightsFile, spec)
                 : WeightInitializer.forTraining(spec, training.seed());

@@ -5,6 +5,7 @@ import dev.edgeslim.detector.data.VocDataset;
 import dev.edgeslim.detector.io.BadInputException;
 import dev.edgeslim.detector.model.NetworkSpec;
 
+import java.io.PrintStream;
 import java.nio.file.Path;
 
 /** What every training command reads before it trains: the model at the requested size and the two splits. */
@@ -16,8 +17,9 @@ final class TrainingInputs {
     record Datasets(VocDataset train, VocDataset eval) {
     }
 
-    static NetworkSpec spec(Path cfg, int size) {
-        NetworkSpec spec = CfgParser.parse(cfg);
+    /** The model at {@code size} (0: the cfg's); the cfg's training-only options are listed once on {@code err}. */
+    static NetworkSpec spec(Path cfg, int size, PrintStream err) {
+        NetworkSpec spec = CfgParser.parse(cfg, err::println);
         return size > 0 ? spec.withInputSize(size, size) : spec;
     }
 

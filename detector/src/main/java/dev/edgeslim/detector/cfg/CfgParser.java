@@ -328,10 +328,11 @@ public final class CfgParser {
         double ignore = r.number("ignore_thresh", 0.5);
         double truth = r.number("truth_thresh", 1.0);
         double iouThresh = r.number("iou_thresh", 1.0);
-        if (r.integer("new_coords", 0) != 0) {
-            throw r.error("new_coords", "new_coords=1 (scaled-YOLOv4 decoding) is not supported");
+        int newCoords = r.integer("new_coords", 0);
+        if (newCoords != 0 && newCoords != 1) {
+            throw r.error("new_coords", "new_coords must be 0 or 1, got " + newCoords);
         }
         Map<String, String> extras = r.finish();
-        return new YoloLayer(mask, anchors, classes, num, scaleXY, ignore, truth, iouThresh, extras);
+        return new YoloLayer(mask, anchors, classes, num, scaleXY, ignore, truth, iouThresh, newCoords == 1, extras);
     }
 }

@@ -151,7 +151,7 @@ public final class TfliteExporter {
             }
             Value head = heads.get(k);
             described.add(new TfliteMetadata.Head(layer, s.height(), s.width(), spec.strideOf(layer), anchors,
-                    y.scaleXY(), y.valuesPerAnchor(), k, List.of(1, s.height(), s.width(), s.channels()), dtype,
+                    y.scaleXY(), y.newCoords(), y.valuesPerAnchor(), k, List.of(1, s.height(), s.width(), s.channels()), dtype,
                     int8Io ? TfliteMetadata.Quantization.of(plan.get(head.name())) : null));
         }
         TfliteMetadata.Calibration calibration = int8 ? new TfliteMetadata.Calibration(options.calibrationImages(),

@@ -328,19 +328,13 @@ public class DetectorActivity extends Activity {
         submit(new Task() {
             @Override
             public void run() throws Exception {
-                settings = settings.withNnapi(on);
-                try {
-                    loadModel(null);
-                } catch (ModelLoadException e) {
-                    if (!on) {
-                        throw e;
-                    }
-                    // NNAPI refused this model on this device: say so and go back to the CPU
-                    settings = settings.withNnapi(false);
-                    loadModel(null);
-                    showError("NNAPI cannot run this model here (" + e.getMessage() + "); back on the CPU.");
+                settings = settings.withBackend(on ? Backend.NNAPI : Backend.XNNPACK);
+                loadModel(null);
+                if (detector.fallbackMessage() != null) {
+                    // NNAPI refused this model on this device: the detector runs on the CPU, say so
+                    settings = detector.settings();
+                    showError(detector.fallbackMessage() + ".");
                     uncheckNnapi();
-                    return;
                 }
                 if (currentImage != null) {
                     detect(currentImage, currentName);

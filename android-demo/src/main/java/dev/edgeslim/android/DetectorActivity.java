@@ -47,6 +47,8 @@ import java.util.concurrent.Executors;
  */
 public class DetectorActivity extends Activity {
     static final String EXTRA_MODEL = "model";
+    /** A message to show above everything, e.g. why the live camera is not available. */
+    static final String EXTRA_NOTICE = "notice";
     static final String SAMPLE_DIR = "samples";
     private static final int REQUEST_PICK = 1;
     private static final int ERROR_COLOR = Color.rgb(198, 40, 40);
@@ -62,6 +64,7 @@ public class DetectorActivity extends Activity {
 
     // UI thread state
     private TextView header;
+    private TextView notice;
     private TextView status;
     private ImageView imageView;
     private TextView detectionList;
@@ -98,6 +101,14 @@ public class DetectorActivity extends Activity {
         column.setOrientation(LinearLayout.VERTICAL);
         column.setPadding(pad, pad, pad, pad);
 
+        String noticeText = getIntent() == null ? null : getIntent().getStringExtra(EXTRA_NOTICE);
+        if (noticeText != null) {
+            notice = new TextView(this);
+            notice.setTextColor(ERROR_COLOR);
+            notice.setTextSize(15f);
+            notice.setText(noticeText);
+            column.addView(notice);
+        }
         header = new TextView(this);
         header.setTextSize(15f);
         column.addView(header);
@@ -443,6 +454,11 @@ public class DetectorActivity extends Activity {
 
     TextView headerView() {
         return header;
+    }
+
+    /** The notice from the intent, or null. */
+    TextView noticeView() {
+        return notice;
     }
 
     TextView statusView() {

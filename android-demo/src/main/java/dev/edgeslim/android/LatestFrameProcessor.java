@@ -36,7 +36,7 @@ public final class LatestFrameProcessor<T> {
     private final Runnable drain = new Runnable() {
         @Override
         public void run() {
-            runLoop();
+            runOnce();
         }
     };
 
@@ -72,58 +72,61 @@ public final class LatestFrameProcessor<T> {
         }
     }
 
-    private void runLoop() {
-        while (true) {
-            T next;
-            boolean discard;
+    /**
+     * Processes the waiting frame, then hands the executor back: when another frame is waiting by then, this
+     * runs again as a new task, so other work on the same executor (loading a model) is never starved by a camera
+     * that always has a new frame.
+     */
+    private void runOnce() {
+        T next;
+        boolean discard;
+        synchronized (lock) {
+            next = waiting;
+            waiting = null;
+            discard = stopped;
+            if (next == null || discard) {
+                inFlight = false;
+                if (next != null) {
+                    dropped++;
+                }
+                lock.notifyAll();
+            }
+        }
+        if (next == null) {
+            return;
+        }
+        if (discard) {
+            handler.dropped(next);
+            return;
+        }
+        boolean ok = false;
+        try {
+            handler.process(next);
+            ok = true;
+        } finally {
+            T left = null;
+            boolean again = false;
             synchronized (lock) {
-                next = waiting;
-                waiting = null;
-                discard = stopped;
-                if (next == null || discard) {
+                processed++;
+                if (ok && waiting != null && !stopped) {
+                    again = true;
+                } else {
+                    // idle; a frame still waiting here means stopped, or the handler threw: it is dropped
                     inFlight = false;
-                    if (next != null) {
+                    left = waiting;
+                    waiting = null;
+                    if (left != null) {
                         dropped++;
                     }
                     lock.notifyAll();
                 }
             }
-            if (next == null) {
-                return;
-            }
-            if (discard) {
-                handler.dropped(next);
-                return;
-            }
-            boolean ok = false;
-            try {
-                handler.process(next);
-                ok = true;
-            } finally {
-                if (!ok) {
-                    // the handler threw: become idle so the next frame starts afresh, then let it propagate
-                    giveUpWaiting();
-                }
-                synchronized (lock) {
-                    processed++;
-                }
-            }
-        }
-    }
-
-    private void giveUpWaiting() {
-        T left;
-        synchronized (lock) {
-            inFlight = false;
-            left = waiting;
-            waiting = null;
             if (left != null) {
-                dropped++;
+                handler.dropped(left);
             }
-            lock.notifyAll();
-        }
-        if (left != null) {
-            handler.dropped(left);
+            if (again) {
+                executor.execute(drain);
+            }
         }
     }
 

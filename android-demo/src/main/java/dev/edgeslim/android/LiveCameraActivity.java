@@ -771,6 +771,10 @@ public class LiveCameraActivity extends Activity implements SurfaceHolder.Callba
         }
     }
 
+    Camera camera() {
+        return camera;
+    }
+
     LatestFrameProcessor<byte[]> frameProcessor() {
         return frames;
     }

@@ -362,6 +362,9 @@ public class LiveCameraActivity extends Activity implements SurfaceHolder.Callba
 
     /** Loads the chosen model with the chosen backend and threads, closing the previous interpreter first. */
     private void reload() {
+        if (models.isEmpty()) {
+            return; // the reason is already on screen
+        }
         final ModelSource source = models.get(modelIndex);
         final RuntimeSettings wanted = settings;
         final DetectorOptions opts = options;
@@ -695,7 +698,11 @@ public class LiveCameraActivity extends Activity implements SurfaceHolder.Callba
         Camera c = camera;
         FrameFormat f = format;
         if (c != null && f != null && frame.length == f.bytes()) {
-            c.addCallbackBuffer(frame);
+            try {
+                c.addCallbackBuffer(frame);
+            } catch (RuntimeException e) {
+                // the camera was released meanwhile (switch, pause): the buffer is no longer needed
+            }
         }
     }
 

@@ -14,6 +14,18 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * Every interpreter opened is closed again.
  */
 class BackendFallbackTest {
+    /** What NNAPI does on this JVM (no Android NNAPI library): printed, and either way one interpreter stays. */
+    @Test
+    void nnapiRunsOrFallsBackWithAMessage() throws Exception {
+        int before = OpenInterpreters.count();
+        try (AndroidDetector d = open(new RuntimeSettings(1, Backend.NNAPI))) {
+            System.out.println("NNAPI: " + d.settings() + " / " + d.fallbackMessage());
+            assertEquals(d.fallbackMessage() == null, d.settings().backend() == Backend.NNAPI);
+            assertEquals(before + 1, OpenInterpreters.count());
+        }
+        assertEquals(before, OpenInterpreters.count());
+    }
+
     @BeforeAll
     static void loadTflite() {
         DesktopTflite.load();

@@ -13,8 +13,8 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * Draws detections on a mutable copy of an image, or over the camera preview: one colour per class, a box and a filled label
- * "name 0.87" above it (inside the image when the box touches the top edge).
+ * Draws detections on a mutable copy of an image, or over the camera preview: one colour per class, a box and a
+ * filled label "name 0.87" above it (inside the image when the box touches the top edge).
  */
 final class DetectionPainter {
     private DetectionPainter() {

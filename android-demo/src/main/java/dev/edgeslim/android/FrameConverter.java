@@ -24,6 +24,7 @@ public final class FrameConverter {
     private static final int CVG = -852492;
     private static final int CUB = 2116026;
 
+    private final Rotation rotationState = new Rotation();
     private int[] argb = new int[0];
     private int width;
     private int height;
@@ -66,7 +67,8 @@ public final class FrameConverter {
                                int uvRowStride, int uvPixelStride, int frameWidth, int frameHeight, int rotation,
                                boolean mirror) {
         checkFrame(frameWidth, frameHeight);
-        if (yRowStride < frameWidth || uvPixelStride < 1 || uvRowStride < uvPixelStride * ((frameWidth + 1) / 2 - 1) + 1) {
+        int chromaWidth = (frameWidth + 1) / 2;
+        if (yRowStride < frameWidth || uvPixelStride < 1 || uvRowStride < uvPixelStride * (chromaWidth - 1) + 1) {
             throw new IllegalArgumentException("strides Y " + yRowStride + ", UV row " + uvRowStride + " pixel "
                     + uvPixelStride + " cannot hold a " + frameWidth + "x" + frameHeight + " frame");
         }
@@ -114,8 +116,6 @@ public final class FrameConverter {
         rotationState.set(frameWidth, frameHeight, rotation, mirror, width);
         return rotationState;
     }
-
-    private final Rotation rotationState = new Rotation();
 
     /** Where source pixel (x, y) lands in the upright picture; one reused instance, no per-frame objects. */
     private static final class Rotation {

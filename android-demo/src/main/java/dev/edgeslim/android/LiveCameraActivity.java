@@ -593,7 +593,8 @@ public class LiveCameraActivity extends Activity implements SurfaceHolder.Callba
         int w = swap ? f.height : f.width;
         int h = swap ? f.width : f.height;
         int screen = getResources().getDisplayMetrics().widthPixels - dp(16);
-        int height = Math.min(Math.round(screen * h / (float) w), getResources().getDisplayMetrics().heightPixels * 3 / 5);
+        int maxHeight = getResources().getDisplayMetrics().heightPixels * 3 / 5;
+        int height = Math.min(Math.round(screen * h / (float) w), maxHeight);
         int width = Math.round(height * w / (float) h);
         previewBox.setLayoutParams(new LinearLayout.LayoutParams(width, height));
     }

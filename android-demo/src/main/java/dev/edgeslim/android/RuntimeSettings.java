@@ -21,6 +21,11 @@ public final class RuntimeSettings {
         this.backend = backend;
     }
 
+    /** The earlier form of these settings: NNAPI when {@code nnapi}, else XNNPACK or TFLite's own CPU kernels. */
+    public RuntimeSettings(int threads, boolean xnnpack, boolean nnapi) {
+        this(threads, nnapi ? Backend.NNAPI : xnnpack ? Backend.XNNPACK : Backend.CPU);
+    }
+
     /** XNNPACK on all cores (at most {@value #MAX_THREADS}). */
     public static RuntimeSettings defaults() {
         int cores = Runtime.getRuntime().availableProcessors();

@@ -99,6 +99,7 @@ class FrameConverterTest {
         long id = Thread.currentThread().getId();
         long allocated = 0;
         for (int round = 0; round < 3; round++) {
+            long start = System.nanoTime();
             long before = threads.getThreadAllocatedBytes(id);
             for (int i = 0; i < 20; i++) {
                 box.toTensor(c.convertNv21(nv21, f.width, f.height, 90, false), tensor);
@@ -106,7 +107,8 @@ class FrameConverterTest {
                         f.height, 270, true), tensor);
             }
             allocated = threads.getThreadAllocatedBytes(id) - before;
-            System.out.println("bytes allocated by 40 frames (round " + round + "): " + allocated);
+            System.out.printf("round %d: 40 frames of 640x480 converted and letterboxed to 320x320, %.1f ms a frame,"
+                    + " %d bytes allocated%n", round, (System.nanoTime() - start) / 40e6, allocated);
         }
         assertEquals(0, allocated, "bytes allocated by 40 frames after warm-up");
     }

@@ -58,7 +58,7 @@ class LatestFrameProcessorTest {
         assertEquals(dropped.size(), p.droppedCount());
         assertTrue(processed.size() <= elapsedMillis / 25 + 1, "no more runs than 25 ms runs fit in " + elapsedMillis
                 + " ms: " + processed.size());
-        assertTrue(dropped.size() > frames / 2, "the model cannot keep up, so most frames are dropped");
+        assertTrue(dropped.size() > 0, "the model cannot keep up, so frames are dropped");
         assertEquals(frames - 1, (int) processed.get(processed.size() - 1), "the newest frame is processed");
         for (int i = 1; i < processed.size(); i++) {
             assertTrue(processed.get(i) > processed.get(i - 1), "frames are processed in order, never an old one");
@@ -70,6 +70,45 @@ class LatestFrameProcessorTest {
                 assertTrue(dropped.contains(skipped), "frame " + skipped + " neither processed nor dropped");
             }
         }
+    }
+
+    /** Deterministic: the model is held on frame 0 while frames 1..9 arrive; then only 9, the newest, runs. */
+    @Test
+    void framesArrivingWhileTheModelRunsAreDroppedButTheNewest() throws Exception {
+        ExecutorService model = Executors.newSingleThreadExecutor();
+        java.util.concurrent.CountDownLatch running = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        List<Integer> processed = Collections.synchronizedList(new ArrayList<>());
+        List<Integer> dropped = Collections.synchronizedList(new ArrayList<>());
+        LatestFrameProcessor<Integer> p = new LatestFrameProcessor<>(model, new LatestFrameProcessor.Handler<>() {
+            @Override
+            public void process(Integer frame) {
+                if (frame == 0) {
+                    running.countDown();
+                    try {
+                        release.await();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
+                processed.add(frame);
+            }
+
+            @Override
+            public void dropped(Integer frame) {
+                dropped.add(frame);
+            }
+        });
+        p.submit(0);
+        assertTrue(running.await(5, java.util.concurrent.TimeUnit.SECONDS));
+        for (int i = 1; i <= 9; i++) {
+            p.submit(i);
+        }
+        assertEquals(List.of(1, 2, 3, 4, 5, 6, 7, 8), dropped, "dropped at once, oldest first, nothing queued");
+        release.countDown();
+        assertTrue(p.awaitIdle(5_000));
+        model.shutdown();
+        assertEquals(List.of(0, 9), processed);
     }
 
     @Test

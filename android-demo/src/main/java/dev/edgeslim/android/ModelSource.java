@@ -67,21 +67,8 @@ final class ModelSource {
         }
         String path = requested != null ? requested : info.getProperty("model.asset");
         if (path == null) {
-            String[] names;
-            try {
-                names = assets.list(MODEL_DIR);
-            } catch (IOException e) {
-                names = null;
-            }
-            if (names != null) {
-                Arrays.sort(names);
-                for (String n : names) {
-                    if (n.endsWith(".tflite")) {
-                        path = MODEL_DIR + "/" + n;
-                        break;
-                    }
-                }
-            }
+            List<String> all = modelAssets(assets);
+            path = all.isEmpty() ? null : all.get(0);
         }
         if (path == null) {
             throw new ModelLoadException("this APK contains no model (no assets/" + MODEL_DIR
@@ -102,18 +89,28 @@ final class ModelSource {
         List<ModelSource> out = new ArrayList<ModelSource>();
         ModelSource first = find(assets, null);
         out.add(first);
+        for (String path : modelAssets(assets)) {
+            if (!path.equals(first.path)) {
+                out.add(find(assets, path));
+            }
+        }
+        return out;
+    }
+
+    /** {@code models/*.tflite} in the APK, sorted by name. */
+    private static List<String> modelAssets(AssetManager assets) {
+        List<String> out = new ArrayList<String>();
         String[] names;
         try {
             names = assets.list(MODEL_DIR);
         } catch (IOException e) {
-            names = null;
+            return out;
         }
         if (names != null) {
             Arrays.sort(names);
             for (String n : names) {
-                String path = MODEL_DIR + "/" + n;
-                if (n.endsWith(".tflite") && !path.equals(first.path)) {
-                    out.add(find(assets, path));
+                if (n.endsWith(".tflite")) {
+                    out.add(MODEL_DIR + "/" + n);
                 }
             }
         }

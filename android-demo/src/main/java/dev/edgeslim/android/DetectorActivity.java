@@ -29,9 +29,10 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
 /**
- * The demo screen: loads the model bundled in the APK, runs it on the bundled sample images ("Next sample") or on
- * an image the user picks ("Pick image"), and shows the image with its boxes, the detections, the inference time
- * and which model this is. An NNAPI checkbox reloads the model with Android's accelerator API.
+ * The still-image screen (the live camera is {@link LiveCameraActivity}): loads the model bundled in the APK,
+ * runs it on the bundled sample images ("Next sample") or on an image the user picks ("Pick image"), and shows
+ * the image with its boxes, the detections, the inference time and which model this is. Intent extra
+ * {@value #EXTRA_NOTICE} puts a message on top (why the camera is not available). An NNAPI checkbox reloads the model with Android's accelerator API.
  *
  * <p>Thin on purpose: detection is {@link AndroidDetector} (plain Java, tested on the JVM). Model loading and
  * inference run on one worker thread (the interpreter is single-threaded); results come back to the UI thread.

@@ -223,6 +223,7 @@ public class LiveCameraActivityTest {
         assertEquals(1, ShadowCamera.getLastOpenedCameraId());
         assertEquals(90, front.getDisplayOrientation());
         assertTrue(front.isPreviewing());
+        runFrame(activity, frame);
     }
 
     // ---- helpers ------------------------------------------------------------------------------------------

@@ -226,7 +226,7 @@ public class LiveCameraActivityTest {
         runFrame(activity, frame);
     }
 
-    // ---- driving the screen ----------------------------------------------------------------------------------
+    // ---- driving the screen ------------------------------------------------------------------------------
 
     private LiveCameraActivity start(boolean grant) throws Exception {
         ShadowApplication app = Shadow.extract((Application) RuntimeEnvironment.getApplication());

@@ -89,4 +89,15 @@ class CfgErrorsTest {
         org.junit.jupiter.api.Assertions.assertEquals(a, b);
         org.junit.jupiter.api.Assertions.assertEquals(12, a.shapeOf(2).channels());
     }
+
+    @org.junit.jupiter.api.Test
+    void upstreamCfgsWithUnsupportedFeaturesAreRefusedInOneLineNamingTheFeature() {
+        dev.edgeslim.detector.ReferenceFiles.REFUSED_CFGS.forEach((name, feature) -> {
+            java.nio.file.Path cfg = dev.edgeslim.detector.ReferenceFiles.cfg(name);
+            dev.edgeslim.detector.io.BadInputException e = org.junit.jupiter.api.Assertions.assertThrows(
+                    dev.edgeslim.detector.io.BadInputException.class, () -> CfgParser.parse(cfg), name);
+            org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains(name)
+                    && e.getMessage().contains(feature) && !e.getMessage().contains("\n"), e.getMessage());
+        });
+    }
 }

@@ -3,6 +3,7 @@ package dev.edgeslim.detector.cfg;
 import dev.edgeslim.detector.io.BadInputException;
 import dev.edgeslim.detector.model.Activation;
 import dev.edgeslim.detector.model.ConvLayer;
+import dev.edgeslim.detector.model.DropoutLayer;
 import dev.edgeslim.detector.model.Layer;
 import dev.edgeslim.detector.model.MaxPoolLayer;
 import dev.edgeslim.detector.model.NetOptions;
@@ -196,9 +197,8 @@ public final class CfgParser {
             case "maxpool", "max" -> readMaxPool(r);
             case "upsample" -> readUpsample(r);
             case "yolo" -> readYolo(r);
-            default -> throw new BadInputException(file, section.line(), "unsupported section ["
-                    + abbreviate(section.name())
-                    + "] (EdgeSlim supports net, convolutional, route, shortcut, maxpool, upsample, yolo)");
+            case "dropout" -> readDropout(r);
+            default -> throw new BadInputException(file, section.line(), DarknetSections.refusal(section.name()));
         };
     }
 
@@ -295,6 +295,19 @@ public final class CfgParser {
         double scale = r.number("scale", 1.0);
         r.finish(Set.of());
         return new UpsampleLayer(stride, scale);
+    }
+
+    /** darknet's defaults: probability 0.2; DropBlock (dropblock=1) masks blocks instead of single activations. */
+    private static DropoutLayer readDropout(OptionReader r) {
+        double probability = r.number("probability", 0.2);
+        if (!(probability >= 0.0 && probability < 1.0)) {
+            throw r.error("probability", "[dropout] probability must be in [0, 1), got " + probability);
+        }
+        if (r.integer("dropblock", 0) != 0) {
+            throw r.error("dropblock", "[dropout] dropblock=1 (DropBlock) is not supported; plain dropout is");
+        }
+        r.finish(Set.of("dropblock_size_rel", "dropblock_size_abs"));
+        return new DropoutLayer(probability);
     }
 
     private static YoloLayer readYolo(OptionReader r) {

@@ -158,7 +158,7 @@ public final class ExportCommand implements Command {
             if (!Files.isDirectory(dir)) {
                 throw new BadInputException(dir, "no such folder of calibration images");
             }
-            calibration = new ImageFolderCalibration(dir, calibrationImages);
+            calibration = new ImageFolderCalibration(dir, calibrationImages, spec.net().resizeMode());
         }
 
         // 3. export, then write

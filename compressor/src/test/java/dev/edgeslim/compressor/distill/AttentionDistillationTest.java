@@ -1,5 +1,6 @@
 package dev.edgeslim.compressor.distill;
 
+import dev.edgeslim.detector.model.ResizeMode;
 import dev.edgeslim.detector.SharedFiles;
 import dev.edgeslim.detector.TinyModels;
 import dev.edgeslim.detector.cfg.CfgParser;
@@ -59,7 +60,7 @@ class AttentionDistillationTest {
 
     /** Two batches of four 64 px images of {@code images}. */
     static BatchSource source(VocDataset images) {
-        Augmenter augmenter = new Augmenter(AugmentOptions.evaluation(64, 64));
+        Augmenter augmenter = new Augmenter(AugmentOptions.evaluation(64, 64), ResizeMode.LETTERBOX);
         return new BatchSource() {
             @Override
             public int batchesPerEpoch() {

@@ -8,6 +8,7 @@ import dev.edgeslim.detector.model.Layer;
 import dev.edgeslim.detector.model.MaxPoolLayer;
 import dev.edgeslim.detector.model.NetOptions;
 import dev.edgeslim.detector.model.NetworkSpec;
+import dev.edgeslim.detector.model.ResizeMode;
 import dev.edgeslim.detector.model.RouteLayer;
 import dev.edgeslim.detector.model.ShapeException;
 import dev.edgeslim.detector.model.ShortcutLayer;
@@ -177,7 +178,15 @@ public final class CfgParser {
         String policy = r.string("policy", "constant");
         List<Integer> steps = r.integers("steps");
         List<Double> scales = r.numbers("scales");
-        Map<String, String> extras = r.finish(NET_EXTRAS);
+        String letterBox = r.has(ResizeMode.CFG_KEY) ? r.string(ResizeMode.CFG_KEY, "0") : null;
+        if (letterBox != null && !letterBox.matches("-?\\d{1,9}")) {
+            throw r.error(ResizeMode.CFG_KEY, "'" + ResizeMode.CFG_KEY + "' must be an integer (0 stretches, 1 "
+                    + "letterboxes), got '" + abbreviate(letterBox) + "'");
+        }
+        Map<String, String> extras = new java.util.LinkedHashMap<>(r.finish(NET_EXTRAS));
+        if (letterBox != null) {
+            extras.put(ResizeMode.CFG_KEY, letterBox);
+        }
         if (width <= 0 || height <= 0) {
             throw new BadInputException(file, section.line(), "[net] needs positive width and height");
         }

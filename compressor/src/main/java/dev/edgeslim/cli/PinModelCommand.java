@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.edgeslim.compressor.bench.MachineInfo;
 import dev.edgeslim.compressor.models.PinnedModel;
-import dev.edgeslim.detector.cfg.CfgParser;
+import dev.edgeslim.detector.darknet.DarknetModel;
 import dev.edgeslim.detector.data.DatasetFingerprint;
 import dev.edgeslim.detector.data.SyntheticVoc;
 import dev.edgeslim.detector.data.VocDataset;
@@ -18,7 +18,6 @@ import dev.edgeslim.detector.io.OutputFolder;
 import dev.edgeslim.detector.io.Sha256;
 import dev.edgeslim.detector.model.NetworkSpec;
 import dev.edgeslim.detector.train.TrainingRun;
-import dev.edgeslim.detector.weights.DarknetWeights;
 import dev.edgeslim.detector.weights.WeightStore;
 
 import java.io.IOException;
@@ -88,8 +87,9 @@ public final class PinModelCommand implements Command {
         if (!Files.isRegularFile(weights)) {
             throw new BadInputException(run, "has no " + TrainingRun.WEIGHTS + ": not a finished training run");
         }
-        NetworkSpec spec = CfgParser.parse(cfg);
-        WeightStore store = DarknetWeights.read(weights, spec);
+        DarknetModel loaded = DarknetModel.load(cfg, weights);
+        NetworkSpec spec = loaded.spec();
+        WeightStore store = loaded.weights();
         VocDataset dataset = VocDataset.open(data, split, VocDataset.Options.defaults());
         if (spec.classes() != dataset.classes().size()) {
             throw new BadInputException(cfg, "the model has " + spec.classes() + " classes but the dataset has "
@@ -124,9 +124,9 @@ public final class PinModelCommand implements Command {
         PinnedModel model = PinnedModel.read(folder);
         model.checkFiles();
         model.checkDataset(data);
-        NetworkSpec spec = CfgParser.parse(model.cfgPath());
+        DarknetModel loaded = DarknetModel.load(model.cfgPath(), model.weightsPath());
         VocDataset dataset = VocDataset.open(data, model.evaluation().split(), VocDataset.Options.defaults());
-        EvalResult r = evaluate(spec, DarknetWeights.read(model.weightsPath(), spec), dataset, threads);
+        EvalResult r = evaluate(loaded.spec(), loaded.weights(), dataset, threads);
         double d07 = 100 * (r.map11Point() - model.evaluation().map50Voc07());
         double d12 = 100 * (r.mapAllPoint() - model.evaluation().map50Voc12());
         out.printf("%s: files and data match; mAP@0.5 %.4f (VOC07, recorded %.4f) / %.4f (VOC12, recorded %.4f)%n",

@@ -36,6 +36,14 @@ public final class InputTransform {
     private final int newHeight;
     private final int dx;
     private final int dy;
+    // bilinear source indices and weights per output column/row, computed once so that filling a reused
+    // tensor allocates nothing (the camera path transforms every frame)
+    private final int[] x0;
+    private final int[] x1;
+    private final float[] fx;
+    private final int[] y0;
+    private final int[] y1;
+    private final float[] fy;
 
     private InputTransform(ResizeMode mode, int imageWidth, int imageHeight, int netWidth, int netHeight) {
         checkSize("image", imageWidth, imageHeight);
@@ -61,6 +69,14 @@ public final class InputTransform {
         }
         this.dx = (netWidth - newWidth) / 2;
         this.dy = (netHeight - newHeight) / 2;
+        this.x0 = new int[newWidth];
+        this.x1 = new int[newWidth];
+        this.fx = new float[newWidth];
+        sampling(imageWidth, newWidth, x0, x1, fx);
+        this.y0 = new int[newHeight];
+        this.y1 = new int[newHeight];
+        this.fy = new float[newHeight];
+        sampling(imageHeight, newHeight, y0, y1, fy);
     }
 
     public static InputTransform of(ResizeMode mode, int imageWidth, int imageHeight, int netWidth, int netHeight) {
@@ -220,7 +236,7 @@ public final class InputTransform {
             throw new IllegalArgumentException("expected " + need + " RGB bytes for " + imageWidth + "x"
                     + imageHeight + ", got " + rgb.length);
         }
-        resample(new RgbBytes(rgb), out);
+        resample(rgb, null, out);
     }
 
     public float[] toTensor(int[] argb) {
@@ -235,7 +251,7 @@ public final class InputTransform {
             throw new IllegalArgumentException("expected " + need + " ARGB pixels for " + imageWidth + "x"
                     + imageHeight + ", got " + argb.length);
         }
-        resample(new ArgbInts(argb), out);
+        resample(null, argb, out);
     }
 
     /**
@@ -250,30 +266,22 @@ public final class InputTransform {
         return Quantization.quantize(toTensor(argb), quantScale, zeroPoint, signed);
     }
 
-    /** Shared by both pixel formats so they produce identical floats. */
-    private void resample(Pixels src, float[] out) {
+    /** Shared by both pixel formats (exactly one is non-null) so they produce identical floats. */
+    private void resample(byte[] rgb, int[] argb, float[] out) {
         if (out.length != tensorLength()) {
             throw new IllegalArgumentException("output must hold " + tensorLength() + " floats, got " + out.length);
         }
         java.util.Arrays.fill(out, PAD_VALUE);
-        int[] x0 = new int[newWidth];
-        int[] x1 = new int[newWidth];
-        float[] fx = new float[newWidth];
-        sampling(imageWidth, newWidth, x0, x1, fx);
-        int[] y0 = new int[newHeight];
-        int[] y1 = new int[newHeight];
-        float[] fy = new float[newHeight];
-        sampling(imageHeight, newHeight, y0, y1, fy);
         for (int oy = 0; oy < newHeight; oy++) {
             int rowTop = y0[oy] * imageWidth;
             int rowBottom = y1[oy] * imageWidth;
             float wy = fy[oy];
             int o = ((oy + dy) * netWidth + dx) * 3;
             for (int ox = 0; ox < newWidth; ox++) {
-                int p00 = src.rgb(rowTop + x0[ox]);
-                int p01 = src.rgb(rowTop + x1[ox]);
-                int p10 = src.rgb(rowBottom + x0[ox]);
-                int p11 = src.rgb(rowBottom + x1[ox]);
+                int p00 = pixel(rgb, argb, rowTop + x0[ox]);
+                int p01 = pixel(rgb, argb, rowTop + x1[ox]);
+                int p10 = pixel(rgb, argb, rowBottom + x0[ox]);
+                int p11 = pixel(rgb, argb, rowBottom + x1[ox]);
                 float wx = fx[ox];
                 for (int shift = 16; shift >= 0; shift -= 8) {
                     float top = ((p00 >> shift) & 0xFF) * (1f - wx) + ((p01 >> shift) & 0xFF) * wx;
@@ -282,6 +290,15 @@ public final class InputTransform {
                 }
             }
         }
+    }
+
+    /** One pixel as 0xRRGGBB from interleaved RGB bytes or ARGB ints (alpha dropped). */
+    private static int pixel(byte[] rgb, int[] argb, int i) {
+        if (argb != null) {
+            return argb[i] & 0xFFFFFF;
+        }
+        int k = 3 * i;
+        return ((rgb[k] & 0xFF) << 16) | ((rgb[k + 1] & 0xFF) << 8) | (rgb[k + 2] & 0xFF);
     }
 
     /** Source indices and weights for each destination index, half-pixel centres, clamped at the edges. */
@@ -322,37 +339,5 @@ public final class InputTransform {
     public String toString() {
         return "InputTransform[" + mode.label() + " " + imageWidth + "x" + imageHeight + " -> " + newWidth + "x" + newHeight + " at (" + dx
                 + ", " + dy + ") in " + netWidth + "x" + netHeight + "]";
-    }
-
-    /** One pixel as 0xRRGGBB, whatever the storage. */
-    private interface Pixels {
-        int rgb(int pixelIndex);
-    }
-
-    private static final class RgbBytes implements Pixels {
-        private final byte[] data;
-
-        RgbBytes(byte[] data) {
-            this.data = data;
-        }
-
-        @Override
-        public int rgb(int i) {
-            int k = 3 * i;
-            return ((data[k] & 0xFF) << 16) | ((data[k + 1] & 0xFF) << 8) | (data[k + 2] & 0xFF);
-        }
-    }
-
-    private static final class ArgbInts implements Pixels {
-        private final int[] data;
-
-        ArgbInts(int[] data) {
-            this.data = data;
-        }
-
-        @Override
-        public int rgb(int i) {
-            return data[i] & 0xFFFFFF;
-        }
     }
 }

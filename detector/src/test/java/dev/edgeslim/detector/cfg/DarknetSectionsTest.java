@@ -1,5 +1,6 @@
 package dev.edgeslim.detector.cfg;
 
+import dev.edgeslim.detector.ReferenceFiles;
 import dev.edgeslim.detector.model.DropoutLayer;
 import dev.edgeslim.detector.model.NetworkSpec;
 import org.junit.jupiter.api.Test;
@@ -12,7 +13,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class DarknetSectionsTest {
-    private static final Path BODY_CFG = Path.of("../reference/models/yolo-fastest-body/yolo-fastest-1.1_body.cfg");
+    private static final Path BODY_CFG =
+            ReferenceFiles.model("yolo-fastest-body").resolve("yolo-fastest-1.1_body.cfg");
 
     @Test
     void theBodyModelParsesWithItsDropoutSectionsAsIdentities() {

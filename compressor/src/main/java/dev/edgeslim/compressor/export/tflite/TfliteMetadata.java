@@ -12,6 +12,7 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.edgeslim.detector.io.AtomicFiles;
 import dev.edgeslim.detector.io.BadInputException;
 import dev.edgeslim.detector.io.JsonErrors;
+import dev.edgeslim.detector.io.OutputFiles;
 import dev.edgeslim.detector.model.SpecLimits;
 
 import java.io.IOException;
@@ -34,7 +35,7 @@ import java.util.Set;
  *   [1, height, width, channels]), {@code dtype} float32 or int8, {@code color_order} "RGB",
  *   {@code normalization} "[0,1]" (value = pixel / 255), {@code resize} "stretch" (plain resize to the input
  *   size) or "letterbox" (aspect ratio kept, centred, borders filled with {@code letterbox_grey} 0.5) — the
- *   model's cfg [net] {@code letter_box}; files without {@code resize} predate it and were letterboxed;
+ *   model's cfg [net] {@code letter_box}; files before version 3 have no {@code resize} and were letterboxed;
  *   {@code quantization}
  *   ({@code scale}, {@code zero_point}; null for float). An int8 input takes q = clamp(round(x / scale) +
  *   zero_point, −128, 127) for x in [0,1]; with the usual scale 1/255 and zero point −128 that is simply
@@ -42,7 +43,10 @@ import java.util.Set;
  *   <li>{@code classes}: number of classes; {@code class_names}: their names (empty when unknown).</li>
  *   <li>{@code heads}, in [yolo] layer order: {@code layer} (index in the cfg), {@code grid_height},
  *   {@code grid_width}, {@code stride} (input pixels per cell), {@code anchors} ([w, h] pairs in input pixels,
- *   this head's masked anchors in mask order), {@code scale_x_y}, {@code values_per_anchor} (5 + classes),
+ *   this head's masked anchors in mask order), {@code scale_x_y}, {@code new_coords} (false: darknet's classic
+ *   decoding, the values are logits: x = (sigmoid(tx)·s − (s−1)/2 + col)/W, w = exp(tw)·anchor, objectness and
+ *   classes through sigmoid; true: darknet's new_coords=1, the values are sigmoid outputs already:
+ *   x = (v·s − (s−1)/2 + col)/W, w = (2v)²·anchor), {@code values_per_anchor} (5 + classes),
  *   {@code output_index} (the interpreter's output number), {@code shape} ([1, grid_height, grid_width,
  *   anchors · values_per_anchor], channel = a · values_per_anchor + v with v = tx, ty, tw, th, objectness,
  *   classes… as raw logits, darknet's order before its [yolo] layer), {@code dtype} and {@code quantization}
@@ -63,7 +67,16 @@ public record TfliteMetadata(
         @JsonProperty("calibration") Calibration calibration) {
 
     public static final String FORMAT = "edgeslim-tflite-yolo";
-    public static final int FORMAT_VERSION = 1;
+
+    /** An earlier metadata file, which an export may replace: JSON naming {@value #FORMAT}. */
+    public static final OutputFiles.Kind KIND = new OutputFiles.Kind("EdgeSlim TFLite metadata",
+            head -> new String(head, StandardCharsets.UTF_8).stripLeading().startsWith("{")
+                    && new String(head, StandardCharsets.UTF_8).contains("\"" + FORMAT + "\""));
+    /**
+     * 2 added each head's {@code new_coords}; version 1 heads are all classic (sigmoid/exp) heads. 3 added
+     * {@code input.resize}; earlier files were letterboxed.
+     */
+    public static final int FORMAT_VERSION = 3;
     /** Name of the model's metadata entry holding the same JSON. */
     public static final String MODEL_METADATA_NAME = "edgeslim_metadata";
     /** Largest metadata file accepted (class names included). */
@@ -98,12 +111,14 @@ public record TfliteMetadata(
                         @JsonProperty("quantization") Quantization quantization) {
     }
 
-    @JsonPropertyOrder({"layer", "grid_height", "grid_width", "stride", "anchors", "scale_x_y", "values_per_anchor",
+    @JsonPropertyOrder({"layer", "grid_height", "grid_width", "stride", "anchors", "scale_x_y", "new_coords",
+            "values_per_anchor",
             "output_index", "shape", "dtype", "quantization"})
     public record Head(@JsonProperty("layer") int layer, @JsonProperty("grid_height") int gridHeight,
                        @JsonProperty("grid_width") int gridWidth, @JsonProperty("stride") int stride,
                        @JsonProperty("anchors") List<List<Double>> anchors,
                        @JsonProperty("scale_x_y") double scaleXY,
+                       @JsonProperty("new_coords") boolean newCoords,
                        @JsonProperty("values_per_anchor") int valuesPerAnchor,
                        @JsonProperty("output_index") int outputIndex, @JsonProperty("shape") List<Integer> shape,
                        @JsonProperty("dtype") String dtype,
@@ -209,6 +224,7 @@ public record TfliteMetadata(
         require("NHWC".equals(input.layout()), "input layout must be NHWC, got " + quoted(input.layout()));
         checkTensor("input", input.dtype(), input.quantization());
         require(input.letterboxGrey() >= 0 && input.letterboxGrey() <= 1, "letterbox_grey must be within [0,1]");
+        require(input.resize() != null || formatVersion < 3, "input resize is missing (format_version 3 needs it)");
         require(input.resize() == null || dev.edgeslim.detector.model.ResizeMode.fromLabel(input.resize()) != null,
                 "input resize must be \"stretch\" or \"letterbox\", got \"" + input.resize() + "\"");
         require(classes >= 1 && classes <= SpecLimits.MAX_CLASSES, "classes must be within 1.."

@@ -2,7 +2,7 @@ package dev.edgeslim.android;
 
 import dev.edgeslim.detector.postprocess.Detector;
 import dev.edgeslim.detector.postprocess.DetectorOptions;
-import dev.edgeslim.detector.postprocess.Letterbox;
+import dev.edgeslim.detector.postprocess.InputTransform;
 
 import org.tensorflow.lite.Interpreter;
 
@@ -16,7 +16,7 @@ import java.util.Locale;
 /**
  * The app's detector, free of android.* so the JVM tests run exactly this code: an exported EdgeSlim model run by
  * TFLite's {@link Interpreter} ({@link InterpreterModel}) inside the shared desktop pipeline
- * ({@link Detector}: letterbox, decode, NMS from {@code dev.edgeslim.detector.postprocess}).
+ * ({@link Detector}: the model's input transform, decode, NMS from {@code dev.edgeslim.detector.postprocess}).
  *
  * <p>{@link #open} checks everything it can before the first image (file identifier, metadata, tensor count,
  * shapes, types and quantization against the metadata, one warm-up run) and reports any problem as a
@@ -31,8 +31,8 @@ public final class AndroidDetector implements Closeable {
     private final long warmupNanos;
     private final String fallbackMessage;
     private Detector detector;
-    // camera frames: the letterbox of the last frame size and the tensor, reused while the size stays the same
-    private Letterbox frameBox;
+    // camera frames: the input transform of the last frame size and the tensor, reused while the size stays the same
+    private InputTransform frameBox;
     private float[] frameTensor;
 
     private AndroidDetector(String modelName, long modelBytes, ModelMetadata metadata, RuntimeSettings settings,
@@ -120,12 +120,12 @@ public final class AndroidDetector implements Closeable {
         try {
             checkTensors(loaded.interpreter, metadata, modelName);
             raw = new InterpreterModel(loaded, metadata);
-            Detector detector = new Detector(raw, metadata.yoloHeads(), options, metadata.classNames());
+            Detector detector = new Detector(raw, metadata.yoloHeads(), metadata.resizeMode(), options,
+                    metadata.classNames());
             long start = System.nanoTime();
             float[] grey = new float[metadata.inputWidth() * metadata.inputHeight() * 3];
-            Arrays.fill(grey, Letterbox.PAD_VALUE);
-            detector.postprocess(raw.run(grey), Letterbox.of(metadata.inputWidth(), metadata.inputHeight(),
-                    metadata.inputWidth(), metadata.inputHeight()));
+            Arrays.fill(grey, InputTransform.PAD_VALUE);
+            detector.postprocess(raw.run(grey), detector.transformFor(metadata.inputWidth(), metadata.inputHeight()));
             long warmup = System.nanoTime() - start;
             return new AndroidDetector(modelName, size, metadata, settings, raw, detector, warmup, fallbackMessage);
         } catch (ModelLoadException e) {
@@ -206,7 +206,8 @@ public final class AndroidDetector implements Closeable {
     /** Detects objects in ARGB pixels ({@code Bitmap.getPixels}, stride = width). */
     public DetectionResult detect(int[] argb, int width, int height) {
         long t0 = System.nanoTime();
-        Letterbox box = Letterbox.of(width, height, metadata.inputWidth(), metadata.inputHeight());
+        InputTransform box = InputTransform.of(metadata.resizeMode(), width, height, metadata.inputWidth(),
+                metadata.inputHeight());
         float[] tensor = box.toTensor(argb);
         return finish(tensor, box, t0);
     }
@@ -214,20 +215,22 @@ public final class AndroidDetector implements Closeable {
     /** Detects objects in interleaved RGB bytes (desktop images, tests). */
     public DetectionResult detect(byte[] rgb, int width, int height) {
         long t0 = System.nanoTime();
-        Letterbox box = Letterbox.of(width, height, metadata.inputWidth(), metadata.inputHeight());
+        InputTransform box = InputTransform.of(metadata.resizeMode(), width, height, metadata.inputWidth(),
+                metadata.inputHeight());
         float[] tensor = box.toTensor(rgb);
         return finish(tensor, box, t0);
     }
 
     /**
      * Detects objects in a camera frame already converted to upright ARGB ({@link FrameConverter}): the same
-     * letterbox and model as {@link #detect(int[], int, int)}, with the geometry and the input tensor reused while
-     * the frame size stays the same.
+     * input transform (the model's resize mode) and model as {@link #detect(int[], int, int)}, with the geometry
+     * and the input tensor reused while the frame size stays the same.
      */
     public DetectionResult detectFrame(int[] argb, int width, int height) {
         long t0 = System.nanoTime();
         if (frameBox == null || frameBox.imageWidth() != width || frameBox.imageHeight() != height) {
-            frameBox = Letterbox.of(width, height, metadata.inputWidth(), metadata.inputHeight());
+            frameBox = InputTransform.of(metadata.resizeMode(), width, height, metadata.inputWidth(),
+                    metadata.inputHeight());
             frameTensor = new float[frameBox.tensorLength()];
         }
         frameBox.toTensor(argb, frameTensor);
@@ -236,7 +239,7 @@ public final class AndroidDetector implements Closeable {
 
     /** Score threshold, NMS IoU etc. for the next images; the interpreter stays as it is. */
     public void setOptions(DetectorOptions options) {
-        detector = new Detector(model, metadata.yoloHeads(), options, metadata.classNames());
+        detector = new Detector(model, metadata.yoloHeads(), metadata.resizeMode(), options, metadata.classNames());
     }
 
     /**
@@ -247,7 +250,7 @@ public final class AndroidDetector implements Closeable {
         return fallbackMessage;
     }
 
-    private DetectionResult finish(float[] tensor, Letterbox box, long t0) {
+    private DetectionResult finish(float[] tensor, InputTransform box, long t0) {
         long t1 = System.nanoTime();
         float[][] outputs = model.run(tensor);
         long t2 = System.nanoTime();

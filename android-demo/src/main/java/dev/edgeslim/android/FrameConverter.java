@@ -6,7 +6,7 @@ import java.nio.ByteBuffer;
  * Camera frames to upright ARGB pixels: YUV 4:2:0 (NV21 from {@code android.hardware.Camera}, or the three planes
  * of a {@code YUV_420_888} image with their row and pixel strides) to RGB, rotated by 0/90/180/270 degrees
  * clockwise so that the picture is upright, and mirrored for a front camera so that it matches the preview the
- * user sees. The result feeds the same letterbox as a still image ({@link AndroidDetector#detect(int[], int, int)}).
+ * user sees. The result feeds the same input transform as a still image ({@link AndroidDetector#detect(int[], int, int)}).
  *
  * <p>Colour: BT.601 "video range" (Y in 16..235), the fixed-point arithmetic OpenCV's {@code cvtColor}
  * ({@code COLOR_YUV2RGB_NV21}) uses, so the two agree. Each 2x2 block of pixels shares one U and one V sample.

@@ -104,7 +104,7 @@ final class ImageDecoder {
         }
     }
 
-    /** The pixels as ARGB ints, stride = width: what {@code Detector} and {@code Letterbox} take. */
+    /** The pixels as ARGB ints, stride = width: what {@code Detector} and {@code InputTransform} take. */
     static int[] pixels(Bitmap bitmap) {
         int[] argb = new int[bitmap.getWidth() * bitmap.getHeight()];
         bitmap.getPixels(argb, 0, bitmap.getWidth(), 0, 0, bitmap.getWidth(), bitmap.getHeight());

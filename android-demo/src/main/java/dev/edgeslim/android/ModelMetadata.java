@@ -1,6 +1,7 @@
 package dev.edgeslim.android;
 
-import dev.edgeslim.detector.postprocess.Letterbox;
+import dev.edgeslim.detector.model.ResizeMode;
+import dev.edgeslim.detector.postprocess.InputTransform;
 import dev.edgeslim.detector.postprocess.YoloHead;
 
 import org.json.JSONArray;
@@ -17,13 +18,17 @@ import java.util.List;
  * {@code dev.edgeslim.compressor.export.tflite.TfliteMetadata}, which documents every field). This is the app's
  * reader: Java 8 and org.json (part of Android; {@code org.json:json} on the desktop), and strict, because a
  * mismatch between metadata and model would give wrong boxes silently. Only what the app can feed is accepted:
- * one NHWC RGB input in [0, 1] letterboxed with grey 0.5 ({@link Letterbox}), float32 or int8 tensors.
+ * one NHWC RGB input in [0, 1] fitted by the model's input transform ({@link InputTransform}: stretched, or
+ * letterboxed with grey 0.5), float32 or int8 tensors.
  * Immutable.
  */
 public final class ModelMetadata {
     public static final String FORMAT = "edgeslim-tflite-yolo";
-    /** 2 added each head's {@code new_coords}; version 1 heads all decode classically. */
-    public static final int FORMAT_VERSION = 2;
+    /**
+     * 2 added each head's {@code new_coords}; version 1 heads all decode classically. 3 added {@code input.resize};
+     * earlier files were letterboxed.
+     */
+    public static final int FORMAT_VERSION = 3;
     /** Larger metadata is refused before parsing (class names included, real files are a few kB). */
     public static final int MAX_CHARS = 16 << 20;
     static final int MAX_SIDE = 8192;
@@ -35,13 +40,15 @@ public final class ModelMetadata {
     private final int inputWidth;
     private final int inputHeight;
     private final TensorEncoding inputEncoding;
+    private final ResizeMode resizeMode;
     private final List<String> classNames;
     private final int classes;
     private final List<OutputHead> heads;
 
     private ModelMetadata(String precision, int inputWidth, int inputHeight, TensorEncoding inputEncoding,
-                          int classes, List<String> classNames, List<OutputHead> heads) {
+                          ResizeMode resizeMode, int classes, List<String> classNames, List<OutputHead> heads) {
         this.precision = precision;
+        this.resizeMode = resizeMode;
         this.inputWidth = inputWidth;
         this.inputHeight = inputHeight;
         this.inputEncoding = inputEncoding;
@@ -95,9 +102,15 @@ public final class ModelMetadata {
                 + quoted(input.getString("color_order")));
         require("[0,1]".equals(input.getString("normalization")), "the input normalization must be \"[0,1]\", got "
                 + quoted(input.getString("normalization")));
+        // exports made before "resize" existed (format_version < 3) were letterboxed
+        require(version < 3 || input.has("resize"), "the input resize is missing (format_version " + version
+                + " needs it)");
+        String resize = input.optString("resize", ResizeMode.LETTERBOX.label());
+        ResizeMode resizeMode = ResizeMode.fromLabel(resize);
+        require(resizeMode != null, "the input resize must be \"stretch\" or \"letterbox\", got " + quoted(resize));
         double grey = input.getDouble("letterbox_grey");
-        require(Math.abs(grey - Letterbox.PAD_VALUE) < 1e-6, "letterbox grey " + grey + " is not supported (the app"
-                + " pads with " + Letterbox.PAD_VALUE + ")");
+        require(Math.abs(grey - InputTransform.PAD_VALUE) < 1e-6, "letterbox grey " + grey + " is not supported (the app"
+                + " pads with " + InputTransform.PAD_VALUE + ")");
         TensorEncoding inputEncoding = encoding("input", input);
 
         int classes = root.getInt("classes");
@@ -125,7 +138,7 @@ public final class ModelMetadata {
         for (int k = 0; k < headArray.length(); k++) {
             heads.add(head(headArray.getJSONObject(k), k, classes, width, height, usedOutput, version));
         }
-        return new ModelMetadata(precision, width, height, inputEncoding, classes, classNames,
+        return new ModelMetadata(precision, width, height, inputEncoding, resizeMode, classes, classNames,
                 Collections.unmodifiableList(heads));
     }
 
@@ -205,6 +218,11 @@ public final class ModelMetadata {
     /** "fp32", "fp16" or "int8" as the exporter wrote it. */
     public String precision() {
         return precision;
+    }
+
+    /** How images are fitted into the input: the exported model's cfg [net] {@code letter_box}. */
+    public ResizeMode resizeMode() {
+        return resizeMode;
     }
 
     public int inputWidth() {

@@ -8,7 +8,7 @@ import dev.edgeslim.detector.model.YoloHeads;
 import dev.edgeslim.detector.postprocess.Detection;
 import dev.edgeslim.detector.postprocess.Detector;
 import dev.edgeslim.detector.postprocess.DetectorOptions;
-import dev.edgeslim.detector.postprocess.Letterbox;
+import dev.edgeslim.detector.postprocess.InputTransform;
 import dev.edgeslim.detector.postprocess.Quantization;
 import dev.edgeslim.detector.postprocess.RawModel;
 import org.junit.jupiter.api.BeforeAll;
@@ -77,7 +77,7 @@ class AndroidDetectorParityTest {
         ModelMetadata meta = metadata(model);
         try (AndroidDetector app = open(model, "fp32");
              TfliteRunner runner = TfliteRunner.load(model.model(), 2, TfliteRunner.Delegates.DEFAULT)) {
-            Detector desktop = new Detector(runnerModel(runner, meta), meta.yoloHeads(), OPTIONS, meta.classNames());
+            Detector desktop = new Detector(runnerModel(runner, meta), meta.yoloHeads(), meta.resizeMode(), OPTIONS, meta.classNames());
             int compared = 0;
             for (BufferedImage img : TestModels.sampleImages()) {
                 // app from ARGB ints (Bitmap.getPixels), desktop from RGB bytes (its image loader)
@@ -101,7 +101,7 @@ class AndroidDetectorParityTest {
         Interpreter interpreter = loaded.interpreter;
         try (AndroidDetector app = open(model, "int8")) {
             Detector desktop = new Detector(quantParamsModel(interpreter, model.metadata()), meta.yoloHeads(),
-                    OPTIONS, meta.classNames());
+                    meta.resizeMode(), OPTIONS, meta.classNames());
             int compared = 0;
             for (BufferedImage img : TestModels.sampleImages()) {
                 DetectionResult result = app.detect(TestModels.argb(img), img.getWidth(), img.getHeight());
@@ -126,7 +126,7 @@ class AndroidDetectorParityTest {
              TfliteRunner runner = TfliteRunner.load(model.model(), 2, TfliteRunner.Delegates.DEFAULT)) {
             TensorEncoding in = meta.inputEncoding();
             for (BufferedImage img : TestModels.sampleImages()) {
-                float[] tensor = Letterbox.of(img.getWidth(), img.getHeight(), meta.inputWidth(), meta.inputHeight())
+                float[] tensor = InputTransform.letterbox(img.getWidth(), img.getHeight(), meta.inputWidth(), meta.inputHeight())
                         .toTensor(TestModels.argb(img));
                 float[][] a = app.run(tensor);
                 // the same int8 input bytes into the desktop runtime

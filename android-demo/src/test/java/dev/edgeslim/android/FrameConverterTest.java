@@ -1,6 +1,6 @@
 package dev.edgeslim.android;
 
-import dev.edgeslim.detector.postprocess.Letterbox;
+import dev.edgeslim.detector.postprocess.InputTransform;
 import org.bytedeco.opencv.opencv_core.Mat;
 import org.junit.jupiter.api.Test;
 
@@ -94,7 +94,7 @@ class FrameConverterTest {
         byte[] nv21 = f.nv21();
         YuvFrames.Planes p = f.planes(f.width + 64, f.width + 64, 2);
         FrameConverter c = new FrameConverter();
-        Letterbox box = Letterbox.of(f.height, f.width, 320, 320);
+        InputTransform box = InputTransform.letterbox(f.height, f.width, 320, 320);
         float[] tensor = new float[box.tensorLength()];
         long id = Thread.currentThread().getId();
         long allocated = 0;

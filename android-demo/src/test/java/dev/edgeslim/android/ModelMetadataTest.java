@@ -113,7 +113,7 @@ class ModelMetadataTest {
         assertMessage("{not json", "m.json: malformed or incomplete metadata JSON");
         assertMessage("", "m.json: the metadata file is empty");
         assertMessage(sample().put("format", "something-else").toString(), "not EdgeSlim TFLite metadata");
-        assertMessage(sample().put("format_version", 3).toString(), "newer than this app understands");
+        assertMessage(sample().put("format_version", ModelMetadata.FORMAT_VERSION + 1).toString(), "newer than this app understands");
         assertMessage(sample().put("classes", 4).toString(), "class_names has 3 names for 4 classes");
         JSONObject noHeads = sample();
         noHeads.remove("heads");

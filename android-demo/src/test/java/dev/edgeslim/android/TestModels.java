@@ -6,7 +6,7 @@ import dev.edgeslim.compressor.export.tflite.ExportedTflite;
 import dev.edgeslim.compressor.export.tflite.TfliteExporter;
 import dev.edgeslim.detector.cfg.CfgParser;
 import dev.edgeslim.detector.model.NetworkSpec;
-import dev.edgeslim.detector.postprocess.Letterbox;
+import dev.edgeslim.detector.postprocess.InputTransform;
 import dev.edgeslim.detector.weights.ConvWeights;
 import dev.edgeslim.detector.weights.WeightInitializer;
 import dev.edgeslim.detector.weights.WeightStore;
@@ -257,7 +257,7 @@ final class TestModels {
         public float[] image(int index, int width, int height) {
             if (index < samples.size()) {
                 BufferedImage img = samples.get(index);
-                return Letterbox.letterbox(argb(img), img.getWidth(), img.getHeight(), width, height);
+                return InputTransform.letterboxTensor(argb(img), img.getWidth(), img.getHeight(), width, height);
             }
             SplittableRandom r = new SplittableRandom(index);
             float[] out = new float[width * height * 3];

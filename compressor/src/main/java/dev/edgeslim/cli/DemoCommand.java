@@ -181,7 +181,7 @@ public final class DemoCommand implements Command {
         Path finalWeights = result.folder().finalWeights();
         ExportOptions fp32 = ExportOptions.fp32();
         ImageFolderCalibration calibration = new ImageFolderCalibration(voc.resolve("VOC2007/JPEGImages"),
-                CALIBRATION_IMAGES);
+                CALIBRATION_IMAGES, compressed.spec().net().resizeMode());
         ExportOptions int8 = ExportOptions.int8(calibration, calibration.size(), 100);
         for (var e : List.of(Map.entry("model-fp32.tflite", fp32), Map.entry("model-int8.tflite", int8))) {
             TfliteExporter.export(compressed.spec(), compressed.weights(), e.getValue()

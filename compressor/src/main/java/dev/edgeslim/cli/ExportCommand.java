@@ -92,7 +92,6 @@ public final class ExportCommand implements Command {
                 .value("opset", "N", "onnx: opset of the default domain, " + OnnxExportOptions.MIN_OPSET + " to "
                         + OnnxExportOptions.MAX_OPSET + " (default " + OnnxExportOptions.DEFAULT_OPSET + ")")
                 .flag("dynamic-batch", "onnx: a symbolic batch dimension (default batch 1)")
-                .flag("force", "onnx: replace an existing --out file")
                 .value("names", "FILE", "class names, one per line, for the model metadata")
                 .required("out", "FILE", "tflite: the model file (metadata goes to FILE.json);"
                         + " darknet: FILE.cfg and FILE.weights")
@@ -125,7 +124,7 @@ public final class ExportCommand implements Command {
             }
         }
         if (!onnx) {
-            for (String flag : List.of("opset", "dynamic-batch", "force")) {
+            for (String flag : List.of("opset", "dynamic-batch")) {
                 if (p.has(flag)) {
                     throw new UsageException("--" + flag + " only applies to --format onnx");
                 }
@@ -206,7 +205,7 @@ public final class ExportCommand implements Command {
             if (!Files.isDirectory(dir)) {
                 throw new BadInputException(dir, "no such folder of calibration images");
             }
-            calibration = new ImageFolderCalibration(dir, calibrationImages);
+            calibration = new ImageFolderCalibration(dir, calibrationImages, spec.net().resizeMode());
         }
 
         // 3. export, then write

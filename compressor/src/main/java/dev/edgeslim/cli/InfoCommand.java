@@ -96,6 +96,8 @@ public final class InfoCommand implements Command {
                 n.put("stride", m.stride());
             } else if (l instanceof UpsampleLayer u) {
                 n.put("stride", u.stride());
+            } else if (l instanceof dev.edgeslim.detector.model.DropoutLayer d) {
+                n.put("probability", d.probability());
             }
             ArrayNode ins = n.putArray("inputs");
             spec.inputsOf(i).forEach(ins::add);
@@ -136,6 +138,8 @@ public final class InfoCommand implements Command {
                 geometry = m.size() + "x" + m.size() + "/" + m.stride();
             } else if (l instanceof UpsampleLayer u) {
                 geometry = u.stride() + "x";
+            } else if (l instanceof dev.edgeslim.detector.model.DropoutLayer d) {
+                geometry = "p=" + d.probability();
             } else if (l instanceof RouteLayer r) {
                 geometry = r.layers().stream().map(String::valueOf).collect(Collectors.joining(","))
                         + (r.groups() > 1 ? " " + (r.groupId() + 1) + "/" + r.groups() : "");

@@ -90,7 +90,9 @@ public final class VocBenchmark {
     private CalibrationSource calibration;
     private String calibrationDescription;
     private String calibrationError;
-    private boolean calibrationTried;
+    /** One source per input transform: each model is calibrated on images fitted as it sees them. */
+    private final java.util.Map<dev.edgeslim.detector.model.ResizeMode, CalibrationSource> calibrations =
+            new java.util.EnumMap<>(dev.edgeslim.detector.model.ResizeMode.class);
 
     private VocBenchmark(List<BenchModel> models, Options options, Progress progress) {
         this.models = List.copyOf(models);
@@ -307,7 +309,7 @@ public final class VocBenchmark {
             case TFLITE_FP32, ONNX_FP32 -> ExportOptions.fp32();
             case TFLITE_FP16 -> ExportOptions.fp16();
             default -> {
-                CalibrationSource c = calibration();
+                CalibrationSource c = calibration(row.spec.net().resizeMode());
                 if (c == null) {
                     row.fail("export", calibrationError);
                     yield null;
@@ -319,28 +321,29 @@ public final class VocBenchmark {
                 .withThreads(options.threads());
     }
 
-    /** The int8 calibration images, opened once: a folder, or the dataset's training split. */
-    private CalibrationSource calibration() {
-        if (!calibrationTried) {
-            calibrationTried = true;
+    /** The int8 calibration images fitted by {@code mode}: a folder, or the dataset's training split. */
+    private CalibrationSource calibration(dev.edgeslim.detector.model.ResizeMode mode) {
+        if (!calibrations.containsKey(mode) && calibrationError == null) {
             try {
                 if (options.calibDir() != null) {
                     if (!Files.isDirectory(options.calibDir())) {
                         throw new BadInputException(options.calibDir(), "no such folder of calibration images");
                     }
-                    ImageFolderCalibration c = new ImageFolderCalibration(options.calibDir(), options.calibImages());
+                    ImageFolderCalibration c = new ImageFolderCalibration(options.calibDir(), options.calibImages(),
+                            mode);
                     calibrationDescription = "folder " + options.calibDir();
                     calibration = c;
                 } else {
                     VocDataset train = VocDataset.open(options.data(), options.calibSplit());
-                    calibration = new DatasetCalibration(train, options.calibImages());
+                    calibration = new DatasetCalibration(train, options.calibImages(), mode);
                     calibrationDescription = "split '" + options.calibSplit() + "' of " + options.data();
                 }
+                calibrations.put(mode, calibration);
             } catch (BadInputException e) {
                 calibrationError = "no int8 calibration images: " + message(e) + " (give --calib DIR or --calib-split)";
             }
         }
-        return calibration;
+        return calibrations.get(mode);
     }
 
     private void evaluate(Row row, int images) {

@@ -119,7 +119,8 @@ public final class ChannelGraph {
                         coupled.union(first[c], other[c]);
                     }
                 }
-            } else if (layer instanceof MaxPoolLayer || layer instanceof UpsampleLayer) {
+            } else if (layer instanceof MaxPoolLayer || layer instanceof UpsampleLayer
+                    || layer instanceof dev.edgeslim.detector.model.DropoutLayer) {
                 elements[l] = first;
             } else if (layer instanceof YoloLayer) {
                 elements[l] = first;

@@ -215,7 +215,8 @@ public final class ModelSurgeon {
                 for (int j = 0; j < c.length; j++) {
                     c[j] = src[j] * up.scale();
                 }
-            } else if (layer instanceof MaxPoolLayer || layer instanceof YoloLayer) {
+            } else if (layer instanceof MaxPoolLayer || layer instanceof YoloLayer
+                    || layer instanceof dev.edgeslim.detector.model.DropoutLayer) {
                 System.arraycopy(constant[index(ins.get(0))], 0, c, 0, c.length);
             }
             for (int j = 0; j < c.length; j++) {

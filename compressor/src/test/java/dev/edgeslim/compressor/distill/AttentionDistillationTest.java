@@ -11,6 +11,7 @@ import dev.edgeslim.detector.data.VocDataset;
 import dev.edgeslim.detector.graph.ModelVariable;
 import dev.edgeslim.detector.io.BadInputException;
 import dev.edgeslim.detector.model.NetworkSpec;
+import dev.edgeslim.detector.model.ResizeMode;
 import dev.edgeslim.detector.model.YoloLayer;
 import dev.edgeslim.detector.train.BatchSource;
 import dev.edgeslim.detector.train.LearningRateSchedule;
@@ -59,7 +60,7 @@ class AttentionDistillationTest {
 
     /** Two batches of four 64 px images of {@code images}. */
     static BatchSource source(VocDataset images) {
-        Augmenter augmenter = new Augmenter(AugmentOptions.evaluation(64, 64));
+        Augmenter augmenter = new Augmenter(AugmentOptions.evaluation(64, 64), ResizeMode.LETTERBOX);
         return new BatchSource() {
             @Override
             public int batchesPerEpoch() {

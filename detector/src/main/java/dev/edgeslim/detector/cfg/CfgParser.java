@@ -3,10 +3,12 @@ package dev.edgeslim.detector.cfg;
 import dev.edgeslim.detector.io.BadInputException;
 import dev.edgeslim.detector.model.Activation;
 import dev.edgeslim.detector.model.ConvLayer;
+import dev.edgeslim.detector.model.DropoutLayer;
 import dev.edgeslim.detector.model.Layer;
 import dev.edgeslim.detector.model.MaxPoolLayer;
 import dev.edgeslim.detector.model.NetOptions;
 import dev.edgeslim.detector.model.NetworkSpec;
+import dev.edgeslim.detector.model.ResizeMode;
 import dev.edgeslim.detector.model.RouteLayer;
 import dev.edgeslim.detector.model.ShapeException;
 import dev.edgeslim.detector.model.ShortcutLayer;
@@ -193,7 +195,15 @@ public final class CfgParser {
         String policy = r.string("policy", "constant");
         List<Integer> steps = r.integers("steps");
         List<Double> scales = r.numbers("scales");
-        Map<String, String> extras = r.finish();
+        String letterBox = r.has(ResizeMode.CFG_KEY) ? r.string(ResizeMode.CFG_KEY, "0") : null;
+        if (letterBox != null && !letterBox.matches("-?\\d{1,9}")) {
+            throw r.error(ResizeMode.CFG_KEY, "'" + ResizeMode.CFG_KEY + "' must be an integer (0 stretches, 1 "
+                    + "letterboxes), got '" + abbreviate(letterBox) + "'");
+        }
+        Map<String, String> extras = new LinkedHashMap<>(r.finish());
+        if (letterBox != null) {
+            extras.put(ResizeMode.CFG_KEY, letterBox);
+        }
         if (width <= 0 || height <= 0) {
             throw new BadInputException(file, section.line(), "[net] needs positive width and height");
         }
@@ -213,9 +223,8 @@ public final class CfgParser {
             case "maxpool", "max" -> readMaxPool(r);
             case "upsample" -> readUpsample(r);
             case "yolo" -> readYolo(r);
-            default -> throw new BadInputException(file, section.line(), "unsupported section ["
-                    + abbreviate(section.name())
-                    + "] (EdgeSlim supports net, convolutional, route, shortcut, maxpool, upsample, yolo)");
+            case "dropout" -> readDropout(r);
+            default -> throw new BadInputException(file, section.line(), DarknetSections.refusal(section.name()));
         };
     }
 
@@ -312,6 +321,22 @@ public final class CfgParser {
         double scale = r.number("scale", 1.0);
         r.finishWithoutExtras();
         return new UpsampleLayer(stride, scale);
+    }
+
+    /** darknet's defaults: probability 0.2; DropBlock (dropblock=1) masks blocks instead of single activations. */
+    private static DropoutLayer readDropout(OptionReader r) {
+        double probability = r.number("probability", 0.2);
+        if (!(probability >= 0.0 && probability < 1.0)) {
+            throw r.error("probability", "[dropout] probability must be in [0, 1), got " + probability);
+        }
+        if (r.integer("dropblock", 0) != 0) {
+            throw r.error("dropblock", "[dropout] dropblock=1 (DropBlock) is not supported; plain dropout is");
+        }
+        // DropBlock's block size is meaningless without dropblock=1, which is refused above
+        r.string("dropblock_size_rel", "0");
+        r.string("dropblock_size_abs", "0");
+        r.finishWithoutExtras();
+        return new DropoutLayer(probability);
     }
 
     private static YoloLayer readYolo(OptionReader r) {

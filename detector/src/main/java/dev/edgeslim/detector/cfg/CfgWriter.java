@@ -3,6 +3,7 @@ package dev.edgeslim.detector.cfg;
 import dev.edgeslim.detector.io.AtomicFiles;
 import dev.edgeslim.detector.model.ConvLayer;
 import dev.edgeslim.detector.model.Layer;
+import dev.edgeslim.detector.model.DropoutLayer;
 import dev.edgeslim.detector.model.MaxPoolLayer;
 import dev.edgeslim.detector.model.NetOptions;
 import dev.edgeslim.detector.model.NetworkSpec;
@@ -107,6 +108,9 @@ public final class CfgWriter {
                 if (u.scale() != 1.0) {
                     kv(b, "scale", num(u.scale()));
                 }
+        } else if (layer instanceof DropoutLayer d) {
+                b.append("[dropout]\n");
+                kv(b, "probability", num(d.probability()));
         } else if (layer instanceof YoloLayer y) {
                 b.append("[yolo]\n");
                 kv(b, "mask", y.mask().stream().map(String::valueOf).collect(Collectors.joining(",")));

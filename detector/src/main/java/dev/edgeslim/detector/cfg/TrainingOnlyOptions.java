@@ -12,7 +12,7 @@ import java.util.Set;
 public final class TrainingOnlyOptions {
     /** parse_net_options: optimiser, schedule, EMA, augmentation, data loading, contrastive/adversarial training. */
     static final Set<String> NET = Set.of("angle", "saturation", "exposure", "hue", "mosaic", "cutmix",
-            "mixup", "letter_box", "flip", "blur", "gaussian_noise", "aspect", "min_crop", "max_crop",
+            "mixup", "flip", "blur", "gaussian_noise", "aspect", "min_crop", "max_crop",
             "max_chart_loss", "adam", "B1", "B2", "eps", "power", "gamma", "step", "scale", "random",
             "resize_step", "mosaic_bound", "dynamic_minibatch", "optimized_memory", "workspace_size_limit_MB",
             "label_smooth_eps", "track", "time_steps", "augment_speed", "sequential_subdivisions",

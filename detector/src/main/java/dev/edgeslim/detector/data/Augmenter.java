@@ -1,6 +1,7 @@
 package dev.edgeslim.detector.data;
 
-import dev.edgeslim.detector.postprocess.Letterbox;
+import dev.edgeslim.detector.model.ResizeMode;
+import dev.edgeslim.detector.postprocess.InputTransform;
 import org.bytedeco.javacpp.FloatPointer;
 import org.bytedeco.opencv.opencv_core.Mat;
 import org.bytedeco.opencv.opencv_core.Rect;
@@ -28,7 +29,8 @@ import static org.bytedeco.opencv.global.opencv_imgproc.warpAffine;
  * Turns a labelled image into a network input (RGB floats in [0, 1], HWC, written into a caller's array) and its
  * boxes, with the random augmentations of {@link AugmentOptions}: random zoom/aspect/shift (which crops), HSV jitter
  * (darknet's hue/saturation/exposure), horizontal flip, and 4-image mosaic. Without augmentation it is exactly
- * {@link #letterbox}.
+ * {@link #fit} (stretched or letterboxed as the model's {@link ResizeMode} says; augmentation places images around
+ * the same base geometry).
  *
  * <p>Geometry: every placement is an axis-aligned affine map x' = sx·x + tx in continuous pixel coordinates,
  * applied to the pixels (OpenCV resize/warpAffine, with the half-pixel offset that makes pixel centres agree) and to
@@ -45,11 +47,21 @@ public final class Augmenter {
     }
 
     /** The letterbox's grey, so augmented and plain inputs pad alike. */
-    private static final double GREY = Letterbox.PAD_VALUE;
+    private static final double GREY = InputTransform.PAD_VALUE;
     private final AugmentOptions options;
+    private final ResizeMode resizeMode;
 
-    public Augmenter(AugmentOptions options) {
+    /** {@code resizeMode}: the model's input transform, which also sets the base geometry of every augmentation. */
+    public Augmenter(AugmentOptions options, ResizeMode resizeMode) {
+        if (resizeMode == null) {
+            throw new IllegalArgumentException("resize mode is required");
+        }
         this.options = options;
+        this.resizeMode = resizeMode;
+    }
+
+    public ResizeMode resizeMode() {
+        return resizeMode;
     }
 
     public AugmentOptions options() {
@@ -70,7 +82,7 @@ public final class Augmenter {
         int netH = options.height();
         if (!options.augment()) {
             try (LabeledImage image = source.load(index)) {
-                Letterbox lb = letterbox(image.image(), netW, netH, dest, offset);
+                InputTransform lb = fit(image.image(), resizeMode, netW, netH, dest, offset);
                 List<TargetBox> boxes = new ArrayList<>();
                 for (PixelBox b : image.boxes()) {
                     addBox(boxes, b, lb.scaleX(), lb.dx(), lb.scaleY(), lb.dy(), 0, 0, netW, netH);
@@ -116,12 +128,13 @@ public final class Augmenter {
     }
 
     /**
-     * Letterboxes an 8-bit BGR image into {@code dest} as RGB floats in [0, 1] (the inference preprocessing):
-     * INTER_LINEAR resize to {@link Letterbox#newWidth()} x {@link Letterbox#newHeight()}, centred on grey 0.5.
-     * Same geometry as {@link Letterbox#toTensor(byte[])}, the pure-Java version used on the phone.
+     * Fits an 8-bit BGR image into {@code dest} as RGB floats in [0, 1] (the inference preprocessing) the way
+     * {@code mode} says: INTER_LINEAR resize to {@link InputTransform#newWidth()} x {@link InputTransform#newHeight()}
+     * at ({@link InputTransform#dx()}, {@link InputTransform#dy()}), grey 0.5 around it when letterboxed.
+     * Same geometry as {@link InputTransform#toTensor(byte[])}, the pure-Java version used on the phone.
      */
-    public static Letterbox letterbox(Mat bgr, int netW, int netH, float[] dest, int offset) {
-        Letterbox lb = Letterbox.of(bgr.cols(), bgr.rows(), netW, netH);
+    public static InputTransform fit(Mat bgr, ResizeMode mode, int netW, int netH, float[] dest, int offset) {
+        InputTransform lb = InputTransform.of(mode, bgr.cols(), bgr.rows(), netW, netH);
         try (Mat resized = new Mat(); Mat scaled = new Mat(); Mat canvas = new Mat(netH, netW, CV_32FC3, grey());
              Size size = new Size(lb.newWidth(), lb.newHeight());
              Rect roi = new Rect(lb.dx(), lb.dy(), lb.newWidth(), lb.newHeight());
@@ -149,9 +162,11 @@ public final class Augmenter {
         double dSat = randomScale(rng, options.saturation());
         double dExp = randomScale(rng, options.exposure());
 
-        double base = Math.min(netW / (double) w, netH / (double) h);
-        double sx = base * zoom * Math.sqrt(aspect);
-        double sy = base * zoom / Math.sqrt(aspect);
+        // darknet's geometry for the mode: letter_box=1 keeps the aspect ratio, letter_box=0 stretches to the input
+        double baseX = resizeMode == ResizeMode.STRETCH ? netW / (double) w : Math.min(netW / (double) w, netH / (double) h);
+        double baseY = resizeMode == ResizeMode.STRETCH ? netH / (double) h : Math.min(netW / (double) w, netH / (double) h);
+        double sx = baseX * zoom * Math.sqrt(aspect);
+        double sy = baseY * zoom / Math.sqrt(aspect);
         double placedW = w * sx;
         double placedH = h * sy;
         double rw = region.width();

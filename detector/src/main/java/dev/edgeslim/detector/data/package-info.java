@@ -10,7 +10,7 @@
  *   <li>The embedded default dataset: {@link dev.edgeslim.detector.data.SyntheticVoc} writes a synthetic VOCdevkit
  *       (20 VOC classes with learnable looks), deterministic for a seed.</li>
  *   <li>Training input: {@link dev.edgeslim.detector.data.Augmenter} (letterbox, zoom/shift/crop, HSV, flip,
- *       mosaic; geometry shared with inference through {@link dev.edgeslim.detector.postprocess.Letterbox}) and
+ *       mosaic; geometry shared with inference through {@link dev.edgeslim.detector.postprocess.InputTransform}) and
  *       {@link dev.edgeslim.detector.data.BatchLoader} (seeded epochs, prefetching, exact resume) producing
  *       {@link dev.edgeslim.detector.data.Batch}es of NHWC RGB floats and normalised
  *       {@link dev.edgeslim.detector.data.TargetBox}es.</li>

@@ -2,6 +2,7 @@ package dev.edgeslim.detector.graph;
 
 import dev.edgeslim.detector.model.Activation;
 import dev.edgeslim.detector.model.ConvLayer;
+import dev.edgeslim.detector.model.DropoutLayer;
 import dev.edgeslim.detector.model.Layer;
 import dev.edgeslim.detector.model.MaxPoolLayer;
 import dev.edgeslim.detector.model.NetworkSpec;
@@ -47,12 +48,15 @@ import java.util.List;
  * for stride 2 TF would pad bottom/right instead of top/left); grouped convolutions are split into per-group
  * convolutions and concatenated; route concatenates (slicing channel group {@code groupId} when grouped);
  * shortcut sums then activates; max-pool pads {@code padding/2} before and the rest after with a very negative
- * value (TF SAME when its padding coincides); upsample is nearest neighbour times {@code scale}; [yolo] passes its
+ * value (TF SAME when its padding coincides); upsample is nearest neighbour times {@code scale}; [dropout] is an identity except in a
+ * training tower (darknet's inverted dropout); [yolo] passes its
  * input through (decoding happens in plain Java). Batch norm: y = γ(x − mean)/sqrt(var + 1e-5) + β as darknet.
  */
 public final class DarknetGraph {
     /** Fills max-pool padding: never wins a max against a real activation. */
     private static final float POOL_PAD = -Float.MAX_VALUE;
+    /** Graph-level seed of the dropout masks (the layer index is the op-level seed). */
+    private static final long DROPOUT_SEED = 25L;
 
     private final NetworkSpec spec;
     private final ParameterMode mode;
@@ -196,12 +200,27 @@ public final class DarknetGraph {
                 }
             } else if (layer instanceof YoloLayer) {
                 out = ltf.identity(x); // its own op, so all layer outputs can be fetched together
+            } else if (layer instanceof DropoutLayer d) {
+                out = training && d.probability() > 0 ? dropout(ltf, i, d, x) : ltf.identity(x);
             } else {
                 throw new IllegalStateException("unsupported layer " + layer.section());
             }
             outs.add(out);
         }
         return new DarknetGraph(spec, mode, training, vars, input, outs, updates);
+    }
+
+    /**
+     * darknet's training-time dropout: each activation is zeroed with the layer's probability and the rest are
+     * scaled by 1 / (1 - p), so inference is a plain identity. Seeded per layer so a run repeats.
+     */
+    private static Operand<TFloat32> dropout(Ops tf, int layer, DropoutLayer d, Operand<TFloat32> x) {
+        Operand<TFloat32> uniform = tf.random.randomUniform(tf.shape(x), TFloat32.class,
+                org.tensorflow.op.random.RandomUniform.seed(DROPOUT_SEED),
+                org.tensorflow.op.random.RandomUniform.seed2(layer + 1L));
+        Operand<TFloat32> keep = tf.dtypes.cast(tf.math.greaterEqual(uniform, tf.constant((float) d.probability())),
+                TFloat32.class);
+        return tf.math.mul(x, tf.math.mul(keep, tf.constant((float) d.keepScale())));
     }
 
     /** Convolves NHWC {@code x} with an HWIO kernel the darknet way (symmetric zero padding, then VALID). */

@@ -13,7 +13,7 @@ import static org.bytedeco.opencv.global.opencv_imgproc.cvtColor;
 
 /**
  * An 8-bit RGB image held in Java memory: {@code width x height} pixels, row-major, three interleaved bytes
- * (R, G, B) per pixel, the layout {@code dev.edgeslim.detector.postprocess.Letterbox} takes. The pixel array is
+ * (R, G, B) per pixel, the layout {@code dev.edgeslim.detector.postprocess.InputTransform} takes. The pixel array is
  * shared, not copied (images are large); treat it as read-only.
  */
 public final class RgbImage {

@@ -9,11 +9,12 @@ import dev.edgeslim.detector.eval.GroundTruth;
 import dev.edgeslim.detector.eval.ScoredDetection;
 import dev.edgeslim.detector.eval.VocEvaluator;
 import dev.edgeslim.detector.model.NetworkSpec;
+import dev.edgeslim.detector.model.ResizeMode;
 import dev.edgeslim.detector.model.YoloHeads;
 import dev.edgeslim.detector.postprocess.Detection;
 import dev.edgeslim.detector.postprocess.Detector;
 import dev.edgeslim.detector.postprocess.DetectorOptions;
-import dev.edgeslim.detector.postprocess.Letterbox;
+import dev.edgeslim.detector.postprocess.InputTransform;
 import dev.edgeslim.detector.postprocess.YoloHead;
 import org.bytedeco.opencv.opencv_core.Mat;
 
@@ -48,13 +49,22 @@ public final class DatasetEvaluation {
      */
     public static Outcome evaluate(BatchInference model, NetworkSpec spec, VocDataset dataset, int batchSize,
                                    DetectorOptions options, IntConsumer progress) {
+        return evaluate(model, spec, spec.net().resizeMode(), dataset, batchSize, options, progress);
+    }
+
+    /**
+     * As above with the images fitted by {@code resizeMode} instead of the model's own (to measure what feeding a
+     * model the other transform costs).
+     */
+    public static Outcome evaluate(BatchInference model, NetworkSpec spec, ResizeMode resizeMode, VocDataset dataset,
+                                   int batchSize, DetectorOptions options, IntConsumer progress) {
         int netW = spec.net().width();
         int netH = spec.net().height();
         int c = spec.net().channels();
         List<YoloHead> heads = YoloHeads.of(spec);
         // the loop below runs the model on whole batches and uses the detector for post-processing; the detector
         // itself runs the same model one image at a time
-        Detector detector = new Detector(in -> model.run(in, 1), heads, options, dataset.classes().names());
+        Detector detector = new Detector(in -> model.run(in, 1), heads, resizeMode, options, dataset.classes().names());
         List<ScoredDetection> detections = new ArrayList<>();
         List<GroundTruth> truth = new ArrayList<>();
         int n = dataset.size();
@@ -63,11 +73,10 @@ public final class DatasetEvaluation {
         for (int start = 0; start < n; start += batchSize) {
             int count = Math.min(batchSize, n - start);
             float[] images = new float[count * per];
-            Letterbox[] boxes = new Letterbox[count];
+            InputTransform[] boxes = new InputTransform[count];
             for (int k = 0; k < count; k++) {
                 try (Mat bgr = dataset.readImage(start + k)) {
-                    Augmenter.letterbox(bgr, netW, netH, images, k * per);
-                    boxes[k] = Letterbox.of(bgr.cols(), bgr.rows(), netW, netH);
+                    boxes[k] = Augmenter.fit(bgr, resizeMode, netW, netH, images, k * per);
                 }
             }
             float[][] outputs = model.run(images, count);

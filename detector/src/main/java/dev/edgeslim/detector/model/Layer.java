@@ -7,7 +7,8 @@ import java.util.List;
  * FLOPs from these records once, so a spec can be resized or pruned by swapping records and rebuilding.
  * Inputs are absolute layer indices; {@link NetworkSpec#IMAGE} stands for the network input.
  */
-public sealed interface Layer permits ConvLayer, RouteLayer, ShortcutLayer, MaxPoolLayer, UpsampleLayer, YoloLayer {
+public sealed interface Layer permits ConvLayer, RouteLayer, ShortcutLayer, MaxPoolLayer, UpsampleLayer, YoloLayer,
+        DropoutLayer {
 
     /** The cfg section name, e.g. "convolutional". */
     String section();

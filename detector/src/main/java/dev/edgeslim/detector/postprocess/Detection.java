@@ -5,7 +5,7 @@ import java.util.Locale;
 /**
  * One detected object: a class, a score in [0, 1] and a box given by its corners (x1, y1) top-left and
  * (x2, y2) bottom-right. Coordinates are pixels of the frame the producer documents: {@link YoloDecoder}
- * gives network-input pixels, {@link Detector} and {@link Letterbox#toImage(Detection)} original-image pixels.
+ * gives network-input pixels, {@link Detector} and {@link InputTransform#toImage(Detection)} original-image pixels.
  * Immutable.
  */
 public final class Detection {

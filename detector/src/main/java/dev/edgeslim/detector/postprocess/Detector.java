@@ -1,11 +1,14 @@
 package dev.edgeslim.detector.postprocess;
 
+import dev.edgeslim.detector.model.ResizeMode;
+
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 
 /**
- * The whole detection pipeline around a {@link RawModel}: letterbox the image into the network input, run the
+ * The whole detection pipeline around a {@link RawModel}: fit the image into the network input with the model's
+ * {@link ResizeMode} ({@link InputTransform}), run the
  * model, decode every head, map the boxes back to original-image pixels (clipped; boxes that collapse to
  * nothing, e.g. lying in the grey border, are dropped) and apply NMS. Thread safety is the model's: this class
  * holds no mutable state.
@@ -13,6 +16,7 @@ import java.util.List;
 public final class Detector {
     private final RawModel model;
     private final List<YoloHead> heads;
+    private final ResizeMode resizeMode;
     private final DetectorOptions options;
     private final List<String> classNames;
     private final YoloDecoder decoder;
@@ -20,11 +24,13 @@ public final class Detector {
     /**
      * @param heads      the heads in the order {@link RawModel#run} returns their outputs; all must share the
      *                   network input size and the number of classes
+     * @param resizeMode how the model was trained to see images (its cfg's [net] {@code letter_box})
      * @param classNames one name per class, or null for unnamed detections
      */
-    public Detector(RawModel model, List<YoloHead> heads, DetectorOptions options, List<String> classNames) {
-        if (model == null || options == null) {
-            throw new IllegalArgumentException("model and options are required");
+    public Detector(RawModel model, List<YoloHead> heads, ResizeMode resizeMode, DetectorOptions options,
+                    List<String> classNames) {
+        if (model == null || options == null || resizeMode == null) {
+            throw new IllegalArgumentException("model, resize mode and options are required");
         }
         if (heads == null || heads.isEmpty()) {
             throw new IllegalArgumentException("need at least one YOLO head");
@@ -41,6 +47,7 @@ public final class Detector {
                     + first.classes() + " classes");
         }
         this.model = model;
+        this.resizeMode = resizeMode;
         this.heads = Collections.unmodifiableList(new ArrayList<YoloHead>(heads));
         this.options = options;
         this.classNames = classNames == null ? null
@@ -48,8 +55,17 @@ public final class Detector {
         this.decoder = new YoloDecoder(options.confThreshold(), options.bestClassOnly());
     }
 
-    public Detector(RawModel model, List<YoloHead> heads, DetectorOptions options) {
-        this(model, heads, options, null);
+    public Detector(RawModel model, List<YoloHead> heads, ResizeMode resizeMode, DetectorOptions options) {
+        this(model, heads, resizeMode, options, null);
+    }
+
+    public ResizeMode resizeMode() {
+        return resizeMode;
+    }
+
+    /** The input geometry for an image of {@code width x height}. */
+    public InputTransform transformFor(int width, int height) {
+        return InputTransform.of(resizeMode, width, height, inputWidth(), inputHeight());
     }
 
     public List<YoloHead> heads() {
@@ -75,28 +91,29 @@ public final class Detector {
 
     /** Detects objects in interleaved RGB bytes; boxes in pixels of this image. */
     public List<Detection> detect(byte[] rgb, int width, int height) {
-        Letterbox box = Letterbox.of(width, height, inputWidth(), inputHeight());
+        InputTransform box = transformFor(width, height);
         return postprocess(model.run(box.toTensor(rgb)), box);
     }
 
     /** Detects objects in ARGB ints (Android {@code Bitmap.getPixels}, stride = width). */
     public List<Detection> detect(int[] argb, int width, int height) {
-        Letterbox box = Letterbox.of(width, height, inputWidth(), inputHeight());
+        InputTransform box = transformFor(width, height);
         return postprocess(model.run(box.toTensor(argb)), box);
     }
 
     /**
      * The steps after the model, for callers that run the network themselves (e.g. batched evaluation):
-     * decode each head's output, map to image pixels through {@code letterbox}, attach names, NMS.
+     * decode each head's output, map to image pixels through {@code transform}, attach names, NMS.
      */
-    public List<Detection> postprocess(float[][] headOutputs, Letterbox letterbox) {
+    public List<Detection> postprocess(float[][] headOutputs, InputTransform transform) {
         if (headOutputs == null || headOutputs.length != heads.size()) {
             throw new IllegalStateException("model returned " + (headOutputs == null ? "nothing" : headOutputs.length
                     + " outputs") + " but the detector has " + heads.size() + " heads");
         }
-        if (letterbox.netWidth() != inputWidth() || letterbox.netHeight() != inputHeight()) {
-            throw new IllegalArgumentException(letterbox + " does not match the network input "
-                    + inputWidth() + "x" + inputHeight());
+        if (transform.netWidth() != inputWidth() || transform.netHeight() != inputHeight()
+                || transform.mode() != resizeMode) {
+            throw new IllegalArgumentException(transform + " does not match the network input "
+                    + inputWidth() + "x" + inputHeight() + " (" + resizeMode.label() + ")");
         }
         List<Detection> candidates = new ArrayList<Detection>();
         for (int i = 0; i < heads.size(); i++) {
@@ -108,7 +125,7 @@ public final class Detector {
             List<Detection> decoded = new ArrayList<Detection>();
             decoder.decode(head, headOutputs[i], 0, decoded);
             for (Detection d : decoded) {
-                Detection mapped = letterbox.toImage(d);
+                Detection mapped = transform.toImage(d);
                 if (mapped.area() > 0f) {
                     candidates.add(classNames == null ? mapped : mapped.withClassName(classNames.get(d.classId())));
                 }

@@ -23,7 +23,7 @@ import java.util.List;
  * <p>Like darknet, every class whose score reaches the threshold yields its own detection (per-class mode, the
  * default); {@code bestClassOnly} keeps only the best class of each anchor. One difference: the threshold is
  * inclusive ({@code score >= confThreshold}; darknet uses {@code >}). Boxes are in network-input pixels
- * (letterboxed frame); map them back with {@link Letterbox#toImage(Detection)}.
+ * (letterboxed frame); map them back with {@link InputTransform#toImage(Detection)}.
  *
  * <p>Quantized (int8/uint8) model outputs: dequantize first with {@link Quantization#dequantize}.
  */

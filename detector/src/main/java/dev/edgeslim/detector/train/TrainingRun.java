@@ -66,7 +66,7 @@ public final class TrainingRun {
             OutputFolder.removeStaleTemps(c.outDir(), OWN);
         }
         try (Trainer trainer = new Trainer(c.spec(), c.initial(), terms, modifiers, o)) {
-            Augmenter augmenter = new Augmenter(c.augment());
+            Augmenter augmenter = new Augmenter(c.augment(), c.spec().net().resizeMode());
             BatchLoader.Options loaderOptions = BatchLoader.Options.defaults(o.batchSize(), o.seed());
             int perEpoch;
             try (BatchLoader probe = new BatchLoader(c.train(), augmenter, loaderOptions.withPrefetch(1))) {

@@ -38,7 +38,13 @@ class CfgErrorsTest {
                 Arguments.of("[convolutional]\nfilters=8\nsize=99\n", "bad.cfg:5:", "size must be within"),
                 Arguments.of("[convolutional]\nfilters=8\nfilters=9\n", "bad.cfg:7:", "repeated"),
                 Arguments.of("this is not a cfg\n", "bad.cfg:5:", "expected 'key=value'"),
-                Arguments.of("[maxpool]\nsize=2\nstride=2\n[upsample]\nstride=-2\n", "bad.cfg:9:", "stride must be positive"));
+                Arguments.of("[maxpool]\nsize=2\nstride=2\n[upsample]\nstride=-2\n", "bad.cfg:9:", "stride must be positive"),
+                Arguments.of("[convolutional]\nfilters=8\n[dropout]\nprobability=1\n", "bad.cfg:8:", "probability must be in [0, 1)"),
+                Arguments.of("[convolutional]\nfilters=8\n[dropout]\nprobability=-0.1\n", "bad.cfg:8:", "probability must be in [0, 1)"),
+                Arguments.of("[convolutional]\nfilters=8\n[dropout]\ndropblock=1\n", "bad.cfg:8:", "DropBlock"),
+                Arguments.of("[convolutional]\nfilters=8\n[frobnicate]\n", "bad.cfg:7:", "unknown section [frobnicate]: darknet's parser does not know it"),
+                Arguments.of("[reorg]\nstride=2\n", "bad.cfg:5:", "unsupported section [reorg]: not implemented yet"),
+                Arguments.of("[convolutional]\nfilters=6\n[convolutional]\nfilters=4\ngroups=4\n", "bad.cfg:7:", "groups"));
     }
 
     @ParameterizedTest

@@ -1,6 +1,7 @@
 package dev.edgeslim.detector.data;
 
-import dev.edgeslim.detector.postprocess.Letterbox;
+import dev.edgeslim.detector.model.ResizeMode;
+import dev.edgeslim.detector.postprocess.InputTransform;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -38,10 +39,10 @@ class AugmenterTest {
 
     @Test
     void letterboxMatchesTheSharedGeometryAndPadsWithGrey() {
-        Augmenter a = new Augmenter(AugmentOptions.evaluation(NET, NET));
+        Augmenter a = new Augmenter(AugmentOptions.evaluation(NET, NET), ResizeMode.LETTERBOX);
         float[] out = new float[a.sampleLength()];
         Augmenter.Output o = a.apply(source, 0, new SplittableRandom(1), out, 0);
-        Letterbox lb = Letterbox.of(300, 200, NET, NET);
+        InputTransform lb = InputTransform.letterbox(300, 200, NET, NET);
         assertEquals(NET, lb.newWidth());
         assertEquals(85, lb.newHeight());
         assertEquals(21, lb.dy());
@@ -55,16 +56,17 @@ class AugmenterTest {
         }
         assertEquals(2, o.boxes().size());
         TargetBox red = o.boxes().get(0);
-        assertEquals(lb.toNetworkX(30.0), red.left(NET), 1e-3);
-        assertEquals(lb.toNetworkX(130.0), red.right(NET), 1e-3);
-        assertEquals(lb.toNetworkY(40.0), red.top(NET), 1e-3);
-        assertEquals(lb.toNetworkY(100.0), red.bottom(NET), 1e-3);
+        // training targets sit where the pixels were drawn (integer placement dx, dy)
+        assertEquals(30.0 * lb.scaleX() + lb.dx(), red.left(NET), 1e-3);
+        assertEquals(130.0 * lb.scaleX() + lb.dx(), red.right(NET), 1e-3);
+        assertEquals(40.0 * lb.scaleY() + lb.dy(), red.top(NET), 1e-3);
+        assertEquals(100.0 * lb.scaleY() + lb.dy(), red.bottom(NET), 1e-3);
         assertEquals(30, lb.toImageX(lb.toNetworkX(30.0)), 1e-9);
         assertAligned(out, o.boxes());
         // Augmenter.letterbox (used by inference) is the same pixels
         float[] direct = new float[a.sampleLength()];
         try (LabeledImage li = source.load(0)) {
-            Augmenter.letterbox(li.image(), NET, NET, direct, 0);
+            Augmenter.fit(li.image(), ResizeMode.LETTERBOX, NET, NET, direct, 0);
         }
         assertArrayEquals(out, direct);
     }
@@ -72,8 +74,8 @@ class AugmenterTest {
     @Test
     void flipMirrorsPixelsAndBoxes() {
         AugmentOptions noJitter = new AugmentOptions(NET, NET, true, 1, 1, 0, 0, 0, 1, 1, true, 0, 0, 0);
-        Augmenter flipper = new Augmenter(noJitter);
-        Augmenter plain = new Augmenter(noJitter.withFlip(false));
+        Augmenter flipper = new Augmenter(noJitter, ResizeMode.LETTERBOX);
+        Augmenter plain = new Augmenter(noJitter.withFlip(false), ResizeMode.LETTERBOX);
         float[] ref = new float[plain.sampleLength()];
         TargetBox redRef = plain.apply(source, 0, new SplittableRandom(0), ref, 0).boxes().get(0);
         int flipped = 0;
@@ -101,7 +103,7 @@ class AugmenterTest {
 
     @Test
     void scaleAspectAndTranslateKeepBoxesOnTheirObjects() {
-        Augmenter a = new Augmenter(geometryOnly());
+        Augmenter a = new Augmenter(geometryOnly(), ResizeMode.LETTERBOX);
         Set<Integer> cropped = new HashSet<>();
         for (int seed = 0; seed < 24; seed++) {
             float[] out = new float[a.sampleLength()];
@@ -121,7 +123,7 @@ class AugmenterTest {
 
     @Test
     void mosaicComposesFourImagesWithAlignedBoxes() {
-        Augmenter a = new Augmenter(geometryOnly().withMosaic(1));
+        Augmenter a = new Augmenter(geometryOnly().withMosaic(1), ResizeMode.LETTERBOX);
         int multiImage = 0;
         for (int seed = 0; seed < 16; seed++) {
             float[] out = new float[a.sampleLength()];
@@ -140,7 +142,7 @@ class AugmenterTest {
     @Test
     void defaultTrainingAugmentationDropsRemnantsAndKeepsGreyPadding() {
         AugmentOptions defaults = AugmentOptions.defaults(NET, NET).withMosaic(0).withGeometry(0.5, 0.5, 0, 0);
-        Augmenter a = new Augmenter(defaults);
+        Augmenter a = new Augmenter(defaults, ResizeMode.LETTERBOX);
         int recoloured = 0;
         for (int seed = 0; seed < 10; seed++) {
             float[] out = new float[a.sampleLength()];
@@ -170,7 +172,7 @@ class AugmenterTest {
 
     @Test
     void sameRandomStateGivesTheSameSample() {
-        Augmenter a = new Augmenter(AugmentOptions.defaults(NET, NET));
+        Augmenter a = new Augmenter(AugmentOptions.defaults(NET, NET), ResizeMode.LETTERBOX);
         float[] x = new float[a.sampleLength()];
         float[] y = new float[a.sampleLength()];
         List<TargetBox> bx = a.apply(source, 1, new SplittableRandom(5), x, 0).boxes();

@@ -1,5 +1,6 @@
 package dev.edgeslim.detector.data;
 
+import dev.edgeslim.detector.model.ResizeMode;
 import dev.edgeslim.detector.io.BadInputException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -27,7 +28,7 @@ class BatchLoaderTest {
             .add(100, 100, new int[]{2, 20, 20, 60, 60}, new int[]{3, 0, 0, 15, 15})
             .add(90, 70, new int[]{4, 30, 20, 40, 40})
             .add(70, 90, new int[]{5, 10, 40, 50, 45});
-    private final Augmenter augmenter = new Augmenter(AugmentOptions.defaults(NET, NET));
+    private final Augmenter augmenter = new Augmenter(AugmentOptions.defaults(NET, NET), ResizeMode.LETTERBOX);
 
     @TempDir
     Path tmp;
@@ -156,7 +157,7 @@ class BatchLoaderTest {
                 return source.load(index);
             }
         };
-        Augmenter plain = new Augmenter(AugmentOptions.evaluation(NET, NET));
+        Augmenter plain = new Augmenter(AugmentOptions.evaluation(NET, NET), ResizeMode.LETTERBOX);
         try (BatchLoader l = new BatchLoader(broken, plain, BatchLoader.Options.defaults(1, 0).withShuffle(false))) {
             take(l, 3);
             BadInputException e = assertThrows(BadInputException.class, l::next);

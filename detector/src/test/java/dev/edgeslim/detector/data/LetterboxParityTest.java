@@ -1,6 +1,7 @@
 package dev.edgeslim.detector.data;
 
-import dev.edgeslim.detector.postprocess.Letterbox;
+import dev.edgeslim.detector.model.ResizeMode;
+import dev.edgeslim.detector.postprocess.InputTransform;
 import org.bytedeco.opencv.opencv_core.Mat;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -12,8 +13,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The training letterbox ({@link Augmenter#letterbox}: OpenCV INTER_LINEAR on an 8-bit BGR Mat) and the inference
- * letterbox ({@link Letterbox#toTensor(byte[])}: pure-Java bilinear on RGB bytes, also run on the phone) put the same
+ * The training letterbox ({@link Augmenter#fit}: OpenCV INTER_LINEAR on an 8-bit BGR Mat) and the inference
+ * letterbox ({@link InputTransform#toTensor(byte[])}: pure-Java bilinear on RGB bytes, also run on the phone) put the same
  * image at the same place: identical geometry, identical grey padding, and pixels that differ only by OpenCV rounding
  * its 8-bit resize result to whole levels (at most 1/255).
  */
@@ -26,11 +27,11 @@ class LetterboxParityTest {
         Random random = new Random(w * 131L + h);
         byte[] rgb = new byte[w * h * 3];
         random.nextBytes(rgb);
-        Letterbox inference = Letterbox.of(w, h, netW, netH);
+        InputTransform inference = InputTransform.letterbox(w, h, netW, netH);
         float[] expected = inference.toTensor(rgb);
 
         float[] training = new float[netW * netH * 3];
-        Letterbox geometry;
+        InputTransform geometry;
         try (Mat bgr = new Mat(h, w, CV_8UC3)) {
             byte[] bgrBytes = new byte[rgb.length];
             for (int i = 0; i < rgb.length; i += 3) {
@@ -39,7 +40,7 @@ class LetterboxParityTest {
                 bgrBytes[i + 2] = rgb[i];
             }
             bgr.data().put(bgrBytes, 0, bgrBytes.length);
-            geometry = Augmenter.letterbox(bgr, netW, netH, training, 0);
+            geometry = Augmenter.fit(bgr, ResizeMode.LETTERBOX, netW, netH, training, 0);
         }
         assertEquals(inference.newWidth(), geometry.newWidth());
         assertEquals(inference.newHeight(), geometry.newHeight());
@@ -58,8 +59,8 @@ class LetterboxParityTest {
                         maxDiff = Math.max(maxDiff, Math.abs(training[i] - expected[i]));
                     } else {
                         padding++;
-                        assertEquals(Letterbox.PAD_VALUE, expected[i], 0f, "inference padding at " + x + "," + y);
-                        assertEquals(Letterbox.PAD_VALUE, training[i], 0f, "training padding at " + x + "," + y);
+                        assertEquals(InputTransform.PAD_VALUE, expected[i], 0f, "inference padding at " + x + "," + y);
+                        assertEquals(InputTransform.PAD_VALUE, training[i], 0f, "training padding at " + x + "," + y);
                     }
                 }
             }

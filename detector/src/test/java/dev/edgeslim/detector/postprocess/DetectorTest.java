@@ -1,5 +1,6 @@
 package dev.edgeslim.detector.postprocess;
 
+import dev.edgeslim.detector.model.ResizeMode;
 import org.junit.jupiter.api.Test;
 
 import java.util.Arrays;
@@ -78,8 +79,8 @@ class DetectorTest {
     @Test
     void letterboxDecodeMapBackAndNms() {
         byte[] rgb = image();
-        FakeModel model = new FakeModel(Letterbox.letterbox(rgb, IMG_W, IMG_H, NET, NET));
-        Detector detector = new Detector(model, Arrays.asList(COARSE, FINE), DetectorOptions.defaults(),
+        FakeModel model = new FakeModel(InputTransform.letterboxTensor(rgb, IMG_W, IMG_H, NET, NET));
+        Detector detector = new Detector(model, Arrays.asList(COARSE, FINE), ResizeMode.LETTERBOX, DetectorOptions.defaults(),
                 Arrays.asList("cat", "dog"));
 
         List<Detection> found = detector.detect(rgb, IMG_W, IMG_H);
@@ -99,8 +100,8 @@ class DetectorTest {
     @Test
     void argbInputGivesTheSameDetections() {
         byte[] rgb = image();
-        FakeModel model = new FakeModel(Letterbox.letterbox(rgb, IMG_W, IMG_H, NET, NET));
-        Detector detector = new Detector(model, Arrays.asList(COARSE, FINE), DetectorOptions.defaults());
+        FakeModel model = new FakeModel(InputTransform.letterboxTensor(rgb, IMG_W, IMG_H, NET, NET));
+        Detector detector = new Detector(model, Arrays.asList(COARSE, FINE), ResizeMode.LETTERBOX, DetectorOptions.defaults());
         List<Detection> fromBytes = detector.detect(rgb, IMG_W, IMG_H);
         List<Detection> fromInts = detector.detect(argb(rgb), IMG_W, IMG_H);
         assertEquals(fromBytes, fromInts);
@@ -111,40 +112,40 @@ class DetectorTest {
     @Test
     void optionsChangeTheResult() {
         byte[] rgb = image();
-        FakeModel model = new FakeModel(Letterbox.letterbox(rgb, IMG_W, IMG_H, NET, NET));
+        FakeModel model = new FakeModel(InputTransform.letterboxTensor(rgb, IMG_W, IMG_H, NET, NET));
         List<YoloHead> heads = Arrays.asList(COARSE, FINE);
         DetectorOptions base = DetectorOptions.defaults();
 
-        assertEquals(2, new Detector(model, heads, base.withMaxDetections(2)).detect(rgb, IMG_W, IMG_H).size());
+        assertEquals(2, new Detector(model, heads, ResizeMode.LETTERBOX, base.withMaxDetections(2)).detect(rgb, IMG_W, IMG_H).size());
         // the two overlapping boxes of different classes have IoU 0.37: agnostic NMS at 0.3 merges them
-        List<Detection> agnostic = new Detector(model, heads, base.withClassAgnosticNms(true).withIouThreshold(0.3f))
+        List<Detection> agnostic = new Detector(model, heads, ResizeMode.LETTERBOX, base.withClassAgnosticNms(true).withIouThreshold(0.3f))
                 .detect(rgb, IMG_W, IMG_H);
         assertEquals(2, agnostic.size());
         assertEquals(0, agnostic.get(0).classId());
         // without NMS (IoU threshold 1) the fine duplicate of the first box shows up:
         // net [-4.4, 32.6, 35.6, 62.6] -> image [0, 51.875, 111.25, 100]
-        List<Detection> noNms = new Detector(model, heads, base.withIouThreshold(1f)).detect(rgb, IMG_W, IMG_H);
+        List<Detection> noNms = new Detector(model, heads, ResizeMode.LETTERBOX, base.withIouThreshold(1f)).detect(rgb, IMG_W, IMG_H);
         assertEquals(4, noNms.size(), noNms::toString);
         assertBox(noNms.get(2), 0, 0.9 * 0.7, 0, 51.875, 111.25, 100);
         // a high threshold keeps only the best box
-        assertEquals(1, new Detector(model, heads, base.withConfThreshold(0.8f)).detect(rgb, IMG_W, IMG_H).size());
+        assertEquals(1, new Detector(model, heads, ResizeMode.LETTERBOX, base.withConfThreshold(0.8f)).detect(rgb, IMG_W, IMG_H).size());
     }
 
     @Test
     void rejectsMismatchedModelsAndHeads() {
         byte[] rgb = image();
         RawModel oneOutput = input -> new float[][] {new float[COARSE.outputLength()]};
-        Detector detector = new Detector(oneOutput, Arrays.asList(COARSE, FINE), DetectorOptions.defaults());
+        Detector detector = new Detector(oneOutput, Arrays.asList(COARSE, FINE), ResizeMode.LETTERBOX, DetectorOptions.defaults());
         assertThrows(IllegalStateException.class, () -> detector.detect(rgb, IMG_W, IMG_H));
 
         RawModel shortOutput = input -> new float[][] {new float[3], new float[FINE.outputLength()]};
         assertThrows(IllegalStateException.class, () -> new Detector(shortOutput, Arrays.asList(COARSE, FINE),
-                DetectorOptions.defaults()).detect(rgb, IMG_W, IMG_H));
+                ResizeMode.LETTERBOX, DetectorOptions.defaults()).detect(rgb, IMG_W, IMG_H));
 
         YoloHead otherInput = new YoloHead(2, 2, 2, new float[] {1f}, new float[] {1f}, 1f, 32, 32);
         assertThrows(IllegalArgumentException.class,
-                () -> new Detector(oneOutput, Arrays.asList(COARSE, otherInput), DetectorOptions.defaults()));
+                () -> new Detector(oneOutput, Arrays.asList(COARSE, otherInput), ResizeMode.LETTERBOX, DetectorOptions.defaults()));
         assertThrows(IllegalArgumentException.class, () -> new Detector(oneOutput, Arrays.asList(COARSE),
-                DetectorOptions.defaults(), Arrays.asList("only one name")));
+                ResizeMode.LETTERBOX, DetectorOptions.defaults(), Arrays.asList("only one name")));
     }
 }

@@ -71,8 +71,8 @@ public final class YoloLowering {
                 v = shortcut(e, name, in, s.activation());
             } else if (layer instanceof UpsampleLayer u) {
                 v = upsample(e, name, in.get(0), u);
-            } else if (layer instanceof YoloLayer) {
-                v = in.get(0);
+            } else if (layer instanceof YoloLayer || layer instanceof dev.edgeslim.detector.model.DropoutLayer) {
+                v = in.get(0); // dropout is an identity at inference
             } else {
                 throw new ModelNotExportableException("layer " + i + " (" + layer.section() + ") has no lowering");
             }

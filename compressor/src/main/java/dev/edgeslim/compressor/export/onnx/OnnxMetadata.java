@@ -20,7 +20,8 @@ import java.util.Map;
  *   {@code precision} (fp32, fp16, int8; int8 is QDQ, the model's input and outputs are float32).</li>
  *   <li>{@code input}: {@code name}, {@code layout} "NCHW", {@code shape} ([batch, 3, height, width]; batch is the
  *   string "batch" when dynamic), {@code dtype} float32, {@code color_order} RGB, {@code normalization} "[0,1]"
- *   (pixel / 255), {@code letterbox_grey} 0.5 (aspect kept, centred, borders filled with it).</li>
+ *   (pixel / 255), {@code resize} "stretch" (plain resize to the input size) or "letterbox" (aspect kept, centred,
+ *   borders filled with {@code letterbox_grey} 0.5), the model's cfg [net] {@code letter_box}.</li>
  *   <li>{@code classes}, {@code class_names} (JSON array, empty when unknown).</li>
  *   <li>{@code heads}, in [yolo] layer order: {@code output} (graph output name), {@code layer}, {@code grid_height},
  *   {@code grid_width}, {@code stride}, {@code anchors} ([w, h] in input pixels, mask order), {@code scale_x_y},
@@ -53,6 +54,7 @@ final class OnnxMetadata {
         input.put("dtype", "float32");
         input.put("color_order", "RGB");
         input.put("normalization", "[0,1]");
+        input.put("resize", spec.net().resizeMode().label());
         input.put("letterbox_grey", 0.5);
         m.put("input", write(input));
         m.put("classes", Integer.toString(spec.classes()));

@@ -13,7 +13,7 @@ import java.util.stream.Stream;
 
 /**
  * Calibration images from a folder (jpg, jpeg, png, bmp; not recursive), read by the project's image loader (its
- * size and truncation checks) and letterboxed as in training ({@link dev.edgeslim.detector.data.Augmenter#letterbox}).
+ * size and truncation checks) and fitted to the input as at inference ({@link dev.edgeslim.detector.data.Augmenter#fit}).
  * With more images than wanted, an evenly spaced selection of the name-sorted list is used, so the choice is
  * deterministic and not just the first files. Images are read when asked for.
  */
@@ -21,9 +21,11 @@ public final class ImageFolderCalibration implements CalibrationSource {
     private static final List<String> EXTENSIONS = List.of(".jpg", ".jpeg", ".png", ".bmp");
 
     private final List<Path> files;
+    private final dev.edgeslim.detector.model.ResizeMode resizeMode;
 
-    /** Lists {@code dir} and keeps up to {@code maxImages} images. */
-    public ImageFolderCalibration(Path dir, int maxImages) {
+    /** Lists {@code dir} and keeps up to {@code maxImages} images; {@code resizeMode}: the model's input transform. */
+    public ImageFolderCalibration(Path dir, int maxImages, dev.edgeslim.detector.model.ResizeMode resizeMode) {
+        this.resizeMode = resizeMode;
         if (maxImages < 1) {
             throw new IllegalArgumentException("maxImages must be positive");
         }
@@ -61,10 +63,10 @@ public final class ImageFolderCalibration implements CalibrationSource {
     @Override
     public float[] image(int index, int width, int height) {
         Path file = files.get(index);
-        // the project's one image reader (size limits, truncation checks) and the training/inference letterbox
+        // the project's one image reader (size limits, truncation checks) and the model's input transform
         try (Mat bgr = new dev.edgeslim.detector.image.ImageLoader().loadBgr(file)) {
             float[] out = new float[width * height * 3];
-            dev.edgeslim.detector.data.Augmenter.letterbox(bgr, width, height, out, 0);
+            dev.edgeslim.detector.data.Augmenter.fit(bgr, resizeMode, width, height, out, 0);
             return out;
         }
     }

@@ -138,7 +138,8 @@ public final class TfliteExporter {
         String dtype = int8Io ? "int8" : "float32";
         Shape in = spec.inputShape();
         TfliteMetadata.Input input = new TfliteMetadata.Input(in.width(), in.height(), in.channels(), "NHWC", dtype,
-                "RGB", "[0,1]", 0.5, int8Io ? TfliteMetadata.Quantization.of(plan.get(INPUT)) : null);
+                "RGB", "[0,1]", spec.net().resizeMode().label(), 0.5,
+                int8Io ? TfliteMetadata.Quantization.of(plan.get(INPUT)) : null);
         List<TfliteMetadata.Head> described = new ArrayList<>();
         List<Integer> yolo = spec.yoloLayers();
         for (int k = 0; k < yolo.size(); k++) {

@@ -33,8 +33,10 @@ import java.util.Set;
  *   newer versions); {@code precision}: fp32, fp16 or int8.</li>
  *   <li>{@code input}: {@code width}, {@code height}, {@code channels} (3), {@code layout} "NHWC" (tensor
  *   [1, height, width, channels]), {@code dtype} float32 or int8, {@code color_order} "RGB",
- *   {@code normalization} "[0,1]" (value = pixel / 255), {@code letterbox_grey} 0.5 (the image is resized
- *   keeping its aspect ratio, centred, borders filled with this value), {@code quantization}
+ *   {@code normalization} "[0,1]" (value = pixel / 255), {@code resize} "stretch" (plain resize to the input
+ *   size) or "letterbox" (aspect ratio kept, centred, borders filled with {@code letterbox_grey} 0.5) — the
+ *   model's cfg [net] {@code letter_box}; files before version 3 have no {@code resize} and were letterboxed;
+ *   {@code quantization}
  *   ({@code scale}, {@code zero_point}; null for float). An int8 input takes q = clamp(round(x / scale) +
  *   zero_point, −128, 127) for x in [0,1]; with the usual scale 1/255 and zero point −128 that is simply
  *   q = pixel − 128 for a uint8 pixel.</li>
@@ -70,8 +72,11 @@ public record TfliteMetadata(
     public static final OutputFiles.Kind KIND = new OutputFiles.Kind("EdgeSlim TFLite metadata",
             head -> new String(head, StandardCharsets.UTF_8).stripLeading().startsWith("{")
                     && new String(head, StandardCharsets.UTF_8).contains("\"" + FORMAT + "\""));
-    /** 2 added each head's {@code new_coords}; version 1 heads are all classic (sigmoid/exp) heads. */
-    public static final int FORMAT_VERSION = 2;
+    /**
+     * 2 added each head's {@code new_coords}; version 1 heads are all classic (sigmoid/exp) heads. 3 added
+     * {@code input.resize}; earlier files were letterboxed.
+     */
+    public static final int FORMAT_VERSION = 3;
     /** Name of the model's metadata entry holding the same JSON. */
     public static final String MODEL_METADATA_NAME = "edgeslim_metadata";
     /** Largest metadata file accepted (class names included). */
@@ -96,11 +101,12 @@ public record TfliteMetadata(
     }
 
     @JsonPropertyOrder({"width", "height", "channels", "layout", "dtype", "color_order", "normalization",
-            "letterbox_grey", "quantization"})
+            "resize", "letterbox_grey", "quantization"})
     public record Input(@JsonProperty("width") int width, @JsonProperty("height") int height,
                         @JsonProperty("channels") int channels, @JsonProperty("layout") String layout,
                         @JsonProperty("dtype") String dtype, @JsonProperty("color_order") String colorOrder,
                         @JsonProperty("normalization") String normalization,
+                        @JsonProperty("resize") String resize,
                         @JsonProperty("letterbox_grey") double letterboxGrey,
                         @JsonProperty("quantization") Quantization quantization) {
     }
@@ -218,6 +224,9 @@ public record TfliteMetadata(
         require("NHWC".equals(input.layout()), "input layout must be NHWC, got " + quoted(input.layout()));
         checkTensor("input", input.dtype(), input.quantization());
         require(input.letterboxGrey() >= 0 && input.letterboxGrey() <= 1, "letterbox_grey must be within [0,1]");
+        require(input.resize() != null || formatVersion < 3, "input resize is missing (format_version 3 needs it)");
+        require(input.resize() == null || dev.edgeslim.detector.model.ResizeMode.fromLabel(input.resize()) != null,
+                "input resize must be \"stretch\" or \"letterbox\", got \"" + input.resize() + "\"");
         require(classes >= 1 && classes <= SpecLimits.MAX_CLASSES, "classes must be within 1.."
                 + SpecLimits.MAX_CLASSES + ", got " + classes);
         require(classNames != null, "class_names is missing (use [] when unknown)");

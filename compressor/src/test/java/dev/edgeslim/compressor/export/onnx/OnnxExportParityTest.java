@@ -68,7 +68,7 @@ class OnnxExportParityTest {
     }
 
     static void check(String label, NetworkSpec spec, WeightStore weights) throws Exception {
-        ImageFolderCalibration photos = ReferenceFiles.photos();
+        ImageFolderCalibration photos = ReferenceFiles.photos(spec.net().resizeMode());
         int w = spec.net().width();
         int h = spec.net().height();
         float[][] images = new float[photos.size()][];

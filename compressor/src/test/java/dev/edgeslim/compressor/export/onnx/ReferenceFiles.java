@@ -1,6 +1,7 @@
 package dev.edgeslim.compressor.export.onnx;
 
 import dev.edgeslim.compressor.export.tflite.ImageFolderCalibration;
+import dev.edgeslim.detector.model.ResizeMode;
 
 import java.nio.file.Path;
 
@@ -13,9 +14,9 @@ final class ReferenceFiles {
         return dev.edgeslim.detector.ReferenceFiles.cfg(name);
     }
 
-    /** The demo app's sample photos (street scenes), letterboxed like inference input. */
-    static ImageFolderCalibration photos() {
+    /** The demo app's sample photos (street scenes), fitted by {@code mode} like inference input. */
+    static ImageFolderCalibration photos(ResizeMode mode) {
         return new ImageFolderCalibration(dev.edgeslim.detector.ReferenceFiles.root().getParent()
-                .resolve("android-demo/src/main/assets/samples"), 3);
+                .resolve("android-demo/src/main/assets/samples"), 3, mode);
     }
 }

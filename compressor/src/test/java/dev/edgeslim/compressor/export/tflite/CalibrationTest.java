@@ -1,5 +1,6 @@
 package dev.edgeslim.compressor.export.tflite;
 
+import dev.edgeslim.detector.model.ResizeMode;
 import dev.edgeslim.detector.io.BadInputException;
 import dev.edgeslim.detector.model.NetworkSpec;
 import dev.edgeslim.detector.weights.WeightInitializer;
@@ -43,7 +44,7 @@ class CalibrationTest {
     void letterboxKeepsTheAspectRatioCentresAndConvertsToRgb() {
         try (Mat wide = new Mat(10, 20, CV_8UC3, new Scalar(255, 0, 51, 0))) { // B=255, G=0, R=51
             float[] img = new float[16 * 16 * 3];
-            dev.edgeslim.detector.data.Augmenter.letterbox(wide, 16, 16, img, 0); // scaled to 16x8, rows 4..11
+            dev.edgeslim.detector.data.Augmenter.fit(wide, ResizeMode.LETTERBOX, 16, 16, img, 0); // scaled to 16x8, rows 4..11
             for (int y = 0; y < 16; y++) {
                 boolean inside = y >= 4 && y < 12;
                 for (int x = 0; x < 16; x++) {
@@ -66,20 +67,20 @@ class CalibrationTest {
             png(dir.resolve("img" + i + ".png"), 30 + i, 20, 10 * i, 0, 0);
         }
         Files.writeString(dir.resolve("notes.txt"), "not an image");
-        ImageFolderCalibration three = new ImageFolderCalibration(dir, 3);
+        ImageFolderCalibration three = new ImageFolderCalibration(dir, 3, ResizeMode.LETTERBOX);
         assertEquals(List.of("img0.png", "img2.png", "img4.png"),
                 three.files().stream().map(f -> f.getFileName().toString()).toList());
         float[] img = three.image(1, 32, 32);
         assertEquals(32 * 32 * 3, img.length);
         assertEquals(20 / 255f, img[(16 * 32 + 16) * 3 + 2], 1e-6f, "blue channel of img2 at the centre");
-        assertEquals(6, new ImageFolderCalibration(dir, 100).size());
+        assertEquals(6, new ImageFolderCalibration(dir, 100, ResizeMode.LETTERBOX).size());
 
         Files.writeString(dir.resolve("img9.jpg"), "garbage");
-        ImageFolderCalibration all = new ImageFolderCalibration(dir, 100);
+        ImageFolderCalibration all = new ImageFolderCalibration(dir, 100, ResizeMode.LETTERBOX);
         BadInputException e = assertThrows(BadInputException.class, () -> all.image(6, 32, 32));
         assertTrue(e.getMessage().contains("img9.jpg"), e.getMessage());
         Path empty = Files.createDirectory(dir.resolve("empty"));
-        assertThrows(BadInputException.class, () -> new ImageFolderCalibration(empty, 10));
+        assertThrows(BadInputException.class, () -> new ImageFolderCalibration(empty, 10, ResizeMode.LETTERBOX));
     }
 
     @Test

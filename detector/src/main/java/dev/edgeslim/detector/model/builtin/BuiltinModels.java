@@ -1,6 +1,7 @@
 package dev.edgeslim.detector.model.builtin;
 
 import dev.edgeslim.detector.model.NetOptions;
+import dev.edgeslim.detector.model.ResizeMode;
 import dev.edgeslim.detector.model.NetworkSpec;
 import dev.edgeslim.detector.model.ShapeException;
 import dev.edgeslim.detector.model.SpecLimits;
@@ -249,13 +250,14 @@ public final class BuiltinModels {
 
     /**
      * Training defaults: darknet's schedule rule for custom data (max_batches = 2000 x classes, at least 6000;
-     * steps at 80% and 90%), burn-in 1000, decay 0.0005, upstream colour augmentation.
+     * steps at 80% and 90%), burn-in 1000, decay 0.0005, upstream colour augmentation, and the input transform
+     * written out ({@code letter_box}, {@link ResizeMode#NEW_MODELS}) so it travels with the cfg.
      */
     private static NetOptions netOptions(int width, int height, int classes, int subdivisions, double momentum,
                                          double learningRate, Map<String, String> extraOptions) {
         int maxBatches = Math.max(6000, 2000 * classes);
         Map<String, String> extras = new HashMap<>(Map.of("angle", "0", "saturation", "1.5",
-                "exposure", "1.5", "hue", "0.1"));
+                "exposure", "1.5", "hue", "0.1", ResizeMode.CFG_KEY, ResizeMode.NEW_MODELS.cfgValue()));
         extras.putAll(extraOptions);
         return new NetOptions(width, height, 3, 64, subdivisions, momentum, 0.0005, learningRate, 1000, maxBatches,
                 "steps", List.of(maxBatches * 8 / 10, maxBatches * 9 / 10), List.of(0.1, 0.1), extras);

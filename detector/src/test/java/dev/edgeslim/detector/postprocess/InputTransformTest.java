@@ -16,7 +16,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-class LetterboxTest {
+class InputTransformTest {
 
     @ParameterizedTest(name = "{0}x{1} in {2}x{3}")
     @CsvSource({
@@ -24,21 +24,21 @@ class LetterboxTest {
             "640, 480, 416, 416, 416, 312, 0, 52",
             "480, 640, 416, 416, 312, 416, 52, 0",
             "100, 100, 416, 320, 320, 320, 48, 0",
-            "333, 100, 416, 416, 416, 125, 0, 145",
+            "333, 100, 416, 416, 416, 124, 0, 146", // darknet truncates 124.9
             "416, 416, 416, 416, 416, 416, 0, 0",
             "5000, 3, 64, 64, 64, 1, 0, 31"})
     void geometry(int imgW, int imgH, int netW, int netH, int newW, int newH, int dx, int dy) {
-        Letterbox lb = Letterbox.of(imgW, imgH, netW, netH);
+        InputTransform lb = InputTransform.letterbox(imgW, imgH, netW, netH);
         assertEquals(Math.min(netW / (double) imgW, netH / (double) imgH), lb.scale(), 1e-12);
         assertEquals(newW, lb.newWidth());
         assertEquals(newH, lb.newHeight());
         assertEquals(dx, lb.dx());
         assertEquals(dy, lb.dy());
-        // the image corners land on the letterboxed region's corners
-        assertEquals(dx, lb.toNetworkX(0f), 1e-4);
-        assertEquals(dx + newW, lb.toNetworkX(imgW), 1e-3);
-        assertEquals(dy, lb.toNetworkY(0f), 1e-4);
-        assertEquals(dy + newH, lb.toNetworkY(imgH), 1e-3);
+        // the image corners map as darknet's correct_yolo_boxes maps them: offset (net - new) / 2 in floating point
+        assertEquals((netW - newW) / 2.0, lb.toNetworkX(0f), 1e-4);
+        assertEquals((netW - newW) / 2.0 + newW, lb.toNetworkX(imgW), 1e-3);
+        assertEquals((netH - newH) / 2.0, lb.toNetworkY(0f), 1e-4);
+        assertEquals((netH - newH) / 2.0 + newH, lb.toNetworkY(imgH), 1e-3);
     }
 
     @Test
@@ -46,7 +46,7 @@ class LetterboxTest {
         Random random = new Random(7);
         int[][] sizes = {{640, 480, 416, 416}, {375, 500, 416, 416}, {1280, 720, 608, 352}, {50, 80, 320, 320}};
         for (int[] s : sizes) {
-            Letterbox lb = Letterbox.of(s[0], s[1], s[2], s[3]);
+            InputTransform lb = InputTransform.letterbox(s[0], s[1], s[2], s[3]);
             for (int k = 0; k < 50; k++) {
                 float x1 = random.nextFloat() * s[0];
                 float y1 = random.nextFloat() * s[1];
@@ -68,7 +68,7 @@ class LetterboxTest {
 
     @Test
     void mapsNetworkBoxesToImageAndClips() {
-        Letterbox lb = Letterbox.of(640, 480, 416, 416); // scale 0.65, dy 52
+        InputTransform lb = InputTransform.letterbox(640, 480, 416, 416); // scale 0.65, dy 52
         Detection net = new Detection(0, 0.9f, 104f, 52f + 65f, 208f, 52f + 130f);
         Detection img = lb.toImage(net);
         assertEquals(160f, img.x1(), 1e-3);
@@ -93,7 +93,7 @@ class LetterboxTest {
             rgb[3 * i + 1] = (byte) 10;
             rgb[3 * i + 2] = (byte) 255;
         }
-        Letterbox lb = Letterbox.of(w, h, 24, 24); // 24x8 at dy 8
+        InputTransform lb = InputTransform.letterbox(w, h, 24, 24); // 24x8 at dy 8
         float[] t = lb.toTensor(rgb);
         assertEquals(24 * 24 * 3, t.length);
         for (int y = 0; y < 24; y++) {
@@ -111,7 +111,7 @@ class LetterboxTest {
     void sameSizeIsExactCopyScaledToUnitRange() {
         Random random = new Random(1);
         byte[] rgb = randomRgb(random, 17, 17);
-        float[] t = Letterbox.letterbox(rgb, 17, 17, 17, 17);
+        float[] t = InputTransform.letterboxTensor(rgb, 17, 17, 17, 17);
         for (int i = 0; i < rgb.length; i++) {
             assertEquals((rgb[i] & 0xFF) / 255f, t[i], 0f);
         }
@@ -122,7 +122,7 @@ class LetterboxTest {
     void resamplingMatchesOpenCvInterLinear(int w, int h, int netW, int netH) {
         Random random = new Random(w * 31L + h);
         byte[] rgb = randomRgb(random, w, h);
-        Letterbox lb = Letterbox.of(w, h, netW, netH);
+        InputTransform lb = InputTransform.letterbox(w, h, netW, netH);
         float[] ours = lb.toTensor(rgb);
 
         float[] expected = new float[lb.tensorLength()];
@@ -169,11 +169,11 @@ class LetterboxTest {
                 argb[i] = (alpha << 24) | ((rgb[3 * i] & 0xFF) << 16) | ((rgb[3 * i + 1] & 0xFF) << 8)
                         | (rgb[3 * i + 2] & 0xFF);
             }
-            float[] fromBytes = Letterbox.letterbox(rgb, w, h, c[2], c[3]);
-            float[] fromInts = Letterbox.letterbox(argb, w, h, c[2], c[3]);
+            float[] fromBytes = InputTransform.letterboxTensor(rgb, w, h, c[2], c[3]);
+            float[] fromInts = InputTransform.letterboxTensor(argb, w, h, c[2], c[3]);
             assertArrayEquals(fromBytes, fromInts, 0f, "case " + w + "x" + h);
 
-            Letterbox lb = Letterbox.of(w, h, c[2], c[3]);
+            InputTransform lb = InputTransform.letterbox(w, h, c[2], c[3]);
             assertArrayEquals(lb.toQuantizedTensor(rgb, 1f / 255f, 0, false),
                     lb.toQuantizedTensor(argb, 1f / 255f, 0, false));
         }
@@ -183,7 +183,7 @@ class LetterboxTest {
     void quantizedTensorMatchesQuantizedFloats() {
         Random random = new Random(3);
         byte[] rgb = randomRgb(random, 50, 30);
-        Letterbox lb = Letterbox.of(50, 30, 32, 32);
+        InputTransform lb = InputTransform.letterbox(50, 30, 32, 32);
         float[] f = lb.toTensor(rgb);
         byte[] u8 = lb.toQuantizedTensor(rgb, 1f / 255f, 0, false);
         byte[] i8 = lb.toQuantizedTensor(rgb, 1f / 255f, -128, true);
@@ -200,15 +200,15 @@ class LetterboxTest {
     @Test
     void unscaledImageQuantizesBackToItsBytes() {
         byte[] rgb = randomRgb(new Random(9), 20, 20);
-        assertArrayEquals(rgb, Letterbox.of(20, 20, 20, 20).toQuantizedTensor(rgb, 1f / 255f, 0, false));
+        assertArrayEquals(rgb, InputTransform.letterbox(20, 20, 20, 20).toQuantizedTensor(rgb, 1f / 255f, 0, false));
     }
 
     @Test
     void rejectsWrongBufferSizes() {
-        assertThrows(IllegalArgumentException.class, () -> Letterbox.letterbox(new byte[10], 2, 2, 4, 4));
-        assertThrows(IllegalArgumentException.class, () -> Letterbox.letterbox(new int[3], 2, 2, 4, 4));
-        assertThrows(IllegalArgumentException.class, () -> Letterbox.of(0, 2, 4, 4));
-        assertThrows(IllegalArgumentException.class, () -> Letterbox.of(2, 2, 4, 4).toTensor(new byte[12], new float[5]));
+        assertThrows(IllegalArgumentException.class, () -> InputTransform.letterboxTensor(new byte[10], 2, 2, 4, 4));
+        assertThrows(IllegalArgumentException.class, () -> InputTransform.letterboxTensor(new int[3], 2, 2, 4, 4));
+        assertThrows(IllegalArgumentException.class, () -> InputTransform.letterbox(0, 2, 4, 4));
+        assertThrows(IllegalArgumentException.class, () -> InputTransform.letterbox(2, 2, 4, 4).toTensor(new byte[12], new float[5]));
     }
 
     static byte[] randomRgb(Random random, int w, int h) {

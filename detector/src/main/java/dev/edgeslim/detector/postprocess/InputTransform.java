@@ -1,12 +1,20 @@
 package dev.edgeslim.detector.postprocess;
 
+import dev.edgeslim.detector.model.ResizeMode;
+
 /**
- * Fitting an image into the network input without distorting it (darknet's {@code letterbox_image}): the image
- * is scaled by {@code min(netW / imgW, netH / imgH)} to {@code newWidth x newHeight} (rounded), centred at
- * offset ({@link #dx()}, {@link #dy()}) and the border is filled with grey 0.5. This class holds that geometry,
- * maps boxes between the two frames (float for detections, double for training targets), and builds the network
- * input tensor from pixels. It is the one letterbox geometry of the project: training ({@code data.Augmenter}, whose
- * OpenCV resize draws the same {@code newWidth x newHeight} at the same offsets), evaluation and inference.
+ * How one image enters the network, as darknet feeds it: {@link ResizeMode#STRETCH} resizes it to the input size
+ * (darknet's {@code resize_image}, OpenCV's {@code blobFromImage}), {@link ResizeMode#LETTERBOX} scales it by
+ * {@code min(netW / imgW, netH / imgH)} to {@code newWidth x newHeight} (truncated as darknet's
+ * {@code letterbox_image} does), places it at ({@link #dx()}, {@link #dy()}) = half the spare room (integer) and
+ * fills the rest with grey 0.5. This class holds that geometry, maps boxes between the two frames (float for
+ * detections, double for training targets), and builds the network input tensor from pixels. It is the one input
+ * geometry of the project: training ({@code data.Augmenter}), evaluation, calibration and inference on the desktop
+ * and the phone. The mode comes from the model's cfg ({@code NetOptions.resizeMode()}).
+ *
+ * <p>Boxes map back to the image as darknet's {@code correct_yolo_boxes} does: through the scaled size and an
+ * offset of {@code (net - new) / 2} in floating point (half a pixel off the integer placement of the pixels when the
+ * spare room is odd, as in darknet).
  *
  * <p>Pixels: bilinear resampling with half-pixel centres and edge clamping (OpenCV's {@code INTER_LINEAR},
  * TF's {@code resize_bilinear(half_pixel_centers=true)}; darknet's own resize aligns corners instead, a
@@ -15,10 +23,11 @@ package dev.edgeslim.detector.postprocess;
  * go through the same arithmetic, so the same pixels give bit-identical tensors on the desktop and the phone.
  * Immutable.
  */
-public final class Letterbox {
-    /** Grey used for the border, as darknet fills it. */
+public final class InputTransform {
+    /** Grey used for the letterbox border, as darknet fills it. */
     public static final float PAD_VALUE = 0.5f;
 
+    private final ResizeMode mode;
     private final int imageWidth;
     private final int imageHeight;
     private final int netWidth;
@@ -27,9 +36,8 @@ public final class Letterbox {
     private final int newHeight;
     private final int dx;
     private final int dy;
-    private final double scale;
     // bilinear source indices and weights per output column/row, computed once so that filling a reused
-    // tensor allocates nothing (the camera path letterboxes every frame)
+    // tensor allocates nothing (the camera path transforms every frame)
     private final int[] x0;
     private final int[] x1;
     private final float[] fx;
@@ -37,16 +45,28 @@ public final class Letterbox {
     private final int[] y1;
     private final float[] fy;
 
-    private Letterbox(int imageWidth, int imageHeight, int netWidth, int netHeight) {
+    private InputTransform(ResizeMode mode, int imageWidth, int imageHeight, int netWidth, int netHeight) {
         checkSize("image", imageWidth, imageHeight);
         checkSize("network input", netWidth, netHeight);
+        if (mode == null) {
+            throw new IllegalArgumentException("resize mode is required");
+        }
+        this.mode = mode;
         this.imageWidth = imageWidth;
         this.imageHeight = imageHeight;
         this.netWidth = netWidth;
         this.netHeight = netHeight;
-        this.scale = Math.min(netWidth / (double) imageWidth, netHeight / (double) imageHeight);
-        this.newWidth = clamp((int) Math.round(imageWidth * scale), 1, netWidth);
-        this.newHeight = clamp((int) Math.round(imageHeight * scale), 1, netHeight);
+        if (mode == ResizeMode.STRETCH) {
+            this.newWidth = netWidth;
+            this.newHeight = netHeight;
+        } else if ((float) netWidth / imageWidth < (float) netHeight / imageHeight) {
+            // darknet's letterbox_image: the limiting side fills the input, the other is truncated
+            this.newWidth = netWidth;
+            this.newHeight = clamp((int) ((long) imageHeight * netWidth / imageWidth), 1, netHeight);
+        } else {
+            this.newHeight = netHeight;
+            this.newWidth = clamp((int) ((long) imageWidth * netHeight / imageHeight), 1, netWidth);
+        }
         this.dx = (netWidth - newWidth) / 2;
         this.dy = (netHeight - newHeight) / 2;
         this.x0 = new int[newWidth];
@@ -59,18 +79,30 @@ public final class Letterbox {
         sampling(imageHeight, newHeight, y0, y1, fy);
     }
 
-    public static Letterbox of(int imageWidth, int imageHeight, int netWidth, int netHeight) {
-        return new Letterbox(imageWidth, imageHeight, netWidth, netHeight);
+    public static InputTransform of(ResizeMode mode, int imageWidth, int imageHeight, int netWidth, int netHeight) {
+        return new InputTransform(mode, imageWidth, imageHeight, netWidth, netHeight);
+    }
+
+    public static InputTransform letterbox(int imageWidth, int imageHeight, int netWidth, int netHeight) {
+        return of(ResizeMode.LETTERBOX, imageWidth, imageHeight, netWidth, netHeight);
+    }
+
+    public static InputTransform stretch(int imageWidth, int imageHeight, int netWidth, int netHeight) {
+        return of(ResizeMode.STRETCH, imageWidth, imageHeight, netWidth, netHeight);
     }
 
     /** Letterboxes interleaved RGB bytes (row-major, 3 bytes per pixel) into an NHWC float tensor. */
-    public static float[] letterbox(byte[] rgb, int imageWidth, int imageHeight, int netWidth, int netHeight) {
-        return of(imageWidth, imageHeight, netWidth, netHeight).toTensor(rgb);
+    public static float[] letterboxTensor(byte[] rgb, int imageWidth, int imageHeight, int netWidth, int netHeight) {
+        return letterbox(imageWidth, imageHeight, netWidth, netHeight).toTensor(rgb);
     }
 
     /** Letterboxes ARGB ints (row-major, stride = width, alpha ignored) into an NHWC float tensor. */
-    public static float[] letterbox(int[] argb, int imageWidth, int imageHeight, int netWidth, int netHeight) {
-        return of(imageWidth, imageHeight, netWidth, netHeight).toTensor(argb);
+    public static float[] letterboxTensor(int[] argb, int imageWidth, int imageHeight, int netWidth, int netHeight) {
+        return letterbox(imageWidth, imageHeight, netWidth, netHeight).toTensor(argb);
+    }
+
+    public ResizeMode mode() {
+        return mode;
     }
 
     public int imageWidth() {
@@ -108,9 +140,18 @@ public final class Letterbox {
         return dy;
     }
 
-    /** The nominal scale factor {@code min(netW / imgW, netH / imgH)} (before rounding the new size). */
+    /** The nominal letterbox scale factor {@code min(netW / imgW, netH / imgH)} (before truncating the new size). */
     public double scale() {
-        return scale;
+        return Math.min(netWidth / (double) imageWidth, netHeight / (double) imageHeight);
+    }
+
+    /** darknet's offset of the scaled image when mapping boxes back: {@code (netW - newW) / 2} in floating point. */
+    public double offsetX() {
+        return (netWidth - newWidth) / 2.0;
+    }
+
+    public double offsetY() {
+        return (netHeight - newHeight) / 2.0;
     }
 
     /**
@@ -133,43 +174,43 @@ public final class Letterbox {
 
     /** Network-input x to image x, clipped to [0, imageWidth]. Uses the rounded size actually drawn. */
     public float toImageX(float netX) {
-        double x = (netX - dx) * imageWidth / (double) newWidth;
+        double x = (netX - offsetX()) * imageWidth / (double) newWidth;
         return (float) Math.max(0.0, Math.min(imageWidth, x));
     }
 
     /** Network-input y to image y, clipped to [0, imageHeight]. */
     public float toImageY(float netY) {
-        double y = (netY - dy) * imageHeight / (double) newHeight;
+        double y = (netY - offsetY()) * imageHeight / (double) newHeight;
         return (float) Math.max(0.0, Math.min(imageHeight, y));
     }
 
     /** Image x to network-input x (the inverse of {@link #toImageX} inside the image). */
     public float toNetworkX(float imageX) {
-        return (float) (imageX * newWidth / (double) imageWidth + dx);
+        return (float) (imageX * newWidth / (double) imageWidth + offsetX());
     }
 
     public float toNetworkY(float imageY) {
-        return (float) (imageY * newHeight / (double) imageHeight + dy);
+        return (float) (imageY * newHeight / (double) imageHeight + offsetY());
     }
 
     /** {@link #toImageX(float)} in double precision (training targets, exact round trips). */
     public double toImageX(double netX) {
-        return Math.max(0.0, Math.min(imageWidth, (netX - dx) / scaleX()));
+        return Math.max(0.0, Math.min(imageWidth, (netX - offsetX()) / scaleX()));
     }
 
     /** {@link #toImageY(float)} in double precision. */
     public double toImageY(double netY) {
-        return Math.max(0.0, Math.min(imageHeight, (netY - dy) / scaleY()));
+        return Math.max(0.0, Math.min(imageHeight, (netY - offsetY()) / scaleY()));
     }
 
-    /** {@link #toNetworkX(float)} in double precision: {@code imageX * scaleX() + dx()}. */
+    /** {@link #toNetworkX(float)} in double precision: {@code imageX * scaleX() + offsetX()}. */
     public double toNetworkX(double imageX) {
-        return imageX * scaleX() + dx;
+        return imageX * scaleX() + offsetX();
     }
 
     /** {@link #toNetworkY(float)} in double precision: {@code imageY * scaleY() + dy()}. */
     public double toNetworkY(double imageY) {
-        return imageY * scaleY() + dy;
+        return imageY * scaleY() + offsetY();
     }
 
     /** A box in network-input pixels mapped to original-image pixels, clipped to the image. */
@@ -296,7 +337,7 @@ public final class Letterbox {
 
     @Override
     public String toString() {
-        return "Letterbox[" + imageWidth + "x" + imageHeight + " -> " + newWidth + "x" + newHeight + " at (" + dx
+        return "InputTransform[" + mode.label() + " " + imageWidth + "x" + imageHeight + " -> " + newWidth + "x" + newHeight + " at (" + dx
                 + ", " + dy + ") in " + netWidth + "x" + netHeight + "]";
     }
 }

@@ -7,6 +7,7 @@ import dev.edgeslim.compressor.pipeline.ModelSummary;
 import dev.edgeslim.compressor.pipeline.PipelineManifest;
 import dev.edgeslim.compressor.sparsity.SparsitySchedule;
 import dev.edgeslim.detector.cfg.CfgParser;
+import dev.edgeslim.detector.data.VocClasses;
 import dev.edgeslim.detector.data.VocDataset;
 import dev.edgeslim.detector.io.BadInputException;
 import dev.edgeslim.detector.io.OutputFolder;
@@ -82,6 +83,7 @@ public final class CompressCommand implements Command {
                 .value("size", "S", "input size (default: the cfg's)")
                 .value("split", "SPEC", "training split (default trainval)")
                 .value("eval-split", "SPEC", "evaluation split (default test)")
+                .value("names", "FILE", ClassNames.HELP)
                 .value("threads", "N", "threads (default: all cores)")
                 .value("seed", "N", "seed (default 1)")
                 .value("latency-runs", "N", "timed forward passes per model in the report (default 20)")
@@ -135,7 +137,7 @@ public final class CompressCommand implements Command {
             }
         }
         List<String> common = new ArrayList<>();
-        for (String flag : List.of("batch", "size", "split", "eval-split", "threads", "seed")) {
+        for (String flag : List.of("batch", "size", "split", "eval-split", "names", "threads", "seed")) {
             if (p.has(flag)) {
                 common.add("--" + flag);
                 common.add(p.string(flag, null));
@@ -153,11 +155,12 @@ public final class CompressCommand implements Command {
         if (!Files.isRegularFile(weights)) {
             throw new BadInputException(weights, "no such file");
         }
-        if (!Files.isDirectory(data)) {
-            throw new BadInputException(data, "no such folder (expected a VOCdevkit root)");
+        if (!Files.isDirectory(data) && !dev.edgeslim.detector.data.DarknetDataFile.isDataFile(data)) {
+            throw new BadInputException(data, "no such folder or file (expected a VOCdevkit root or a darknet .data file)");
         }
         // inputs that do not fit each other are refused before the folder and its manifest exist
         NetworkSpec spec = CfgParser.parse(cfg);
+        VocClasses classes = ClassNames.forDataset(p, cfg, weights, spec.classes(), data, p.string("split", "trainval"));
         DarknetWeights.read(weights, spec);
         String nothing = ChannelGraph.of(spec).whyNothingIsPrunable();
         if (nothing != null) {
@@ -209,6 +212,9 @@ public final class CompressCommand implements Command {
         // --force: the stage folder is the pipeline's own; an interrupted earlier attempt may have left files in it
         List<String> pruneArgs = new ArrayList<>(List.of("prune", "--cfg", sparse.resolve("model.cfg").toString(),
                 "--weights", sparse.resolve("final.weights").toString(), "--out", prune.toString(), "--force"));
+        if (p.has("names")) {
+            pruneArgs.addAll(List.of("--names", p.string("names", null)));
+        }
         if (p.has("target-params")) {
             pruneArgs.addAll(List.of("--target-params", p.string("target-params", null)));
         } else if (p.has("target-flops")) {
@@ -284,7 +290,8 @@ public final class CompressCommand implements Command {
             return OK;
         }
         err.println("== report");
-        VocDataset eval = VocDataset.open(data, p.string("eval-split", "test"));
+        VocDataset eval = ClassNames.open(data, p.string("eval-split", "test"),
+                VocDataset.Options.defaults().withClasses(classes));
         List<ModelSummary> rows = new ArrayList<>();
         rows.add(ModelSummary.measure("input", cfg, weights, eval, threads, latencyRuns));
         rows.add(ModelSummary.measure("sparse", sparse.resolve("model.cfg"), sparse.resolve("final.weights"), eval,

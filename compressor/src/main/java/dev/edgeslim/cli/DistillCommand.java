@@ -93,7 +93,7 @@ public final class DistillCommand implements Command {
                 terms.add(new OutputDistillation(frozen, outputWeight, temperature));
             }
         }
-        TrainingInputs.Datasets sets = TrainingInputs.datasets(p, data, spec, cfg);
+        TrainingInputs.Datasets sets = TrainingInputs.datasets(p, data, spec, cfg, weightsFile);
         OutputFolder.prepare(outDir, p.has("force"), p.has("resume"), TrainCommand.OWN);
         long started = System.nanoTime();
         TrainingRun.Result result = TrainingRun.run(new TrainingRun.Config(spec, initial, sets.train(), sets.eval(),

@@ -1,7 +1,6 @@
 package dev.edgeslim.cli;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.edgeslim.detector.data.NamesFile;
 import dev.edgeslim.compressor.export.tflite.ExportOptions;
 import dev.edgeslim.compressor.export.tflite.ExportedTflite;
 import dev.edgeslim.compressor.export.tflite.ImageFolderCalibration;
@@ -10,6 +9,7 @@ import dev.edgeslim.compressor.export.tflite.TfliteExporter;
 import dev.edgeslim.compressor.export.tflite.TfliteMetadata;
 import dev.edgeslim.detector.cfg.CfgParser;
 import dev.edgeslim.detector.cfg.CfgWriter;
+import dev.edgeslim.detector.data.VocClasses;
 import dev.edgeslim.detector.io.AtomicFiles;
 import dev.edgeslim.detector.io.BadInputException;
 import dev.edgeslim.detector.model.NetworkSpec;
@@ -81,7 +81,8 @@ public final class ExportCommand implements Command {
                 .flag("float-io", "int8: float32 input and outputs (QUANTIZE/DEQUANTIZE) around the int8 graph")
                 .flag("integer-only", "int8: no float tensor at all (Mish, Swish, logistic as integer lookup"
                         + " tables; for integer-only accelerators, slower on XNNPACK)")
-                .value("names", "FILE", "class names, one per line, for the model metadata")
+                .value("names", "FILE", "class names for the model metadata, darknet .names (default: the model's "
+                        + VocClasses.FILE_NAME + " if it has one)")
                 .required("out", "FILE", "tflite: the model file (metadata goes to FILE.json);"
                         + " darknet: FILE.cfg and FILE.weights")
                 .value("threads", "N", "threads for calibration inference (default 2)")
@@ -147,11 +148,9 @@ public final class ExportCommand implements Command {
         // 2. every input file, still before writing
         NetworkSpec spec = CfgParser.parse(cfgFile);
         WeightStore weights = DarknetWeights.read(weightsFile, spec);
-        List<String> names = p.has("names") ? NamesFile.read(p.path("names")) : List.of();
-        if (!names.isEmpty() && names.size() != spec.classes()) {
-            throw new BadInputException(p.path("names"), names.size() + " class names, but " + cfgFile + " has "
-                    + spec.classes() + " classes");
-        }
+        // --names, else the names recorded beside the model (a training run's classes.names), else none
+        VocClasses known = tflite ? ClassNames.givenOrRecorded(p, cfgFile, weightsFile, spec.classes()) : null;
+        List<String> names = known == null ? List.of() : known.names();
         ImageFolderCalibration calibration = null;
         if (int8) {
             Path dir = p.path("calib");

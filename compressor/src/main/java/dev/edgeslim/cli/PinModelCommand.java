@@ -7,6 +7,7 @@ import dev.edgeslim.compressor.models.PinnedModel;
 import dev.edgeslim.detector.cfg.CfgParser;
 import dev.edgeslim.detector.data.DatasetFingerprint;
 import dev.edgeslim.detector.data.SyntheticVoc;
+import dev.edgeslim.detector.data.VocClasses;
 import dev.edgeslim.detector.data.VocDataset;
 import dev.edgeslim.detector.eval.EvalResult;
 import dev.edgeslim.detector.graph.InferenceModel;
@@ -36,7 +37,7 @@ import java.util.Set;
 public final class PinModelCommand implements Command {
     static final String CFG = "model.cfg";
     static final String WEIGHTS = "model.weights";
-    static final String NAMES = "classes.names";
+    static final String NAMES = VocClasses.FILE_NAME;
     static final String CURVES = "curves.png";
     static final String CURVE = "epochs.jsonl";
     private static final Set<String> OWN = Set.of(CFG, WEIGHTS, NAMES, CURVES, CURVE, PinnedModel.RECORD);
@@ -64,6 +65,7 @@ public final class PinModelCommand implements Command {
                 .value("epochs", "N", "training epochs (recorded)")
                 .value("wall-seconds", "S", "training wall time in seconds (recorded)")
                 .value("split", "SPEC", "split to measure mAP on (default test)")
+                .value("names", "FILE", ClassNames.HELP)
                 .value("threads", "N", "TF threads (default: all cores)")
                 .value("check", "DIR", "verify a pinned model: file hashes, data fingerprint and its recorded mAP")
                 .value("tolerance", "PT", "with --check: allowed mAP difference in points (default 0.5)")
@@ -90,7 +92,8 @@ public final class PinModelCommand implements Command {
         }
         NetworkSpec spec = CfgParser.parse(cfg);
         WeightStore store = DarknetWeights.read(weights, spec);
-        VocDataset dataset = VocDataset.open(data, split, VocDataset.Options.defaults());
+        VocDataset dataset = ClassNames.open(data, split, VocDataset.Options.defaults()
+                .withClasses(ClassNames.forDataset(p, cfg, weights, spec.classes(), data, split)));
         if (spec.classes() != dataset.classes().size()) {
             throw new BadInputException(cfg, "the model has " + spec.classes() + " classes but the dataset has "
                     + dataset.classes().size());
@@ -99,7 +102,7 @@ public final class PinModelCommand implements Command {
         EvalResult result = evaluate(spec, store, dataset, threads);
         AtomicFiles.write(outDir.resolve(CFG), o -> Files.copy(cfg, o));
         AtomicFiles.write(outDir.resolve(WEIGHTS), o -> Files.copy(weights, o));
-        AtomicFiles.writeString(outDir.resolve(NAMES), String.join("\n", dataset.classes().names()) + "\n");
+        dataset.classes().write(outDir.resolve(NAMES));
         if (Files.isRegularFile(run.resolve(TrainingRun.CURVES))) {
             AtomicFiles.write(outDir.resolve(CURVES), o -> Files.copy(run.resolve(TrainingRun.CURVES), o));
         }
@@ -125,7 +128,8 @@ public final class PinModelCommand implements Command {
         model.checkFiles();
         model.checkDataset(data);
         NetworkSpec spec = CfgParser.parse(model.cfgPath());
-        VocDataset dataset = VocDataset.open(data, model.evaluation().split(), VocDataset.Options.defaults());
+        VocDataset dataset = VocDataset.open(data, model.evaluation().split(),
+                VocDataset.Options.defaults().withClasses(VocClasses.load(model.namesPath())));
         EvalResult r = evaluate(spec, DarknetWeights.read(model.weightsPath(), spec), dataset, threads);
         double d07 = 100 * (r.map11Point() - model.evaluation().map50Voc07());
         double d12 = 100 * (r.mapAllPoint() - model.evaluation().map50Voc12());

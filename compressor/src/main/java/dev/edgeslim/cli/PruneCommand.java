@@ -17,6 +17,7 @@ import dev.edgeslim.compressor.prune.TargetAllocation;
 import dev.edgeslim.compressor.prune.TargetMetric;
 import dev.edgeslim.detector.cfg.CfgParser;
 import dev.edgeslim.detector.cfg.CfgWriter;
+import dev.edgeslim.detector.data.VocClasses;
 import dev.edgeslim.detector.io.AtomicFiles;
 import dev.edgeslim.detector.io.BadInputException;
 import dev.edgeslim.detector.io.OutputFolder;
@@ -85,6 +86,8 @@ public final class PruneCommand implements Command {
                 .value("floor-percent", "P", "keep at least P% of each layer's channels (default "
                         + (int) GroupOptions.DEFAULT_FLOOR_PERCENT + ")")
                 .flag("round8", "round kept channel counts up to multiples of 8")
+                .value("names", "FILE", "class names, darknet .names, kept beside the pruned model (default: the "
+                        + "model's " + VocClasses.FILE_NAME + " if it has one)")
                 .flag("json", "print the summary as JSON");
         CliOptions.Parsed p = options.parse(args, out);
         if (p == null) {
@@ -125,6 +128,7 @@ public final class PruneCommand implements Command {
         // 2. inputs
         NetworkSpec spec = CfgParser.parse(cfgFile);
         WeightStore weights = DarknetWeights.read(weightsFile, spec);
+        VocClasses classes = ClassNames.givenOrRecorded(p, cfgFile, weightsFile, spec.classes());
         List<PruneGroup> groups = groupsFile == null ? AutoGroups.groups(spec, defaults)
                 : GroupFile.read(groupsFile, spec, defaults);
 
@@ -157,8 +161,13 @@ public final class PruneCommand implements Command {
         String reportMd = report.toMarkdown();
 
         // 4. write
-        OutputFolder.prepare(outDir, p.has("force"), false, Set.copyOf(FILES));
+        Set<String> own = new java.util.HashSet<>(FILES);
+        own.add(VocClasses.FILE_NAME); // written when the model's class names are known
+        OutputFolder.prepare(outDir, p.has("force"), false, own);
         AtomicFiles.writeString(outDir.resolve("pruned.cfg"), cfgText);
+        if (classes != null) { // pruning keeps every class: the names travel on to fine-tuning and export
+            classes.write(outDir.resolve(VocClasses.FILE_NAME));
+        }
         DarknetWeights.write(pruned.weights(), pruned.spec(), outDir.resolve("pruned.weights"));
         AtomicFiles.writeString(outDir.resolve("plan.json"), planJson);
         AtomicFiles.writeString(outDir.resolve("prune-report.json"), reportJson);

@@ -101,7 +101,7 @@ public final class SparseTrainCommand implements Command {
         int evalEvery = p.integer("eval-every", 5, 1, 100_000);
         NetworkSpec spec = TrainingInputs.spec(cfg, size);
         WeightStore initial = DarknetWeights.read(weightsFile, spec);
-        TrainingInputs.Datasets sets = TrainingInputs.datasets(p, data, spec, cfg);
+        TrainingInputs.Datasets sets = TrainingInputs.datasets(p, data, spec, cfg, weightsFile);
         String nothing = ChannelGraph.of(spec).whyNothingIsPrunable();
         if (nothing != null) {
             throw new BadInputException(cfg, "no channel of this network can be pruned: " + nothing);

@@ -24,8 +24,7 @@ import java.util.Set;
  * weights, epochs, iterations, images_per_s, map50 (VOC07 11-point), map50_all (VOC2010+ all-point), seconds}.
  */
 public final class TrainCommand implements Command {
-    static final Set<String> OWN = Set.of(TrainingRun.CFG, TrainingRun.WEIGHTS, TrainingRun.METRICS,
-            TrainingRun.CURVES, TrainingRun.CHECKPOINTS, TrainingRun.EVAL);
+    static final Set<String> OWN = TrainingRun.OWN;
 
     @Override
     public String name() {
@@ -38,7 +37,7 @@ public final class TrainCommand implements Command {
     }
 
     static CliOptions trainingFlags(CliOptions o) {
-        return o.value("epochs", "N", "epochs (default 30)")
+        return ClassNames.flag(o).value("epochs", "N", "epochs (default 30)")
                 .value("batch", "N", "batch size (default 8)")
                 .value("size", "S", "input size, multiple of 32 (default: the cfg's)")
                 .value("lr", "RATE", "base learning rate (default 0.005)")
@@ -113,7 +112,7 @@ public final class TrainCommand implements Command {
         Path weightsFile = p.path("weights");
         WeightStore initial = weightsFile != null ? DarknetWeights.read(weightsFile, spec)
                 : WeightInitializer.forTraining(spec, training.seed());
-        TrainingInputs.Datasets sets = TrainingInputs.datasets(p, data, spec, cfg);
+        TrainingInputs.Datasets sets = TrainingInputs.datasets(p, data, spec, cfg, weightsFile);
         OutputFolder.prepare(outDir, p.has("force"), p.has("resume"), OWN);
         long started = System.nanoTime();
         TrainingRun.Result result = TrainingRun.run(new TrainingRun.Config(spec, initial, sets.train(), sets.eval(),

@@ -21,12 +21,17 @@ final class TrainingInputs {
         return size > 0 ? spec.withInputSize(size, size) : spec;
     }
 
-    /** Opens {@code --split} and {@code --eval-split} of {@code data} and checks their classes against the model. */
-    static Datasets datasets(CliOptions.Parsed p, Path data, NetworkSpec spec, Path cfg) {
-        VocDataset.Options options = VocDataset.Options.defaults().withSkipBad(p.has("skip-bad"));
-        VocDataset train = VocDataset.open(data, p.string("split", "trainval"), options);
+    /**
+     * Opens {@code --split} and {@code --eval-split} of {@code data} with the model's class names (see
+     * {@link ClassNames}; {@code weights} may be null) and checks their count against the model.
+     */
+    static Datasets datasets(CliOptions.Parsed p, Path data, NetworkSpec spec, Path cfg, Path weights) {
+        String trainSplit = p.string("split", "trainval");
+        VocDataset.Options options = VocDataset.Options.defaults().withSkipBad(p.has("skip-bad"))
+                .withClasses(ClassNames.forDataset(p, cfg, weights, spec.classes(), data, trainSplit));
+        VocDataset train = ClassNames.open(data, trainSplit, options);
         String evalSplit = p.string("eval-split", "test");
-        VocDataset eval = evalSplit.equals("none") ? null : VocDataset.open(data, evalSplit, options);
+        VocDataset eval = evalSplit.equals("none") ? null : ClassNames.open(data, evalSplit, options);
         if (train.classes().size() != spec.classes()) {
             throw new BadInputException(cfg, "the model has " + spec.classes() + " classes but the dataset has "
                     + train.classes().size());

@@ -118,6 +118,28 @@ public final class VocAnnotationParser {
         return read(xml, doc.getDocumentElement());
     }
 
+    /** The class names (the {@code <object><name>} texts) an annotation uses, without checking anything else. */
+    public java.util.Set<String> objectNames(Path xml) {
+        byte[] bytes;
+        try {
+            if (Files.size(xml) > DataLimits.MAX_ANNOTATION_BYTES) {
+                return java.util.Set.of();
+            }
+            bytes = Files.readAllBytes(xml);
+        } catch (IOException e) {
+            return java.util.Set.of();
+        }
+        java.util.Set<String> names = new java.util.TreeSet<>();
+        Element root = parseXml(xml, bytes).getDocumentElement();
+        for (Element o : children(root, "object")) {
+            Element n = child(o, "name");
+            if (n != null && !n.getTextContent().isBlank()) {
+                names.add(n.getTextContent().strip());
+            }
+        }
+        return names;
+    }
+
     private Document parseXml(Path xml, byte[] bytes) {
         try {
             InputSource source = new InputSource(new ByteArrayInputStream(bytes));
@@ -203,7 +225,7 @@ public final class VocAnnotationParser {
         }
         int classId = classes.indexOf(name);
         if (classId < 0) {
-            throw new BadInputException(xml, what + ": unknown class name (not among the " + classes.size()
+            throw new UnknownClassException(xml, what + ": unknown class name (not among the " + classes.size()
                     + " classes of the class list)");
         }
         Element box = child(o, "bndbox");

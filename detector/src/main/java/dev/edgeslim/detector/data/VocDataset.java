@@ -67,6 +67,7 @@ public final class VocDataset implements ImageSource {
     private final List<VocSample> samples;
     private final List<BadSample> bad = new ArrayList<>();
     private final BitSet badAtLoad = new BitSet();
+    private int zeroAreaSkipped;
 
     private VocDataset(Path root, String splitSpec, Options options, List<VocSample> samples, List<BadSample> bad) {
         this.root = root;
@@ -112,6 +113,29 @@ public final class VocDataset implements ImageSource {
                     + (bad.isEmpty() ? "" : " (" + bad.size() + " bad, first: " + bad.get(0) + ")"));
         }
         return new VocDataset(root, spec, options, samples, bad);
+    }
+
+    /**
+     * The class names the annotations of {@code splitSpec} use, sorted (unreadable annotations are passed over):
+     * what a user is shown when the dataset's classes are not the ones in use.
+     */
+    public static java.util.SortedSet<String> classNamesUsed(Path root, String splitSpec) {
+        String spec = splitSpec == null || splitSpec.isBlank() ? "trainval" : splitSpec.strip();
+        Path realRoot = realDirectory(root);
+        VocAnnotationParser parser = new VocAnnotationParser(VocClasses.VOC);
+        java.util.SortedSet<String> names = new java.util.TreeSet<>();
+        for (Part part : parseSpec(spec, yearFolders(root, realRoot), root)) {
+            for (Listed listed : readIds(part, realRoot, true, new ArrayList<>())) {
+                Path annotation = part.year.dir.resolve("Annotations").resolve(listed.id + ".xml");
+                try {
+                    names.addAll(parser.objectNames(SafePaths.requireInside(realRoot, annotation, annotation,
+                            "annotation")));
+                } catch (BadInputException e) {
+                    // a broken file is reported when the dataset is opened; here only the names matter
+                }
+            }
+        }
+        return names;
     }
 
     /**
@@ -302,7 +326,15 @@ public final class VocDataset implements ImageSource {
         return new VocSample(year.name, annotation, a);
     }
 
-    private static BadSample toBad(BadInputException e) {
+    /** A dataset of samples read elsewhere (e.g. {@link DarknetDataset}); {@code zeroArea} boxes were skipped. */
+    static VocDataset of(Path root, String splitSpec, Options options, List<VocSample> samples, List<BadSample> bad,
+                         int zeroArea) {
+        VocDataset d = new VocDataset(root, splitSpec, options, samples, bad);
+        d.zeroAreaSkipped = zeroArea;
+        return d;
+    }
+
+    static BadSample toBad(BadInputException e) {
         String m = e.getMessage();
         String prefix = e.source() + ":";
         String reason = m.startsWith(prefix) ? m.substring(prefix.length()).strip() : m;
@@ -324,7 +356,9 @@ public final class VocDataset implements ImageSource {
         for (int i = 0; i < maxImages; i++) {
             chosen.add(samples.get((int) ((long) i * samples.size() / maxImages)));
         }
-        return new VocDataset(root, splitSpec, options, chosen, badSamples());
+        VocDataset sub = new VocDataset(root, splitSpec, options, chosen, badSamples());
+        sub.zeroAreaSkipped = zeroAreaSkipped;
+        return sub;
     }
 
     public Path root() {
@@ -361,6 +395,11 @@ public final class VocDataset implements ImageSource {
         return Collections.unmodifiableList(new ArrayList<>(bad));
     }
 
+    /** Boxes of zero width or height in the annotations, skipped. */
+    public int zeroAreaSkipped() {
+        return zeroAreaSkipped;
+    }
+
     public int objectCount() {
         int n = 0;
         for (VocSample s : samples) {
@@ -373,6 +412,8 @@ public final class VocDataset implements ImageSource {
     public String summary() {
         int skipped = badSamples().size();
         return root + " [" + splitSpec + "]: " + size() + " images, " + objectCount() + " objects"
+                + (zeroAreaSkipped == 0 ? "" : ", " + zeroAreaSkipped + " zero-area box"
+                + (zeroAreaSkipped == 1 ? "" : "es") + " skipped")
                 + (skipped == 0 ? "" : ", " + skipped + " bad sample" + (skipped == 1 ? "" : "s") + " skipped");
     }
 

@@ -32,8 +32,11 @@ public final class TrainingRun {
     public static final String CURVES = "curves.png";
     public static final String CHECKPOINTS = "checkpoints";
     public static final String EVAL = "eval";
+    /** The class names the model was trained with, so later commands need not be told them again. */
+    public static final String NAMES = dev.edgeslim.detector.data.VocClasses.FILE_NAME;
     /** Everything a run writes into its folder. */
-    public static final java.util.Set<String> OWN = java.util.Set.of(CFG, WEIGHTS, METRICS, CURVES, CHECKPOINTS, EVAL);
+    public static final java.util.Set<String> OWN = java.util.Set.of(CFG, WEIGHTS, METRICS, CURVES, CHECKPOINTS, EVAL,
+            NAMES);
 
     /** What to train, on what, and where. {@code eval} may be null (no evaluation). */
     public record Config(NetworkSpec spec, WeightStore initial, VocDataset train, VocDataset eval,
@@ -59,6 +62,8 @@ public final class TrainingRun {
                              java.util.function.Function<Trainer, List<TrainingListener>> extraListeners)
             throws IOException {
         Files.createDirectories(c.outDir());
+        // recorded before training: a run stopped half-way still says which classes its checkpoints detect
+        c.train().classes().write(c.outDir().resolve(NAMES));
         TrainingOptions o = c.options();
         CheckpointStore checkpoints = new CheckpointStore(c.outDir().resolve(CHECKPOINTS));
         boolean resuming = c.resume() && checkpoints.exists();

@@ -176,7 +176,7 @@ class VocDatasetTest {
                 VocFixture.object("unicorn", 1, 1, 10, 10, false)));
         assertTrue(e.getMessage().contains("object 1 ('unicorn'): unknown class name"), e.getMessage());
         Path names = tmp.resolve("my.names");
-        Files.writeString(names, "horse\n\n  unicorn \n");
+        Files.writeString(names, "horse\n  unicorn \n\n");
         VocClasses custom = VocClasses.load(names);
         assertEquals(List.of("horse", "unicorn"), custom.names());
         VocDataset ds = VocDataset.open(devkit(), "trainval", VocDataset.Options.defaults().withClasses(custom));
@@ -184,6 +184,9 @@ class VocDatasetTest {
         Files.writeString(names, "horse\nhorse\n");
         e = assertThrows(BadInputException.class, () -> VocClasses.load(names));
         assertTrue(e.getMessage().contains(":2: class 'horse' repeats line 1"), e.getMessage());
+        Files.writeString(names, "horse\n\nunicorn\n");
+        e = assertThrows(BadInputException.class, () -> VocClasses.load(names));
+        assertTrue(e.getMessage().contains("my.names:2: blank class name"), e.getMessage());
     }
 
     @Test

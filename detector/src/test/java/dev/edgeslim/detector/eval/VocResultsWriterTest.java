@@ -27,8 +27,9 @@ class VocResultsWriterTest {
         assertEquals(List.of(dir.resolve("comp4_det_test_car.txt"), dir.resolve("comp4_det_test_dog.txt")), files);
 
         List<String> carLines = Files.readAllLines(files.get(0));
-        assertEquals(List.of("000001 0.750000 1.5 1.0 10.0 10.0", "000001 0.500000 30.0 30.0 40.0 40.0",
-                "000002 0.250000 22.0 21.0 40.0 41.0"), carLines);
+        assertEquals(List.of("000001 0.750000 1.5000 1.0000 10.0000 10.0000",
+                "000001 0.500000 30.0000 30.0000 40.0000 40.0000", "000002 0.250000 22.0000 21.0000 40.0000 41.0000"),
+                carLines);
 
         // parse the files as another tool would and score them again
         List<ScoredDetection> readBack = new ArrayList<>();

@@ -95,6 +95,7 @@ public final class DistillCommand implements Command {
         }
         TrainingInputs.Datasets sets = TrainingInputs.datasets(p, data, spec, cfg, weightsFile);
         OutputFolder.prepare(outDir, p.has("force"), p.has("resume"), TrainCommand.OWN);
+        sets.report(err, p.has("quiet"));
         long started = System.nanoTime();
         TrainingRun.Result result = TrainingRun.run(new TrainingRun.Config(spec, initial, sets.train(), sets.eval(),
                 TrainCommand.augment(p, spec), training, evalEvery, outDir, p.has("resume"),

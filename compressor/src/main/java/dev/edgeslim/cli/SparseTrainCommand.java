@@ -114,6 +114,7 @@ public final class SparseTrainCommand implements Command {
                     schedule, iterations, training.momentum(), reach));
         }
         OutputFolder.prepare(outDir, p.has("force"), p.has("resume"), OWN);
+        sets.report(err, p.has("quiet"));
         long started = System.nanoTime();
         final NetworkSpec model = spec;
         TrainingRun.Result result = TrainingRun.run(new TrainingRun.Config(spec, initial, sets.train(), sets.eval(),

@@ -96,7 +96,7 @@ public final class SynthVocCommand implements Command {
             VocDataset trainval = o.trainImages() > 0 ? VocDataset.open(dir, "trainval") : null;
             VocDataset testSplit = o.testImages() > 0 ? VocDataset.open(dir, "test") : null;
             dataFile = DarknetWriter.write(dir, trainval != null ? trainval : testSplit,
-                    trainval != null ? testSplit : null).dataFile();
+                    trainval != null ? testSplit : null, true).dataFile();
         }
         if (p.has("json")) {
             ObjectNode n = Json.object();

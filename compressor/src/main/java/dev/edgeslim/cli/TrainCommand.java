@@ -114,6 +114,7 @@ public final class TrainCommand implements Command {
                 : WeightInitializer.forTraining(spec, training.seed());
         TrainingInputs.Datasets sets = TrainingInputs.datasets(p, data, spec, cfg, weightsFile);
         OutputFolder.prepare(outDir, p.has("force"), p.has("resume"), OWN);
+        sets.report(err, p.has("quiet"));
         long started = System.nanoTime();
         TrainingRun.Result result = TrainingRun.run(new TrainingRun.Config(spec, initial, sets.train(), sets.eval(),
                 augment(p, spec), training, evalEvery, outDir, p.has("resume"), p.has("quiet") ? null : err),

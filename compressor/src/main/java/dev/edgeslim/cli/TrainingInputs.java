@@ -14,6 +14,19 @@ final class TrainingInputs {
 
     /** The training and evaluation splits (eval null for {@code --eval-split none}). */
     record Datasets(VocDataset train, VocDataset eval) {
+        /**
+         * Says what the one pass over the data found before any training step: always without {@code quiet}, and
+         * with it whenever something was skipped or corrected.
+         */
+        void report(java.io.PrintStream err, boolean quiet) {
+            for (VocDataset d : eval == null ? java.util.List.of(train) : java.util.List.of(train, eval)) {
+                boolean corrected = !d.badSamples().isEmpty() || d.zeroAreaSkipped() > 0 || d.boxesClipped() > 0
+                        || d.sizesCorrected() > 0;
+                if (!quiet || corrected) {
+                    err.println("data: " + d.summary());
+                }
+            }
+        }
     }
 
     static NetworkSpec spec(Path cfg, int size) {

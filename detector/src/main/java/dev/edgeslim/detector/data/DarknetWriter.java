@@ -32,9 +32,29 @@ public final class DarknetWriter {
     private DarknetWriter() {
     }
 
-    /** Writes the labels of {@code train} and {@code valid} (may be null) and the files naming them into {@code out}. */
-    public static Written write(Path out, VocDataset train, VocDataset valid) throws IOException {
+    /**
+     * Writes the labels of {@code train} and {@code valid} (may be null) and the files naming them into {@code out};
+     * unless {@code replace}, refuses before writing anything when one of those files exists already.
+     */
+    public static Written write(Path out, VocDataset train, VocDataset valid, boolean replace) throws IOException {
         Path base = out.toRealPath();
+        if (!replace) {
+            List<Path> targets = new ArrayList<>(List.of(out.resolve(TRAIN_LIST), out.resolve(VALID_LIST),
+                    out.resolve(NAMES_FILE), out.resolve(DATA_FILE)));
+            for (VocDataset d : valid == null ? List.of(train) : List.of(train, valid)) {
+                for (VocSample s : d.samples()) {
+                    Path label = DarknetLabels.labelPath(s.imagePath().toRealPath());
+                    if (label != null) {
+                        targets.add(label);
+                    }
+                }
+            }
+            for (Path t : targets) {
+                if (Files.exists(t)) {
+                    throw new BadInputException(t, "exists already; give --force to replace it");
+                }
+            }
+        }
         int[] counts = new int[2];
         AtomicFiles.writeString(out.resolve(TRAIN_LIST), labels(base, train, counts));
         if (valid != null) {

@@ -4,8 +4,8 @@
 # threshold -> attention distillation) and, unless ABLATION=0, in the same run (--ablation) the same pruned model
 # fine-tuned WITHOUT distillation, same epochs, learning rate and seed. Both are rows of OUT/compress/report.md.
 # usage: benchmarks/compress-and-ablate.sh CFG WEIGHTS VOCDIR OUTDIR [SPARSE_EPOCHS] [FINETUNE_EPOCHS] [TARGET_PARAMS] [REACH] [ALLOCATION]
-# session 4's headline (baseline: 32 epochs): ... 4 12 0.66 1.0 threshold   (ABLATION=0; the ablation added after)
-# session 3's:                                  ... 4 8 0.66 1.0 quantile
+# the threshold-allocation run (baseline: 32 epochs): ... 4 12 0.66 1.0 threshold   (ABLATION=0; the ablation added after)
+# the earlier common-quantile run:              ... 4 8 0.66 1.0 quantile
 set -euo pipefail
 cfg=$1 weights=$2 data=$3 out=$4 sparse=${5:-4} finetune=${6:-12} target=${7:-0.66} reach=${8:-1.0}
 allocation=${9:-threshold}

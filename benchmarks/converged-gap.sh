@@ -2,11 +2,11 @@
 # Issue #6, item 2, measured against a converged baseline: is the compressed width-scaled YOLOv4 within 1 point
 # of a baseline that no longer gains from more training?
 #
-# The compression benchmarks in the README start from baselines trained 32 and 48 epochs, which still gained
+# The compression benchmarks in docs/measurements.md start from baselines trained 32 and 48 epochs, which still gained
 # 4.5-6.8 mAP points per 16 more epochs; against the model it was given the compressed one is +1.9 pt, against
 # the same baseline trained as many more epochs (the control) -2.6 pt. This script runs the whole comparison from
 # scratch with a baseline trained long enough to flatten (one cosine schedule of BASE_EPOCHS):
-#   1. synthetic VOC 2000/500 (the README's benchmark data; skipped when present)
+#   1. synthetic VOC 2000/500 (the benchmark data of docs/measurements.md; skipped when present)
 #   2. baseline yolov4-w0.25 at SIZE, BASE_EPOCHS epochs, evaluated every 8 (resumes from its checkpoint)
 #   3. compress it with the headline recipe (benchmarks/compress-and-ablate.sh: SPARSE + FINETUNE epochs,
 #      target -66% params shared by one |gamma| threshold, attention distillation); resumes

@@ -28,11 +28,15 @@ public final class AndroidDetector implements Closeable {
     private final ModelMetadata metadata;
     private final RuntimeSettings settings;
     private final InterpreterModel model;
-    private final Detector detector;
     private final long warmupNanos;
+    private final String fallbackMessage;
+    private Detector detector;
+    // camera frames: the letterbox of the last frame size and the tensor, reused while the size stays the same
+    private Letterbox frameBox;
+    private float[] frameTensor;
 
     private AndroidDetector(String modelName, long modelBytes, ModelMetadata metadata, RuntimeSettings settings,
-                            InterpreterModel model, Detector detector, long warmupNanos) {
+                            InterpreterModel model, Detector detector, long warmupNanos, String fallbackMessage) {
         this.modelName = modelName;
         this.modelBytes = modelBytes;
         this.metadata = metadata;
@@ -40,10 +44,14 @@ public final class AndroidDetector implements Closeable {
         this.model = model;
         this.detector = detector;
         this.warmupNanos = warmupNanos;
+        this.fallbackMessage = fallbackMessage;
     }
 
     /**
-     * Loads a model.
+     * Loads a model with the backend of {@code settings}; when that backend cannot run it on this device (no GPU
+     * support, an NNAPI driver that refuses an operator, ...), loads it on the CPU instead and says so in
+     * {@link #fallbackMessage()}. Problems of the model itself (not a .tflite, metadata that does not match) are
+     * never retried.
      *
      * @param model        the .tflite bytes: a MappedByteBuffer of the file or any ByteBuffer (copied into a direct
      *                     buffer when it is not one); must not change afterwards
@@ -54,21 +62,64 @@ public final class AndroidDetector implements Closeable {
                                        RuntimeSettings settings, DetectorOptions options) throws ModelLoadException {
         ModelMetadata metadata = ModelMetadata.parse(metadataJson, modelName + ".json");
         ByteBuffer buffer = direct(model);
-        long size = buffer.remaining();
         checkIdentifier(buffer, modelName);
-        Interpreter interpreter;
         try {
-            interpreter = new Interpreter(buffer, settings.toOptions());
+            return openWith(buffer, metadata, modelName, settings, options, null);
+        } catch (BackendFailure e) {
+            if (settings.backend() == Backend.CPU) {
+                throw e.toLoadException();
+            }
+            // XNNPACK first (the fast CPU path), the built-in kernels if even that fails
+            Backend fallback = settings.backend() == Backend.XNNPACK ? Backend.CPU : Backend.XNNPACK;
+            String why = settings.backend().label() + " cannot run " + modelName + " on this device ("
+                    + e.getMessage() + "); running it on the CPU (" + fallback.label() + ") instead";
+            try {
+                return openWith(buffer, metadata, modelName, settings.withBackend(fallback), options, why);
+            } catch (BackendFailure again) {
+                if (fallback == Backend.CPU) {
+                    throw again.toLoadException();
+                }
+                try {
+                    return openWith(buffer, metadata, modelName, settings.withBackend(Backend.CPU), options,
+                            why.replace("(" + fallback.label() + ")", "(" + Backend.CPU.label() + ")"));
+                } catch (BackendFailure last) {
+                    throw last.toLoadException();
+                }
+            }
+        }
+    }
+
+    /** The interpreter could not be created or run with this backend; the model itself may be fine. */
+    private static final class BackendFailure extends Exception {
+        private final String fullMessage;
+
+        BackendFailure(String shortMessage, String fullMessage, Throwable cause) {
+            super(shortMessage, cause);
+            this.fullMessage = fullMessage;
+        }
+
+        ModelLoadException toLoadException() {
+            return new ModelLoadException(fullMessage, getCause());
+        }
+    }
+
+    private static AndroidDetector openWith(ByteBuffer buffer, ModelMetadata metadata, String modelName,
+                                            RuntimeSettings settings, DetectorOptions options, String fallbackMessage)
+            throws ModelLoadException, BackendFailure {
+        long size = buffer.remaining();
+        BackendLoader.Loaded loaded;
+        try {
+            loaded = BackendLoader.load(buffer, settings);
         } catch (RuntimeException e) {
-            throw new ModelLoadException("TensorFlow Lite cannot load " + modelName + ": " + message(e), e);
+            throw new BackendFailure(message(e), "TensorFlow Lite cannot load " + modelName + ": " + message(e), e);
         } catch (LinkageError e) {
-            throw new ModelLoadException("the TensorFlow Lite runtime is not available on this device ("
+            throw new BackendFailure(message(e), "the TensorFlow Lite runtime is not available on this device ("
                     + message(e) + ")", e);
         }
         InterpreterModel raw = null;
         try {
-            checkTensors(interpreter, metadata, modelName);
-            raw = new InterpreterModel(interpreter, metadata);
+            checkTensors(loaded.interpreter, metadata, modelName);
+            raw = new InterpreterModel(loaded, metadata);
             Detector detector = new Detector(raw, metadata.yoloHeads(), options, metadata.classNames());
             long start = System.nanoTime();
             float[] grey = new float[metadata.inputWidth() * metadata.inputHeight() * 3];
@@ -76,13 +127,13 @@ public final class AndroidDetector implements Closeable {
             detector.postprocess(raw.run(grey), Letterbox.of(metadata.inputWidth(), metadata.inputHeight(),
                     metadata.inputWidth(), metadata.inputHeight()));
             long warmup = System.nanoTime() - start;
-            return new AndroidDetector(modelName, size, metadata, settings, raw, detector, warmup);
+            return new AndroidDetector(modelName, size, metadata, settings, raw, detector, warmup, fallbackMessage);
         } catch (ModelLoadException e) {
-            interpreter.close();
+            loaded.close();
             throw e;
         } catch (RuntimeException e) {
-            interpreter.close();
-            throw new ModelLoadException("TensorFlow Lite cannot run " + modelName + ": " + message(e), e);
+            loaded.close();
+            throw new BackendFailure(message(e), "TensorFlow Lite cannot run " + modelName + ": " + message(e), e);
         }
     }
 
@@ -168,6 +219,34 @@ public final class AndroidDetector implements Closeable {
         return finish(tensor, box, t0);
     }
 
+    /**
+     * Detects objects in a camera frame already converted to upright ARGB ({@link FrameConverter}): the same
+     * letterbox and model as {@link #detect(int[], int, int)}, with the geometry and the input tensor reused while
+     * the frame size stays the same.
+     */
+    public DetectionResult detectFrame(int[] argb, int width, int height) {
+        long t0 = System.nanoTime();
+        if (frameBox == null || frameBox.imageWidth() != width || frameBox.imageHeight() != height) {
+            frameBox = Letterbox.of(width, height, metadata.inputWidth(), metadata.inputHeight());
+            frameTensor = new float[frameBox.tensorLength()];
+        }
+        frameBox.toTensor(argb, frameTensor);
+        return finish(frameTensor, frameBox, t0);
+    }
+
+    /** Score threshold, NMS IoU etc. for the next images; the interpreter stays as it is. */
+    public void setOptions(DetectorOptions options) {
+        detector = new Detector(model, metadata.yoloHeads(), options, metadata.classNames());
+    }
+
+    /**
+     * Why the model runs on another backend than the one asked for (e.g. "GPU cannot run m on this device (...);
+     * running it on the CPU (XNNPACK) instead"), or null when it runs where asked.
+     */
+    public String fallbackMessage() {
+        return fallbackMessage;
+    }
+
     private DetectionResult finish(float[] tensor, Letterbox box, long t0) {
         long t1 = System.nanoTime();
         float[][] outputs = model.run(tensor);
@@ -203,7 +282,7 @@ public final class AndroidDetector implements Closeable {
         return warmupNanos / 1e6;
     }
 
-    /** e.g. "model-int8 (int8, 5.8 MB), input 320x320, 20 classes, CPU, XNNPACK, 8 threads". */
+    /** e.g. "model-int8 (int8, 5.8 MB), input 320x320, 20 classes, XNNPACK, 8 threads". */
     public String describe() {
         return String.format(Locale.ROOT, "%s (%s, %s), input %dx%d, %d classes, %s", modelName,
                 metadata.precision(), formatBytes(modelBytes), metadata.inputWidth(), metadata.inputHeight(),

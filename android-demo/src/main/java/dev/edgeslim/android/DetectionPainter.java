@@ -13,8 +13,8 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * Draws detections on a mutable copy of an image: one colour per class, a box and a filled label
- * "name 0.87" above it (inside the image when the box touches the top edge).
+ * Draws detections on a mutable copy of an image, or over the camera preview: one colour per class, a box and a
+ * filled label "name 0.87" above it (inside the image when the box touches the top edge).
  */
 final class DetectionPainter {
     private DetectionPainter() {
@@ -22,8 +22,15 @@ final class DetectionPainter {
 
     static Bitmap draw(Bitmap image, List<Detection> detections) {
         Bitmap out = image.copy(Bitmap.Config.ARGB_8888, true);
-        Canvas canvas = new Canvas(out);
-        float side = Math.min(out.getWidth(), out.getHeight());
+        draw(new Canvas(out), detections, 1f, 1f, Math.min(out.getWidth(), out.getHeight()));
+        return out;
+    }
+
+    /**
+     * Draws on any canvas (the live camera overlay), box coordinates multiplied by {@code sx}, {@code sy};
+     * {@code side} sets line width and text size (the shorter side of the drawing).
+     */
+    static void draw(Canvas canvas, List<Detection> detections, float sx, float sy, float side) {
         Paint box = new Paint(Paint.ANTI_ALIAS_FLAG);
         box.setStyle(Paint.Style.STROKE);
         box.setStrokeWidth(Math.max(2f, side / 200f));
@@ -37,16 +44,17 @@ final class DetectionPainter {
             int color = colorOf(d.classId());
             box.setColor(color);
             fill.setColor(color);
-            canvas.drawRect(new RectF(d.x1(), d.y1(), d.x2(), d.y2()), box);
+            float x1 = d.x1() * sx;
+            float y1 = d.y1() * sy;
+            canvas.drawRect(new RectF(x1, y1, d.x2() * sx, d.y2() * sy), box);
             String label = label(d);
             text.getTextBounds(label, 0, label.length(), bounds);
             float pad = text.getTextSize() / 5f;
             float h = bounds.height() + 2 * pad;
-            float top = d.y1() - h >= 0 ? d.y1() - h : d.y1();
-            canvas.drawRect(d.x1(), top, d.x1() + bounds.width() + 2 * pad, top + h, fill);
-            canvas.drawText(label, d.x1() + pad, top + h - pad - bounds.bottom, text);
+            float top = y1 - h >= 0 ? y1 - h : y1;
+            canvas.drawRect(x1, top, x1 + bounds.width() + 2 * pad, top + h, fill);
+            canvas.drawText(label, x1 + pad, top + h - pad - bounds.bottom, text);
         }
-        return out;
     }
 
     static String label(Detection d) {

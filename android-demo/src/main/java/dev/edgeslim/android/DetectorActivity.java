@@ -29,9 +29,10 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
 /**
- * The demo screen: loads the model bundled in the APK, runs it on the bundled sample images ("Next sample") or on
- * an image the user picks ("Pick image"), and shows the image with its boxes, the detections, the inference time
- * and which model this is. An NNAPI checkbox reloads the model with Android's accelerator API.
+ * The still-image screen (the live camera is {@link LiveCameraActivity}): loads the model bundled in the APK,
+ * runs it on the bundled sample images ("Next sample") or on an image the user picks ("Pick image"), and shows
+ * the image with its boxes, the detections, the inference time and which model this is. Intent extra
+ * {@value #EXTRA_NOTICE} puts a message on top (why the camera is not available). An NNAPI checkbox reloads the model with Android's accelerator API.
  *
  * <p>Thin on purpose: detection is {@link AndroidDetector} (plain Java, tested on the JVM). Model loading and
  * inference run on one worker thread (the interpreter is single-threaded); results come back to the UI thread.
@@ -47,6 +48,8 @@ import java.util.concurrent.Executors;
  */
 public class DetectorActivity extends Activity {
     static final String EXTRA_MODEL = "model";
+    /** A message to show above everything, e.g. why the live camera is not available. */
+    static final String EXTRA_NOTICE = "notice";
     static final String SAMPLE_DIR = "samples";
     private static final int REQUEST_PICK = 1;
     private static final int ERROR_COLOR = Color.rgb(198, 40, 40);
@@ -62,6 +65,7 @@ public class DetectorActivity extends Activity {
 
     // UI thread state
     private TextView header;
+    private TextView notice;
     private TextView status;
     private ImageView imageView;
     private TextView detectionList;
@@ -98,6 +102,14 @@ public class DetectorActivity extends Activity {
         column.setOrientation(LinearLayout.VERTICAL);
         column.setPadding(pad, pad, pad, pad);
 
+        String noticeText = getIntent() == null ? null : getIntent().getStringExtra(EXTRA_NOTICE);
+        if (noticeText != null) {
+            notice = new TextView(this);
+            notice.setTextColor(ERROR_COLOR);
+            notice.setTextSize(15f);
+            notice.setText(noticeText);
+            column.addView(notice);
+        }
         header = new TextView(this);
         header.setTextSize(15f);
         column.addView(header);
@@ -328,19 +340,13 @@ public class DetectorActivity extends Activity {
         submit(new Task() {
             @Override
             public void run() throws Exception {
-                settings = settings.withNnapi(on);
-                try {
-                    loadModel(null);
-                } catch (ModelLoadException e) {
-                    if (!on) {
-                        throw e;
-                    }
-                    // NNAPI refused this model on this device: say so and go back to the CPU
-                    settings = settings.withNnapi(false);
-                    loadModel(null);
-                    showError("NNAPI cannot run this model here (" + e.getMessage() + "); back on the CPU.");
+                settings = settings.withBackend(on ? Backend.NNAPI : Backend.XNNPACK);
+                loadModel(null);
+                if (detector.fallbackMessage() != null) {
+                    // NNAPI refused this model on this device: the detector runs on the CPU, say so
+                    settings = detector.settings();
+                    showError(detector.fallbackMessage() + ".");
                     uncheckNnapi();
-                    return;
                 }
                 if (currentImage != null) {
                     detect(currentImage, currentName);
@@ -449,6 +455,11 @@ public class DetectorActivity extends Activity {
 
     TextView headerView() {
         return header;
+    }
+
+    /** The notice from the intent, or null. */
+    TextView noticeView() {
+        return notice;
     }
 
     TextView statusView() {

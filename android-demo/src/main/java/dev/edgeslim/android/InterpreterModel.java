@@ -17,6 +17,7 @@ import java.util.Map;
  * Not thread-safe (neither is the interpreter): one thread runs it.
  */
 public final class InterpreterModel implements RawModel, Closeable {
+    private final BackendLoader.Loaded loaded;
     private final Interpreter interpreter;
     private final ModelMetadata metadata;
     private final ByteBuffer input;
@@ -25,9 +26,10 @@ public final class InterpreterModel implements RawModel, Closeable {
     private final ByteBuffer[] headBuffers;
     private long lastRunNanos;
 
-    /** Takes ownership of {@code interpreter}: {@link #close()} closes it. */
-    public InterpreterModel(Interpreter interpreter, ModelMetadata metadata) {
-        this.interpreter = interpreter;
+    /** Takes ownership of the interpreter: {@link #close()} closes it (and its delegate). */
+    InterpreterModel(BackendLoader.Loaded loaded, ModelMetadata metadata) {
+        this.loaded = loaded;
+        this.interpreter = loaded.interpreter;
         this.metadata = metadata;
         int inputLength = metadata.inputWidth() * metadata.inputHeight() * 3;
         this.input = metadata.inputEncoding().allocate(inputLength);
@@ -70,6 +72,6 @@ public final class InterpreterModel implements RawModel, Closeable {
 
     @Override
     public void close() {
-        interpreter.close();
+        loaded.close();
     }
 }

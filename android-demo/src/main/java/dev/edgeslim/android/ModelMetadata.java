@@ -22,7 +22,8 @@ import java.util.List;
  */
 public final class ModelMetadata {
     public static final String FORMAT = "edgeslim-tflite-yolo";
-    public static final int FORMAT_VERSION = 1;
+    /** 2 added each head's {@code new_coords}; version 1 heads all decode classically. */
+    public static final int FORMAT_VERSION = 2;
     /** Larger metadata is refused before parsing (class names included, real files are a few kB). */
     public static final int MAX_CHARS = 16 << 20;
     static final int MAX_SIDE = 8192;
@@ -122,13 +123,14 @@ public final class ModelMetadata {
         List<OutputHead> heads = new ArrayList<OutputHead>(headArray.length());
         boolean[] usedOutput = new boolean[headArray.length()];
         for (int k = 0; k < headArray.length(); k++) {
-            heads.add(head(headArray.getJSONObject(k), k, classes, width, height, usedOutput));
+            heads.add(head(headArray.getJSONObject(k), k, classes, width, height, usedOutput, version));
         }
         return new ModelMetadata(precision, width, height, inputEncoding, classes, classNames,
                 Collections.unmodifiableList(heads));
     }
 
-    private static OutputHead head(JSONObject h, int k, int classes, int netW, int netH, boolean[] usedOutput)
+    private static OutputHead head(JSONObject h, int k, int classes, int netW, int netH, boolean[] usedOutput,
+                                   int version)
             throws JSONException {
         String where = "heads[" + k + "]: ";
         int gridH = h.getInt("grid_height");
@@ -154,10 +156,11 @@ public final class ModelMetadata {
                 where + "output_index must be a distinct index below " + usedOutput.length + ", got " + outputIndex);
         usedOutput[outputIndex] = true;
         float scaleXY = (float) h.getDouble("scale_x_y");
+        boolean newCoords = version >= 2 ? h.getBoolean("new_coords") : false;
         // YoloHead checks the numbers (positive anchors, scale_x_y >= 1, sizes) with readable messages
         YoloHead head;
         try {
-            head = new YoloHead(gridH, gridW, classes, aw, ah, scaleXY, netW, netH);
+            head = new YoloHead(gridH, gridW, classes, aw, ah, scaleXY, netW, netH, newCoords);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(where + e.getMessage(), e);
         }

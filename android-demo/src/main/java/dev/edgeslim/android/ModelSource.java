@@ -13,7 +13,9 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.charset.Charset;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Properties;
 
 /**
@@ -65,21 +67,8 @@ final class ModelSource {
         }
         String path = requested != null ? requested : info.getProperty("model.asset");
         if (path == null) {
-            String[] names;
-            try {
-                names = assets.list(MODEL_DIR);
-            } catch (IOException e) {
-                names = null;
-            }
-            if (names != null) {
-                Arrays.sort(names);
-                for (String n : names) {
-                    if (n.endsWith(".tflite")) {
-                        path = MODEL_DIR + "/" + n;
-                        break;
-                    }
-                }
-            }
+            List<String> all = modelAssets(assets);
+            path = all.isEmpty() ? null : all.get(0);
         }
         if (path == null) {
             throw new ModelLoadException("this APK contains no model (no assets/" + MODEL_DIR
@@ -90,6 +79,42 @@ final class ModelSource {
         String label = sameAsBuild ? info.getProperty("model.label", base) : base;
         boolean untrained = sameAsBuild && Boolean.parseBoolean(info.getProperty("model.untrained", "false"));
         return new ModelSource(path, null, label, untrained);
+    }
+
+    /**
+     * Every model in the APK ({@code assets/models/*.tflite}): the build's default first, then the others by
+     * name (e.g. the int8 and fp32 exports, and the uncompressed baseline, so a user can compare them).
+     */
+    static List<ModelSource> bundled(AssetManager assets) throws ModelLoadException {
+        List<ModelSource> out = new ArrayList<ModelSource>();
+        ModelSource first = find(assets, null);
+        out.add(first);
+        for (String path : modelAssets(assets)) {
+            if (!path.equals(first.path)) {
+                out.add(find(assets, path));
+            }
+        }
+        return out;
+    }
+
+    /** {@code models/*.tflite} in the APK, sorted by name. */
+    private static List<String> modelAssets(AssetManager assets) {
+        List<String> out = new ArrayList<String>();
+        String[] names;
+        try {
+            names = assets.list(MODEL_DIR);
+        } catch (IOException e) {
+            return out;
+        }
+        if (names != null) {
+            Arrays.sort(names);
+            for (String n : names) {
+                if (n.endsWith(".tflite")) {
+                    out.add(MODEL_DIR + "/" + n);
+                }
+            }
+        }
+        return out;
     }
 
     private static String baseName(String fileName) {

@@ -1,67 +1,69 @@
 package dev.edgeslim.android;
 
-import org.tensorflow.lite.Interpreter;
-
 /**
- * How the TFLite interpreter runs: CPU threads, XNNPACK (TFLite's optimised CPU kernels, on by default) and
- * optionally NNAPI (Android's accelerator API: GPU/DSP/NPU when the device offers them, else its CPU fallback).
- * Immutable.
+ * How the TFLite interpreter runs: the {@link Backend} and the number of CPU threads (1 to {@value #MAX_THREADS};
+ * used by the CPU kernels and by whatever part of the model an accelerator does not take). Immutable.
  */
 public final class RuntimeSettings {
-    private final int threads;
-    private final boolean xnnpack;
-    private final boolean nnapi;
+    public static final int MAX_THREADS = 8;
 
-    public RuntimeSettings(int threads, boolean xnnpack, boolean nnapi) {
-        if (threads < 1) {
-            throw new IllegalArgumentException("threads must be >= 1, got " + threads);
+    private final int threads;
+    private final Backend backend;
+
+    public RuntimeSettings(int threads, Backend backend) {
+        if (threads < 1 || threads > MAX_THREADS) {
+            throw new IllegalArgumentException("threads must be 1.." + MAX_THREADS + ", got " + threads);
+        }
+        if (backend == null) {
+            throw new IllegalArgumentException("no backend");
         }
         this.threads = threads;
-        this.xnnpack = xnnpack;
-        this.nnapi = nnapi;
+        this.backend = backend;
     }
 
-    /** All cores, XNNPACK, no NNAPI. */
+    /** The earlier form of these settings: NNAPI when {@code nnapi}, else XNNPACK or TFLite's own CPU kernels. */
+    public RuntimeSettings(int threads, boolean xnnpack, boolean nnapi) {
+        this(threads, nnapi ? Backend.NNAPI : xnnpack ? Backend.XNNPACK : Backend.CPU);
+    }
+
+    /** XNNPACK on all cores (at most {@value #MAX_THREADS}). */
     public static RuntimeSettings defaults() {
-        return new RuntimeSettings(Math.max(1, Runtime.getRuntime().availableProcessors()), true, false);
+        int cores = Runtime.getRuntime().availableProcessors();
+        return new RuntimeSettings(Math.max(1, Math.min(MAX_THREADS, cores)), Backend.XNNPACK);
     }
 
     public int threads() {
         return threads;
     }
 
-    public boolean xnnpack() {
-        return xnnpack;
+    public Backend backend() {
+        return backend;
     }
 
-    public boolean nnapi() {
-        return nnapi;
+    public RuntimeSettings withThreads(int n) {
+        return new RuntimeSettings(n, backend);
     }
 
-    public RuntimeSettings withNnapi(boolean on) {
-        return new RuntimeSettings(threads, xnnpack, on);
+    public RuntimeSettings withBackend(Backend b) {
+        return new RuntimeSettings(threads, b);
     }
 
-    /**
-     * The interpreter options. Only calls that exist with the same signature in TFLite 2.16.1 (the app) and the
-     * 2.6 desktop build the JVM tests use.
-     */
-    Interpreter.Options toOptions() {
-        Interpreter.Options options = new Interpreter.Options();
-        options.setNumThreads(threads);
-        options.setUseXNNPACK(xnnpack);
-        if (nnapi) {
-            options.setUseNNAPI(true);
-        }
-        return options;
-    }
-
-    /** e.g. "CPU, XNNPACK, 8 threads" or "NNAPI, 8 CPU threads". */
+    /** e.g. "XNNPACK, 4 threads" or "NNAPI, 4 CPU threads". */
     public String describe() {
-        if (nnapi) {
-            return "NNAPI, " + threads + " CPU thread" + (threads == 1 ? "" : "s");
-        }
-        return "CPU" + (xnnpack ? ", XNNPACK" : "") + ", " + threads + " thread" + (threads == 1 ? "" : "s");
+        String t = threads + " " + (backend == Backend.NNAPI || backend == Backend.GPU ? "CPU " : "") + "thread"
+                + (threads == 1 ? "" : "s");
+        return backend.label() + ", " + t;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof RuntimeSettings && ((RuntimeSettings) o).threads == threads
+                && ((RuntimeSettings) o).backend == backend;
+    }
+
+    @Override
+    public int hashCode() {
+        return 31 * threads + backend.hashCode();
     }
 
     @Override

@@ -16,7 +16,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Broken or mismatched models end as one readable {@link ModelLoadException}, never a crash. */
 class AndroidDetectorErrorsTest {
-    static final RuntimeSettings SETTINGS = new RuntimeSettings(1, true, false);
+    static final RuntimeSettings SETTINGS = new RuntimeSettings(1, Backend.XNNPACK);
 
     @BeforeAll
     static void loadRuntime() {

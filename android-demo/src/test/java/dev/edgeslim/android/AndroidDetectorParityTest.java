@@ -40,7 +40,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class AndroidDetectorParityTest {
     /** Low threshold and no cap: hundreds of boxes to compare, none cut by the cap's tie-breaking. */
     static final DetectorOptions OPTIONS = DetectorOptions.defaults().withConfThreshold(0.2f).withMaxDetections(0);
-    static final RuntimeSettings SETTINGS = new RuntimeSettings(2, true, false);
+    static final RuntimeSettings SETTINGS = new RuntimeSettings(2, Backend.XNNPACK);
     /** Rounding differences between TFLite 2.6 and 2.18 int8 kernels accumulate over layers: a few quanta. */
     static final int MAX_QUANTA = 4;
 
@@ -97,7 +97,8 @@ class AndroidDetectorParityTest {
     void int8ModelGivesTheDesktopBoxesFromTheSameRuntimeOutputs() throws Exception {
         ExportedTflite model = TestModels.int8();
         ModelMetadata meta = metadata(model);
-        Interpreter interpreter = new Interpreter(TestModels.bytes(model), SETTINGS.toOptions());
+        BackendLoader.Loaded loaded = BackendLoader.load(TestModels.bytes(model), SETTINGS);
+        Interpreter interpreter = loaded.interpreter;
         try (AndroidDetector app = open(model, "int8")) {
             Detector desktop = new Detector(quantParamsModel(interpreter, model.metadata()), meta.yoloHeads(),
                     OPTIONS, meta.classNames());
@@ -113,7 +114,7 @@ class AndroidDetectorParityTest {
             }
             assertTrue(compared >= 30, "too few boxes to compare: " + compared);
         } finally {
-            interpreter.close();
+            loaded.close();
         }
     }
 
@@ -121,8 +122,7 @@ class AndroidDetectorParityTest {
     void int8OutputsOfTheTwoRuntimesAreAFewQuantaApart() throws Exception {
         ExportedTflite model = TestModels.int8();
         ModelMetadata meta = metadata(model);
-        Interpreter interpreter = new Interpreter(TestModels.bytes(model), SETTINGS.toOptions());
-        try (InterpreterModel app = new InterpreterModel(interpreter, meta);
+        try (InterpreterModel app = new InterpreterModel(BackendLoader.load(TestModels.bytes(model), SETTINGS), meta);
              TfliteRunner runner = TfliteRunner.load(model.model(), 2, TfliteRunner.Delegates.DEFAULT)) {
             TensorEncoding in = meta.inputEncoding();
             for (BufferedImage img : TestModels.sampleImages()) {

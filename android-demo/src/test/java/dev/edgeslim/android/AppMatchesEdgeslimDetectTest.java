@@ -50,7 +50,7 @@ class AppMatchesEdgeslimDetectTest {
         int compared = 0;
         int image = 0;
         try (AndroidDetector app = AndroidDetector.open(TestModels.bytes(model), model.metadata().toJson(),
-                "detect-parity", new RuntimeSettings(2, true, false), options)) {
+                "detect-parity", new RuntimeSettings(2, Backend.XNNPACK), options)) {
             for (BufferedImage img : TestModels.sampleImages()) {
                 Path png = dir.resolve("sample-" + image++ + ".png"); // lossless: both sides read the same pixels
                 ImageIO.write(img, "png", png.toFile());

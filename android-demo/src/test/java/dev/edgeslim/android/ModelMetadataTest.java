@@ -50,6 +50,20 @@ class ModelMetadataTest {
                 .put("quantization", new JSONObject().put("scale", 0.125).put("zero_point", zeroPoint));
     }
 
+    /** Version 2 says per head whether it decodes with darknet's new_coords=1; version 1 heads are classic. */
+    @Test
+    void readsTheNewCoordsDecodingOfVersion2() throws Exception {
+        JSONObject v2 = sample().put("format_version", 2);
+        v2.getJSONArray("heads").getJSONObject(0).put("new_coords", true);
+        v2.getJSONArray("heads").getJSONObject(1).put("new_coords", false);
+        ModelMetadata m = ModelMetadata.parse(v2.toString(), "m.tflite.json");
+        assertTrue(m.heads().get(0).head().newCoords());
+        assertFalse(m.heads().get(1).head().newCoords());
+        assertFalse(ModelMetadata.parse(sample().toString(), "m.tflite.json").heads().get(0).head().newCoords());
+        JSONObject missing = sample().put("format_version", 2);
+        assertThrows(ModelLoadException.class, () -> ModelMetadata.parse(missing.toString(), "m.tflite.json"));
+    }
+
     @Test
     void readsEverythingTheDetectorNeeds() throws Exception {
         ModelMetadata m = ModelMetadata.parse(sample().toString(), "m.tflite.json");
@@ -99,7 +113,7 @@ class ModelMetadataTest {
         assertMessage("{not json", "m.json: malformed or incomplete metadata JSON");
         assertMessage("", "m.json: the metadata file is empty");
         assertMessage(sample().put("format", "something-else").toString(), "not EdgeSlim TFLite metadata");
-        assertMessage(sample().put("format_version", 2).toString(), "newer than this app understands");
+        assertMessage(sample().put("format_version", 3).toString(), "newer than this app understands");
         assertMessage(sample().put("classes", 4).toString(), "class_names has 3 names for 4 classes");
         JSONObject noHeads = sample();
         noHeads.remove("heads");

@@ -1,13 +1,13 @@
 package dev.edgeslim.cli;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.edgeslim.detector.io.OutputFiles;
 import dev.edgeslim.detector.cfg.CfgWriter;
+import dev.edgeslim.detector.darknet.DarknetModel;
 import dev.edgeslim.detector.model.NetworkSpec;
 import dev.edgeslim.detector.model.SpecLimits;
 import dev.edgeslim.detector.model.builtin.BuiltinModels;
-import dev.edgeslim.detector.weights.DarknetWeights;
 import dev.edgeslim.detector.weights.WeightInitializer;
-import dev.edgeslim.detector.weights.WeightStore;
 
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -39,13 +39,14 @@ public final class CreateModelCommand implements Command {
     @Override
     public int run(List<String> args, PrintStream out, PrintStream err) throws Exception {
         CliOptions options = new CliOptions("edgeslim create-model --arch NAME [--classes N] [--size S] --out MODEL.cfg"
-                + " [--weights-out MODEL.weights [--seed N]] [--json]")
+                + " [--weights-out MODEL.weights [--seed N]] [--force] [--json]")
                 .required("arch", "NAME", "model: " + BuiltinModels.NAME_FORMS)
                 .value("classes", "N", "number of classes (default " + DEFAULT_CLASSES + ", PASCAL VOC)")
                 .value("size", "S", "input width = height, a multiple of 32 (default " + DEFAULT_SIZE + ")")
                 .required("out", "FILE", "cfg file to write")
                 .value("weights-out", "FILE", "also write training-initial darknet weights (He init, BN gamma=1)")
                 .value("seed", "N", "random seed for --weights-out (default 1)")
+                .flag("force", "replace output files that are not a darknet cfg / darknet weights")
                 .flag("json", "print machine-readable JSON instead of a summary");
         CliOptions.Parsed p = options.parse(args, out);
         if (p == null) {
@@ -63,6 +64,10 @@ public final class CreateModelCommand implements Command {
             throw new UsageException("--seed only applies with --weights-out");
         }
         int seed = p.integer("seed", 1, 0, Integer.MAX_VALUE);
+        OutputFiles.checkReplaceable(cfg, OutputFiles.DARKNET_CFG, p.has("force"));
+        if (weightsFile != null) {
+            OutputFiles.checkReplaceable(weightsFile, OutputFiles.DARKNET_WEIGHTS, p.has("force"));
+        }
 
         NetworkSpec spec;
         try {
@@ -70,10 +75,10 @@ public final class CreateModelCommand implements Command {
         } catch (IllegalArgumentException e) {
             throw new UsageException(e.getMessage());
         }
-        CfgWriter.write(spec, cfg);
         if (weightsFile != null) {
-            WeightStore weights = WeightInitializer.forTraining(spec, seed);
-            DarknetWeights.write(weights, spec, weightsFile);
+            new DarknetModel(spec, WeightInitializer.forTraining(spec, seed)).write(cfg, weightsFile);
+        } else {
+            CfgWriter.write(spec, cfg);
         }
 
         if (p.has("json")) {

@@ -2,18 +2,20 @@ package dev.edgeslim.cli;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.edgeslim.detector.io.OutputFiles;
 import dev.edgeslim.detector.cfg.CfgParser;
+import dev.edgeslim.detector.darknet.DarknetModel;
 import dev.edgeslim.detector.data.VocClasses;
 import dev.edgeslim.detector.graph.InferenceModel;
 import dev.edgeslim.detector.image.DetectionDrawer;
 import dev.edgeslim.detector.image.ImageLoader;
 import dev.edgeslim.detector.image.RgbImage;
+import dev.edgeslim.detector.io.BadInputException;
 import dev.edgeslim.detector.model.NetworkSpec;
 import dev.edgeslim.detector.model.YoloHeads;
 import dev.edgeslim.detector.postprocess.Detection;
 import dev.edgeslim.detector.postprocess.Detector;
 import dev.edgeslim.detector.postprocess.DetectorOptions;
-import dev.edgeslim.detector.weights.DarknetWeights;
 import dev.edgeslim.detector.weights.WeightStore;
 
 import java.io.PrintStream;
@@ -38,7 +40,7 @@ public final class DetectCommand implements Command {
 
     @Override
     public int run(List<String> args, PrintStream out, PrintStream err) throws Exception {
-        CliOptions options = new CliOptions("edgeslim detect --cfg MODEL.cfg --weights W --image IN [--out OUT.jpg]")
+        CliOptions options = new CliOptions("edgeslim detect --cfg MODEL.cfg --weights W --image IN [--out OUT.jpg [--force]]")
                 .value("cfg", "FILE", "darknet cfg (required)")
                 .value("weights", "FILE", "darknet weights (required)")
                 .value("image", "FILE", "input image (required)")
@@ -48,6 +50,7 @@ public final class DetectCommand implements Command {
                 .value("nms", "IOU", "NMS IoU threshold (default 0.45)")
                 .value("size", "S", "input size (default: the cfg's)")
                 .value("threads", "N", "TF threads (default: all cores)")
+                .flag("force", "replace an --out file that is not an image")
                 .flag("json", "print JSON");
         CliOptions.Parsed p = options.parse(args, out);
         if (p == null) {
@@ -62,17 +65,16 @@ public final class DetectCommand implements Command {
             if (!(n.endsWith(".jpg") || n.endsWith(".jpeg") || n.endsWith(".png"))) {
                 throw new UsageException("--out must end in .jpg, .jpeg or .png");
             }
+            OutputFiles.checkReplaceable(outFile, OutputFiles.IMAGE, p.has("force"));
         }
         float conf = (float) p.number("conf", 0.25, 0, 1);
         float nms = (float) p.number("nms", 0.45, 0, 1);
         int size = p.integer("size", 0, 32, 4096);
         int threads = p.integer("threads", Runtime.getRuntime().availableProcessors(), 1, 256);
 
-        NetworkSpec spec = CfgParser.parse(cfg);
-        if (size > 0) {
-            spec = spec.withInputSize(size, size);
-        }
-        WeightStore weights = DarknetWeights.read(weightsFile, spec);
+        DarknetModel darknet = DarknetModel.load(cfg, weightsFile);
+        NetworkSpec spec = size > 0 ? darknet.spec().withInputSize(size, size) : darknet.spec();
+        WeightStore weights = darknet.weights();
         VocClasses known = ClassNames.givenOrRecorded(p, cfg, weightsFile, spec.classes());
         List<String> names = known != null ? known.names()
                 : spec.classes() == VocClasses.VOC.size() ? VocClasses.VOC.names() : null;
@@ -117,5 +119,4 @@ public final class DetectCommand implements Command {
         }
         return OK;
     }
-
 }

@@ -1,5 +1,6 @@
 package dev.edgeslim.cli;
 
+import dev.edgeslim.compressor.pipeline.ConfigException;
 import dev.edgeslim.detector.io.BadInputException;
 
 import java.io.PrintStream;
@@ -59,10 +60,7 @@ public final class EdgeSlim {
         boolean verbose = rest.contains("--verbose");
         try {
             return command.run(rest, out, err);
-        } catch (CompressCommand.StageFailedException e) {
-            err.println(line(command, e.getMessage()));
-            return e.code;
-        } catch (UsageException e) {
+        } catch (UsageException | ConfigException e) {
             err.println(line(command, e.getMessage()));
             return Command.USAGE;
         } catch (BadInputException e) {

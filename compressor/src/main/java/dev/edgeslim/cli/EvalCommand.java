@@ -1,7 +1,9 @@
 package dev.edgeslim.cli;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.edgeslim.detector.io.OutputFiles;
 import dev.edgeslim.detector.cfg.CfgParser;
+import dev.edgeslim.detector.darknet.DarknetModel;
 import dev.edgeslim.detector.data.VocDataset;
 import dev.edgeslim.detector.eval.ClassEvaluation;
 import dev.edgeslim.detector.eval.CocoResult;
@@ -11,7 +13,6 @@ import dev.edgeslim.detector.eval.VocResultsWriter;
 import dev.edgeslim.detector.graph.InferenceModel;
 import dev.edgeslim.detector.inference.DatasetEvaluation;
 import dev.edgeslim.detector.model.NetworkSpec;
-import dev.edgeslim.detector.weights.DarknetWeights;
 import dev.edgeslim.detector.weights.WeightStore;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
@@ -59,6 +60,7 @@ public final class EvalCommand implements Command {
                         + "one folder a year when the split spans several)")
                 .flag("skip-bad", "skip and count unreadable samples")
                 .flag("quiet", "no progress bar")
+                .flag("force", "replace report or results files that are not earlier ones")
                 .flag("json", "print JSON");
         CliOptions.Parsed p = options.parse(args, out);
         if (p == null) {
@@ -76,17 +78,17 @@ public final class EvalCommand implements Command {
         int batch = p.integer("batch", 8, 1, 256);
         int threads = p.integer("threads", Runtime.getRuntime().availableProcessors(), 1, 256);
 
-        NetworkSpec spec = CfgParser.parse(cfg);
-        if (size > 0) {
-            spec = spec.withInputSize(size, size);
-        }
-        WeightStore weights = DarknetWeights.read(weightsFile, spec);
+        DarknetModel darknet = DarknetModel.load(cfg, weightsFile);
+        NetworkSpec spec = size > 0 ? darknet.spec().withInputSize(size, size) : darknet.spec();
+        WeightStore weights = darknet.weights();
         VocDataset dataset = ClassNames.open(data, split, VocDataset.Options.defaults().withSkipBad(p.has("skip-bad"))
                 .withClasses(ClassNames.forDataset(p, cfg, weightsFile, spec.classes(), data, split)));
         if (dataset.classes().size() != spec.classes()) {
             throw new dev.edgeslim.detector.io.BadInputException(cfg, "the model has " + spec.classes()
                     + " classes but the dataset has " + dataset.classes().size());
         }
+        String name = stripExtension(weightsFile.getFileName().toString());
+        String splitName = resultsSplitName(split);
         if (p.path("save-detections") != null) {
             try { // refused before the evaluation, not after it
                 VocResultsWriter.checkClassNames(dataset.classes().names());
@@ -94,6 +96,7 @@ public final class EvalCommand implements Command {
                 throw new UsageException("--save-detections: " + e.getMessage());
             }
         }
+        checkOutputs(p, name, splitName, dataset.classes().names(), years(dataset));
         DatasetEvaluation.Outcome outcome;
         try (InferenceModel model = InferenceModel.create(spec, weights, threads);
              ProgressBar bar = p.has("quiet") ? null : new ProgressBarBuilder().setTaskName("eval")
@@ -103,12 +106,11 @@ public final class EvalCommand implements Command {
                     DatasetEvaluation.evaluationOptions(), bar == null ? null : bar::stepTo);
         }
         EvalResult r = outcome.result();
-        String name = stripExtension(weightsFile.getFileName().toString());
         if (p.path("report") != null) {
             EvalReport.writeAll(p.path("report"), name, r);
         }
         if (p.path("save-detections") != null) {
-            VocResultsWriter.writePerYear(p.path("save-detections"), resultsSplitName(split),
+            VocResultsWriter.writePerYear(p.path("save-detections"), splitName,
                     dataset.classes().names(), years(dataset), outcome.detections());
         }
         if (p.has("json")) {
@@ -183,5 +185,28 @@ public final class EvalCommand implements Command {
     static String stripExtension(String name) {
         int dot = name.lastIndexOf('.');
         return dot > 0 ? name.substring(0, dot) : name;
+    }
+
+    /** Refuses, before the evaluation runs, to replace files in --report or --save-detections that are not ours. */
+    private static void checkOutputs(CliOptions.Parsed p, String name, String split, List<String> classes,
+                                     List<String> years)
+            throws java.io.IOException {
+        boolean force = p.has("force");
+        Path report = p.path("report");
+        if (report != null) {
+            OutputFiles.checkReplaceable(report.resolve(name + "-eval.json"), OutputFiles.JSON, force);
+            OutputFiles.checkReplaceable(report.resolve(name + "-eval.md"), OutputFiles.MARKDOWN, force);
+            OutputFiles.checkReplaceable(report.resolve(name + "-pr.png"), OutputFiles.PNG, force);
+        }
+        Path results = p.path("save-detections");
+        if (results != null) {
+            for (String year : years) { // one folder a year when the split spans several
+                Path folder = years.size() == 1 ? results : results.resolve(year);
+                for (String c : classes) {
+                    OutputFiles.checkReplaceable(folder.resolve(VocResultsWriter.fileName(split, c)),
+                            OutputFiles.VOC_RESULTS, force);
+                }
+            }
+        }
     }
 }

@@ -1,22 +1,22 @@
 package dev.edgeslim.cli;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.edgeslim.detector.data.NamesFile;
+import dev.edgeslim.compressor.export.onnx.OnnxExportOptions;
+import dev.edgeslim.compressor.export.onnx.OnnxExporter;
 import dev.edgeslim.compressor.export.tflite.ExportOptions;
 import dev.edgeslim.compressor.export.tflite.ExportedTflite;
 import dev.edgeslim.compressor.export.tflite.ImageFolderCalibration;
 import dev.edgeslim.compressor.export.tflite.Precision;
 import dev.edgeslim.compressor.export.tflite.TfliteExporter;
 import dev.edgeslim.compressor.export.tflite.TfliteMetadata;
-import dev.edgeslim.detector.cfg.CfgParser;
-import dev.edgeslim.detector.cfg.CfgWriter;
-import dev.edgeslim.detector.data.VocClasses;
-import dev.edgeslim.detector.io.AtomicFiles;
+import dev.edgeslim.detector.darknet.DarknetModel;
+import dev.edgeslim.detector.data.NamesFile;
 import dev.edgeslim.detector.io.BadInputException;
+import dev.edgeslim.detector.io.OutputFiles;
 import dev.edgeslim.detector.model.NetworkSpec;
-import dev.edgeslim.detector.weights.DarknetWeights;
 import dev.edgeslim.detector.weights.WeightStore;
 
-import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,9 +24,9 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * {@code edgeslim export --cfg FILE --weights FILE --format tflite|darknet [--quant fp32|fp16|int8]
- * [--calib DIR [--calib-images N] [--percentile P] [--float-io | --integer-only]] [--names FILE] --out FILE
- * [--threads N]
+ * {@code edgeslim export --cfg FILE --weights FILE --format tflite|onnx|darknet [--quant fp32|fp16|int8]
+ * [--calib DIR [--calib-images N] [--percentile P] [--float-io | --integer-only]] [--opset N] [--dynamic-batch]
+ * [--names FILE] --out FILE [--force] [--threads N]
  * [--json]}.
  * <ul>
  *   <li>{@code --format tflite}: writes {@code OUT} (the .tflite model) and {@code OUT.json} (its
@@ -38,19 +38,27 @@ import java.util.Locale;
  *   and logistic as integer lookup tables instead of float islands, so no tensor is float (for integer-only
  *   accelerators; slower on XNNPACK, which does not take the lookups). {@code --names} puts class names in the
  *   metadata.</li>
+ *   <li>{@code --format onnx}: writes {@code OUT}, one ONNX graph (see {@code OnnxExporter}) whose metadata_props
+ *   carry what {@code OUT.json} holds for TFLite. {@code --quant}, {@code --calib}, {@code --calib-images},
+ *   {@code --percentile} and {@code --names} as for TFLite (int8 is QDQ with the same calibration);
+ *   {@code --opset N} (default 17, 13 to 21) and {@code --dynamic-batch} (a symbolic batch dimension). An existing
+ *   {@code OUT} is replaced only with {@code --force}. Bad input here exits 2: int8 without {@code --calib}, an opset
+ *   too old for the graph's ops, an existing output without {@code --force}.</li>
  *   <li>{@code --format darknet}: writes {@code OUT.cfg} and {@code OUT.weights} side by side ({@code OUT} may
  *   end in .cfg or .weights, which is dropped).</li>
  * </ul>
- * Every flag and input file is checked before anything is written; each output file is written atomically,
+ * An existing output file is replaced only when it is an earlier export of the same kind, or with
+ * {@code --force}. Every flag and input file is checked before anything is written; each output file is written atomically,
  * and if a later one fails the earlier ones of this run are removed, so outputs appear complete or not at all.
  * JSON fields ({@code --json}): {@code format} (tflite or darknet), {@code precision} (fp32/fp16/int8, null for
  * darknet), {@code files} (written paths), {@code bytes} (total size written), {@code params},
  * {@code heads} (number of [yolo] outputs), {@code calibration_images} (int8 only, else null),
  * {@code input_quantization} ({@code scale}, {@code zero_point}; int8 with int8 input only, else null),
+ * {@code opset} and {@code dynamic_batch} (onnx only),
  * {@code float_io} (int8 with --float-io), {@code integer_only} (int8 with --integer-only).
  */
 public final class ExportCommand implements Command {
-    static final int DEFAULT_CALIBRATION_IMAGES = 100;
+    static final int DEFAULT_CALIBRATION_IMAGES = ExportOptions.DEFAULT_CALIBRATION_IMAGES;
 
     @Override
     public String name() {
@@ -59,20 +67,20 @@ public final class ExportCommand implements Command {
 
     @Override
     public String summary() {
-        return "write a model as .tflite (fp32, fp16, int8 with calibration) or darknet cfg + weights";
+        return "write a model as .tflite or .onnx (fp32, fp16, int8 with calibration) or darknet cfg + weights";
     }
 
     @Override
     public int run(List<String> args, PrintStream out, PrintStream err) throws Exception {
-        CliOptions options = new CliOptions("edgeslim export --cfg FILE --weights FILE --format tflite|darknet"
+        CliOptions options = new CliOptions("edgeslim export --cfg FILE --weights FILE --format tflite|onnx|darknet"
                 + " [--quant fp32|fp16|int8] [--calib DIR [--calib-images N] [--percentile P]"
-                + " [--float-io | --integer-only]]"
+                + " [--float-io | --integer-only]] [--opset N] [--dynamic-batch]"
                 + " [--names FILE]"
-                + " --out FILE [--json]")
+                + " --out FILE [--force] [--json]")
                 .required("cfg", "FILE", "darknet cfg of the network")
                 .required("weights", "FILE", "darknet .weights matching the cfg")
-                .required("format", "FORMAT", "tflite, or darknet (cfg + weights)")
-                .value("quant", "Q", "tflite precision: fp32 (default), fp16 (half-size weights) or int8"
+                .required("format", "FORMAT", "tflite, onnx, or darknet (cfg + weights)")
+                .value("quant", "Q", "tflite/onnx precision: fp32 (default), fp16 (half-size weights) or int8"
                         + " (int8 weights and feature maps, needs --calib)")
                 .value("calib", "DIR", "int8: folder of calibration images (jpg, jpeg, png, bmp)")
                 .value("calib-images", "N", "int8: calibration images to use (default " + DEFAULT_CALIBRATION_IMAGES + ")")
@@ -81,11 +89,15 @@ public final class ExportCommand implements Command {
                 .flag("float-io", "int8: float32 input and outputs (QUANTIZE/DEQUANTIZE) around the int8 graph")
                 .flag("integer-only", "int8: no float tensor at all (Mish, Swish, logistic as integer lookup"
                         + " tables; for integer-only accelerators, slower on XNNPACK)")
+                .value("opset", "N", "onnx: opset of the default domain, " + OnnxExportOptions.MIN_OPSET + " to "
+                        + OnnxExportOptions.MAX_OPSET + " (default " + OnnxExportOptions.DEFAULT_OPSET + ")")
+                .flag("dynamic-batch", "onnx: a symbolic batch dimension (default batch 1)")
                 .value("names", "FILE", "class names for the model metadata, darknet .names (default: the model's "
-                        + VocClasses.FILE_NAME + " if it has one)")
+                        + dev.edgeslim.detector.data.VocClasses.FILE_NAME + " if it has one)")
                 .required("out", "FILE", "tflite: the model file (metadata goes to FILE.json);"
                         + " darknet: FILE.cfg and FILE.weights")
                 .value("threads", "N", "threads for calibration inference (default 2)")
+                .flag("force", "replace output files that are not earlier exports")
                 .flag("json", "print machine-readable JSON instead of a summary");
         CliOptions.Parsed p = options.parse(args, out);
         if (p == null) {
@@ -98,14 +110,28 @@ public final class ExportCommand implements Command {
         Path cfgFile = p.requiredPath("cfg");
         Path weightsFile = p.requiredPath("weights");
         String format = p.required("format").trim().toLowerCase(Locale.ROOT);
-        if (!format.equals("tflite") && !format.equals("darknet")) {
-            throw new UsageException("--format must be tflite or darknet, got '" + p.required("format") + "'");
+        if (!format.equals("tflite") && !format.equals("onnx") && !format.equals("darknet")) {
+            throw new UsageException("--format must be tflite, onnx or darknet, got '" + p.required("format") + "'");
         }
         Path outFile = p.requiredPath("out");
         boolean tflite = format.equals("tflite");
-        if (!tflite) {
+        boolean onnx = format.equals("onnx");
+        if (!tflite && !onnx) {
             for (String flag : List.of("quant", "calib", "calib-images", "percentile", "float-io", "integer-only",
                     "names", "threads")) {
+                if (p.has(flag)) {
+                    throw new UsageException("--" + flag + " only applies to --format tflite or onnx");
+                }
+            }
+        }
+        if (!onnx) {
+            for (String flag : List.of("opset", "dynamic-batch")) {
+                if (p.has(flag)) {
+                    throw new UsageException("--" + flag + " only applies to --format onnx");
+                }
+            }
+        } else {
+            for (String flag : List.of("float-io", "integer-only")) {
                 if (p.has(flag)) {
                     throw new UsageException("--" + flag + " only applies to --format tflite");
                 }
@@ -125,6 +151,10 @@ public final class ExportCommand implements Command {
             throw new UsageException("--float-io and --integer-only exclude each other (float I/O means float tensors)");
         }
         if (int8 && !p.has("calib")) {
+            if (onnx) {
+                throw new BadInputException(weightsFile, "--quant int8 needs calibration data: give --calib DIR, a"
+                        + " folder of representative images");
+            }
             throw new UsageException("--quant int8 needs --calib DIR (calibration images)");
         }
         if (!int8) {
@@ -143,14 +173,39 @@ public final class ExportCommand implements Command {
         if (Files.isDirectory(outFile)) {
             throw new UsageException("--out " + outFile + " is a directory; give a file name");
         }
-        List<Path> darknetFiles = tflite ? null : darknetOutputs(outFile);
+        int opset = p.integer("opset", OnnxExportOptions.DEFAULT_OPSET, 1, 1000);
+        if (onnx && (opset < OnnxExportOptions.MIN_OPSET || opset > OnnxExportOptions.MAX_OPSET)) {
+            throw new BadInputException(cfgFile, OnnxExporter.opsetProblem(opset));
+        }
+        List<Path> darknetFiles = tflite || onnx ? null : darknetOutputs(outFile);
+        boolean force = p.has("force");
+        if (onnx) {
+            if (Files.exists(outFile) && !force) {
+                throw new BadInputException(outFile, "exists; give --force to replace it, or another --out");
+            }
+        } else if (tflite) {
+            OutputFiles.checkReplaceable(outFile, OutputFiles.TFLITE, force);
+            OutputFiles.checkReplaceable(TfliteMetadata.fileFor(outFile), TfliteMetadata.KIND, force);
+        } else {
+            OutputFiles.checkReplaceable(darknetFiles.get(0), OutputFiles.DARKNET_CFG, force);
+            OutputFiles.checkReplaceable(darknetFiles.get(1), OutputFiles.DARKNET_WEIGHTS, force);
+        }
 
         // 2. every input file, still before writing
-        NetworkSpec spec = CfgParser.parse(cfgFile);
-        WeightStore weights = DarknetWeights.read(weightsFile, spec);
+        DarknetModel model = DarknetModel.load(cfgFile, weightsFile);
+        NetworkSpec spec = model.spec();
+        WeightStore weights = model.weights();
         // --names, else the names recorded beside the model (a training run's classes.names), else none
-        VocClasses known = tflite ? ClassNames.givenOrRecorded(p, cfgFile, weightsFile, spec.classes()) : null;
-        List<String> names = known == null ? List.of() : known.names();
+        List<String> names = p.has("names") ? NamesFile.read(p.path("names")) : List.of();
+        if (names.isEmpty() && (tflite || onnx)) {
+            dev.edgeslim.detector.data.VocClasses known = ClassNames.givenOrRecorded(p, cfgFile, weightsFile,
+                    spec.classes());
+            names = known == null ? List.of() : known.names();
+        }
+        if (!names.isEmpty() && names.size() != spec.classes()) {
+            throw new BadInputException(p.path("names"), names.size() + " class names, but " + cfgFile + " has "
+                    + spec.classes() + " classes");
+        }
         ImageFolderCalibration calibration = null;
         if (int8) {
             Path dir = p.path("calib");
@@ -166,8 +221,19 @@ public final class ExportCommand implements Command {
         json.put("params", spec.totalParams());
         json.put("heads", spec.yoloLayers().size());
         List<Path> written;
-        ExportedTflite model = null;
-        if (tflite) {
+        ExportedTflite exported = null;
+        if (onnx) {
+            ExportOptions base = (int8 ? ExportOptions.int8(calibration, calibration.size(), percentile)
+                    : precision == Precision.FP16 ? ExportOptions.fp16() : ExportOptions.fp32())
+                    .withClassNames(names).withSource(weightsFile.toString()).withThreads(threads);
+            OnnxExportOptions onnxOptions = OnnxExportOptions.of(base).withOpset(opset)
+                    .withDynamicBatch(p.has("dynamic-batch"));
+            OnnxExporter.export(spec, weights, onnxOptions).write(outFile);
+            written = List.of(outFile);
+            json.put("precision", precision.cliName());
+            json.put("opset", opset);
+            json.put("dynamic_batch", p.has("dynamic-batch"));
+        } else if (tflite) {
             ExportOptions exportOptions = (int8
                     ? ExportOptions.int8(calibration, calibration.size(), percentile)
                     : precision == Precision.FP16 ? ExportOptions.fp16() : ExportOptions.fp32())
@@ -178,12 +244,12 @@ public final class ExportCommand implements Command {
             if (integerOnly) {
                 exportOptions = exportOptions.withIntegerOnly(true);
             }
-            model = TfliteExporter.export(spec, weights, exportOptions);
-            model.write(outFile);
+            exported = TfliteExporter.export(spec, weights, exportOptions);
+            exported.write(outFile);
             written = List.of(outFile, TfliteMetadata.fileFor(outFile));
             json.put("precision", precision.cliName());
         } else {
-            writeDarknet(spec, weights, darknetFiles.get(0), darknetFiles.get(1));
+            new DarknetModel(spec, weights).write(darknetFiles.get(0), darknetFiles.get(1));
             written = darknetFiles;
             json.putNull("precision");
         }
@@ -193,8 +259,9 @@ public final class ExportCommand implements Command {
         }
         json.putPOJO("files", written.stream().map(Path::toString).toList());
         json.put("bytes", bytes);
-        TfliteMetadata.Quantization inputQuantization = model == null ? null : model.metadata().input().quantization();
-        if (model != null && int8) {
+        TfliteMetadata.Quantization inputQuantization = exported == null ? null
+                : exported.metadata().input().quantization();
+        if ((exported != null || onnx) && int8) {
             json.put("calibration_images", calibration.size());
         } else {
             json.putNull("calibration_images");
@@ -213,7 +280,7 @@ public final class ExportCommand implements Command {
             out.println(Json.write(json));
         } else {
             out.printf("exported %s (%s%s): %,d params, %d heads%n", cfgFile, format,
-                    tflite ? " " + precision.cliName() : "", spec.totalParams(), spec.yoloLayers().size());
+                    tflite || onnx ? " " + precision.cliName() : "", spec.totalParams(), spec.yoloLayers().size());
             for (Path f : written) {
                 out.printf("  %s (%,d bytes)%n", f, Files.size(f));
             }
@@ -224,6 +291,8 @@ public final class ExportCommand implements Command {
             } else if (floatIo) {
                 out.printf("  float32 input and outputs around the int8 graph; calibrated on %d images%n",
                         calibration.size());
+            } else if (onnx && int8) {
+                out.printf("  int8 QDQ (float32 input and outputs); calibrated on %d images%n", calibration.size());
             }
         }
         return OK;
@@ -238,21 +307,5 @@ public final class ExportCommand implements Command {
             throw new UsageException("--out needs a file name, got '" + out + "'");
         }
         return List.of(out.resolveSibling(stem + ".cfg"), out.resolveSibling(stem + ".weights"));
-    }
-
-    /**
-     * Writes both files; if the weights cannot be written the cfg is removed again. Old weights go first, so a
-     * process killed in between never leaves a new cfg beside weights of another model.
-     */
-    private static void writeDarknet(NetworkSpec spec, WeightStore weights, Path cfg, Path weightsFile)
-            throws IOException {
-        Files.deleteIfExists(weightsFile);
-        AtomicFiles.writeString(cfg, CfgWriter.toText(spec));
-        try {
-            DarknetWeights.write(weights, spec, weightsFile);
-        } catch (IOException | RuntimeException e) {
-            Files.deleteIfExists(cfg);
-            throw e;
-        }
     }
 }

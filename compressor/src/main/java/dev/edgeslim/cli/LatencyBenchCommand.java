@@ -5,19 +5,25 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.edgeslim.compressor.bench.LatencyBenchmark;
 import dev.edgeslim.compressor.bench.LatencyStats;
 import dev.edgeslim.compressor.bench.MachineInfo;
+import dev.edgeslim.compressor.bench.OnnxTimedModel;
 import dev.edgeslim.compressor.bench.OpenCvTimedModel;
 import dev.edgeslim.compressor.bench.TensorFlowTimedModel;
 import dev.edgeslim.compressor.bench.TfliteTimedModel;
 import dev.edgeslim.compressor.bench.TimedModel;
+import dev.edgeslim.compressor.export.onnx.OnnxExportOptions;
+import dev.edgeslim.compressor.export.onnx.OnnxExporter;
+import dev.edgeslim.compressor.export.onnx.OnnxRunner;
 import dev.edgeslim.compressor.export.tflite.CalibrationSource;
 import dev.edgeslim.compressor.export.tflite.ExportOptions;
 import dev.edgeslim.compressor.export.tflite.TfliteExporter;
 import dev.edgeslim.compressor.export.tflite.TfliteRunner;
+import dev.edgeslim.detector.io.OutputFiles;
 import dev.edgeslim.detector.cfg.CfgParser;
 import dev.edgeslim.detector.cfg.CfgWriter;
 import dev.edgeslim.detector.graph.InferenceModel;
 import dev.edgeslim.detector.io.AtomicFiles;
 import dev.edgeslim.detector.io.BadInputException;
+import dev.edgeslim.detector.io.OutputFolder;
 import dev.edgeslim.detector.model.NetworkSpec;
 import dev.edgeslim.detector.model.ShapeException;
 import dev.edgeslim.detector.opencv.OpenCvDarknetModel;
@@ -36,12 +42,12 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 
 /**
  * {@code edgeslim bench latency --cfg FILE [--weights FILE] [--size S] [--threads 2] [--warmup 5] [--runs 20]
- * [--json OUT.json]}: forward-pass latency of TF Java ({@code InferenceModel}) and OpenCV DNN on the same model and
- * the same random input (batch 1), measured in one process with interleaved runs (see {@code LatencyBenchmark}).
+ * [--tflite] [--onnx] [--json OUT.json]}: forward-pass latency of TF Java ({@code InferenceModel}) and OpenCV DNN
+ * (with --tflite also the TFLite fp32/int8 exports, with --onnx the ONNX fp32/int8 exports in ONNX Runtime) on the
+ * same model and the same random input (batch 1), measured in one process with interleaved runs (see {@code LatencyBenchmark}).
  * Without --weights, seeded random weights ({@code WeightInitializer.forTesting}, seed 1) are used and written to a
  * temporary .weights file for OpenCV. Prints a table; with --json also writes, atomically:
  * <pre>
@@ -49,8 +55,8 @@ import java.util.stream.Stream;
  *  machine{cpu, cores, os, java, tensorflow, opencv, tflite},
  *  results:[{runtime, median_ms, p90_ms, mean_ms, min_ms, ratio_vs_opencv, samples_ms[]}]}
  * </pre>
- * {@code runtime} is "tensorflow-java" or "opencv-dnn"; {@code ratio_vs_opencv} is this runtime's median divided by
- * OpenCV's median (the project target for TF Java is ≤ 0.8); times are wall-clock milliseconds per forward pass
+ * {@code runtime} is "tensorflow-java", "opencv-dnn", "tflite-fp32", "tflite-int8", "onnx-fp32" or "onnx-int8";
+ * {@code ratio_vs_opencv} is this runtime's median divided by OpenCV's median (the project target for TF Java is ≤ 0.8); times are wall-clock milliseconds per forward pass
  * including input copy-in and output copy-out.
  */
 public final class LatencyBenchCommand implements Command {
@@ -69,7 +75,7 @@ public final class LatencyBenchCommand implements Command {
     @Override
     public int run(List<String> args, PrintStream out, PrintStream err) throws IOException {
         CliOptions options = new CliOptions("edgeslim bench latency --cfg FILE [--weights FILE] [--size S] [--threads 2]"
-                + " [--warmup 5] [--runs 20] [--json OUT.json]")
+                + " [--warmup 5] [--runs 20] [--tflite] [--onnx] [--json OUT.json [--force]]")
                 .required("cfg", "FILE", "darknet .cfg of the model")
                 .value("weights", "FILE", "darknet .weights (default: seeded random weights)")
                 .value("size", "S", "input width = height (default: the cfg's width)")
@@ -77,8 +83,10 @@ public final class LatencyBenchCommand implements Command {
                 .value("warmup", "N", "untimed runs first (default 5)")
                 .value("runs", "N", "timed runs per runtime (default 20)")
                 .value("json", "OUT.json", "also write the results as JSON")
+                .flag("force", "replace a --json file that is not a JSON report")
                 .flag("tflite", "also time the model exported to TFLite fp32 and int8 (XNNPACK delegate, float"
-                        + " and int8 ops)");
+                        + " and int8 ops)")
+                .flag("onnx", "also time the model exported to ONNX fp32 and int8 (QDQ) in ONNX Runtime (CPU)");
         CliOptions.Parsed p = options.parse(args, out);
         if (p == null) {
             return OK;
@@ -92,6 +100,9 @@ public final class LatencyBenchCommand implements Command {
         int warmup = p.integer("warmup", 5, 0, 100_000);
         int runs = p.integer("runs", 20, 1, 100_000);
         Path json = p.path("json");
+        if (json != null) {
+            OutputFiles.checkReplaceable(json, OutputFiles.JSON, p.has("force"));
+        }
         NetworkSpec spec = CfgParser.parse(cfg);
         int size = p.integer("size", spec.net().width(), 32, 4096);
         try {
@@ -126,6 +137,10 @@ public final class LatencyBenchCommand implements Command {
                     err.println("bench latency: exporting to TFLite fp32 and int8...");
                     models.addAll(tfliteModels(spec, weights, input, threads));
                 }
+                if (p.has("onnx")) {
+                    err.println("bench latency: exporting to ONNX fp32 and int8...");
+                    models.addAll(onnxModels(spec, weights, input, threads));
+                }
                 try (ProgressBar bar = new ProgressBarBuilder().setTaskName("latency")
                         .setInitialMax((long) (warmup + runs) * models.size())
                         .setStyle(ProgressBarStyle.ASCII)
@@ -137,7 +152,7 @@ public final class LatencyBenchCommand implements Command {
                 models.forEach(TimedModel::close);
             }
         } finally {
-            deleteTree(tmp);
+            OutputFolder.deleteTree(tmp);
         }
 
         double reference = stats.get(OpenCvTimedModel.NAME).medianMs();
@@ -152,7 +167,37 @@ public final class LatencyBenchCommand implements Command {
 
     /** The same network as TFLite fp32 and int8 (int8 calibrated on the benchmark input: ranges do not change speed). */
     static List<TimedModel> tfliteModels(NetworkSpec spec, WeightStore weights, float[] input, int threads) {
-        var calibration = new CalibrationSource() {
+        var fp32 = TfliteExporter.export(spec, weights,
+                ExportOptions.fp32());
+        var int8 = TfliteExporter.export(spec, weights,
+                ExportOptions.int8(inputAsCalibration(input), 1, 100));
+        var delegates = TfliteRunner.Delegates.XNNPACK; // the delegate that also takes the int8 graph
+        return List.of(
+                new TfliteTimedModel("tflite-fp32",
+                        TfliteRunner.load(fp32.model(), threads, delegates)),
+                new TfliteTimedModel("tflite-int8",
+                        TfliteRunner.load(int8.model(), threads, delegates)));
+    }
+
+    /** The same network as ONNX fp32 and int8 QDQ in ONNX Runtime, int8 calibrated as for TFLite. */
+    static List<TimedModel> onnxModels(NetworkSpec spec, WeightStore weights, float[] input, int threads) {
+        var fp32 = OnnxExporter.export(spec, weights, OnnxExportOptions.of(ExportOptions.fp32()));
+        var int8 = OnnxExporter.export(spec, weights,
+                OnnxExportOptions.of(ExportOptions.int8(inputAsCalibration(input), 1, 100)));
+        List<TimedModel> models = new ArrayList<>();
+        models.add(new OnnxTimedModel("onnx-fp32", OnnxRunner.load(fp32.model(), threads)));
+        try {
+            models.add(new OnnxTimedModel("onnx-int8", OnnxRunner.load(int8.model(), threads)));
+        } catch (RuntimeException e) {
+            models.forEach(TimedModel::close);
+            throw e;
+        }
+        return models;
+    }
+
+    /** The benchmark input as the only calibration image (ranges do not change speed). */
+    private static CalibrationSource inputAsCalibration(float[] input) {
+        return new CalibrationSource() {
             @Override
             public int size() {
                 return 1;
@@ -163,16 +208,6 @@ public final class LatencyBenchCommand implements Command {
                 return input.clone();
             }
         };
-        var fp32 = TfliteExporter.export(spec, weights,
-                ExportOptions.fp32());
-        var int8 = TfliteExporter.export(spec, weights,
-                ExportOptions.int8(calibration, 1, 100));
-        var delegates = TfliteRunner.Delegates.XNNPACK; // the delegate that also takes the int8 graph
-        return List.of(
-                new TfliteTimedModel("tflite-fp32",
-                        TfliteRunner.load(fp32.model(), threads, delegates)),
-                new TfliteTimedModel("tflite-int8",
-                        TfliteRunner.load(int8.model(), threads, delegates)));
     }
 
     private static void printTable(PrintStream out, Path cfg, int size, int threads, int runs,
@@ -215,13 +250,5 @@ public final class LatencyBenchCommand implements Command {
             }
         });
         return root;
-    }
-
-    private static void deleteTree(Path dir) throws IOException {
-        try (Stream<Path> paths = Files.walk(dir)) {
-            for (Path f : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(f);
-            }
-        }
     }
 }

@@ -4,10 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.edgeslim.compressor.bench.MachineInfo;
 import dev.edgeslim.compressor.models.PinnedModel;
-import dev.edgeslim.detector.cfg.CfgParser;
+import dev.edgeslim.detector.darknet.DarknetModel;
 import dev.edgeslim.detector.data.DatasetFingerprint;
 import dev.edgeslim.detector.data.SyntheticVoc;
-import dev.edgeslim.detector.data.VocClasses;
 import dev.edgeslim.detector.data.VocDataset;
 import dev.edgeslim.detector.eval.EvalResult;
 import dev.edgeslim.detector.graph.InferenceModel;
@@ -19,7 +18,6 @@ import dev.edgeslim.detector.io.OutputFolder;
 import dev.edgeslim.detector.io.Sha256;
 import dev.edgeslim.detector.model.NetworkSpec;
 import dev.edgeslim.detector.train.TrainingRun;
-import dev.edgeslim.detector.weights.DarknetWeights;
 import dev.edgeslim.detector.weights.WeightStore;
 
 import java.io.IOException;
@@ -37,7 +35,7 @@ import java.util.Set;
 public final class PinModelCommand implements Command {
     static final String CFG = "model.cfg";
     static final String WEIGHTS = "model.weights";
-    static final String NAMES = VocClasses.FILE_NAME;
+    static final String NAMES = dev.edgeslim.detector.data.VocClasses.FILE_NAME;
     static final String CURVES = "curves.png";
     static final String CURVE = "epochs.jsonl";
     private static final Set<String> OWN = Set.of(CFG, WEIGHTS, NAMES, CURVES, CURVE, PinnedModel.RECORD);
@@ -65,8 +63,8 @@ public final class PinModelCommand implements Command {
                 .value("epochs", "N", "training epochs (recorded)")
                 .value("wall-seconds", "S", "training wall time in seconds (recorded)")
                 .value("split", "SPEC", "split to measure mAP on (default test)")
-                .value("names", "FILE", ClassNames.HELP)
                 .value("threads", "N", "TF threads (default: all cores)")
+                .value("names", "FILE", ClassNames.HELP)
                 .value("check", "DIR", "verify a pinned model: file hashes, data fingerprint and its recorded mAP")
                 .value("tolerance", "PT", "with --check: allowed mAP difference in points (default 0.5)")
                 .flag("force", "replace a previously pinned model in --out")
@@ -90,8 +88,9 @@ public final class PinModelCommand implements Command {
         if (!Files.isRegularFile(weights)) {
             throw new BadInputException(run, "has no " + TrainingRun.WEIGHTS + ": not a finished training run");
         }
-        NetworkSpec spec = CfgParser.parse(cfg);
-        WeightStore store = DarknetWeights.read(weights, spec);
+        DarknetModel loaded = DarknetModel.load(cfg, weights);
+        NetworkSpec spec = loaded.spec();
+        WeightStore store = loaded.weights();
         VocDataset dataset = ClassNames.open(data, split, VocDataset.Options.defaults()
                 .withClasses(ClassNames.forDataset(p, cfg, weights, spec.classes(), data, split)));
         if (spec.classes() != dataset.classes().size()) {
@@ -127,10 +126,10 @@ public final class PinModelCommand implements Command {
         PinnedModel model = PinnedModel.read(folder);
         model.checkFiles();
         model.checkDataset(data);
-        NetworkSpec spec = CfgParser.parse(model.cfgPath());
+        DarknetModel loaded = DarknetModel.load(model.cfgPath(), model.weightsPath());
         VocDataset dataset = VocDataset.open(data, model.evaluation().split(),
-                VocDataset.Options.defaults().withClasses(VocClasses.load(model.namesPath())));
-        EvalResult r = evaluate(spec, DarknetWeights.read(model.weightsPath(), spec), dataset, threads);
+                VocDataset.Options.defaults().withClasses(dev.edgeslim.detector.data.VocClasses.load(model.namesPath())));
+        EvalResult r = evaluate(loaded.spec(), loaded.weights(), dataset, threads);
         double d07 = 100 * (r.map11Point() - model.evaluation().map50Voc07());
         double d12 = 100 * (r.mapAllPoint() - model.evaluation().map50Voc12());
         out.printf("%s: files and data match; mAP@0.5 %.4f (VOC07, recorded %.4f) / %.4f (VOC12, recorded %.4f)%n",

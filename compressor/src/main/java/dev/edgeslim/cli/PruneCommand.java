@@ -2,38 +2,24 @@ package dev.edgeslim.cli;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.edgeslim.compressor.graph.ChannelGraph;
+import dev.edgeslim.compressor.pipeline.PruningConfig;
+import dev.edgeslim.compressor.pipeline.PruningStage;
 import dev.edgeslim.compressor.prune.AutoGroups;
 import dev.edgeslim.compressor.prune.GroupFile;
 import dev.edgeslim.compressor.prune.GroupOptions;
 import dev.edgeslim.compressor.prune.GroupPlanner;
-import dev.edgeslim.compressor.prune.ModelSurgeon;
-import dev.edgeslim.compressor.prune.PlanRule;
-import dev.edgeslim.compressor.prune.PruneGroup;
 import dev.edgeslim.compressor.prune.PruneReport;
-import dev.edgeslim.compressor.prune.PrunedNetwork;
 import dev.edgeslim.compressor.prune.PruningPlan;
 import dev.edgeslim.compressor.prune.TargetAllocation;
 import dev.edgeslim.compressor.prune.TargetMetric;
-import dev.edgeslim.detector.cfg.CfgParser;
-import dev.edgeslim.detector.cfg.CfgWriter;
-import dev.edgeslim.detector.data.VocClasses;
-import dev.edgeslim.detector.io.AtomicFiles;
-import dev.edgeslim.detector.io.BadInputException;
-import dev.edgeslim.detector.io.OutputFolder;
-import dev.edgeslim.detector.model.NetworkSpec;
-import dev.edgeslim.detector.weights.DarknetWeights;
-import dev.edgeslim.detector.weights.WeightStore;
 
 import java.io.PrintStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
-import java.util.Set;
 
 /**
- * {@code edgeslim prune}: group channel pruning of a darknet model by BN |γ|. Writes into {@code --out}:
+ * {@code edgeslim prune}: group channel pruning of a darknet model by BN |γ| ({@link PruningStage}). Writes into {@code --out}:
  * pruned.cfg, pruned.weights, plan.json ({@link PruningPlan}), prune-report.json / prune-report.md
  * ({@link PruneReport}) and kept-channels.png. Every flag and input file is checked, and the whole result
  * computed, before the first file is written; each file is written atomically. A non-empty {@code --out} is refused
@@ -53,8 +39,7 @@ import java.util.Set;
  * convs, filtersBefore, filtersAfter, prunableFilters, paramsBefore, paramsAfter, bflopsBefore, bflopsAfter}]}.
  */
 public final class PruneCommand implements Command {
-    static final List<String> FILES = List.of("pruned.cfg", "pruned.weights", "plan.json", "prune-report.json",
-            "prune-report.md", "kept-channels.png");
+    static final List<String> FILES = PruningStage.FILES;
 
     @Override
     public String name() {
@@ -75,6 +60,8 @@ public final class PruneCommand implements Command {
                 .required("out", "DIR", "output folder (created; a non-empty one needs --force)")
                 .flag("force", "replace prune's own files in a non-empty output folder (other files stay)")
                 .value("groups", "FILE", "group definition file (default: automatic groups)")
+                .value("names", "FILE", "class names, darknet .names, kept beside the pruned model (default: the "
+                        + "model's " + dev.edgeslim.detector.data.VocClasses.FILE_NAME + " if it has one)")
                 .value("ratio", "R", "remove the lowest-|gamma| fraction R of each group, 0 <= R < 1")
                 .value("percentile", "P", "remove channels below the P-th percentile of each group's |gamma|, 0 <= P < 100")
                 .value("target-params", "F", "remove at least the fraction F of parameters, 0 < F < 1")
@@ -86,8 +73,6 @@ public final class PruneCommand implements Command {
                 .value("floor-percent", "P", "keep at least P% of each layer's channels (default "
                         + (int) GroupOptions.DEFAULT_FLOOR_PERCENT + ")")
                 .flag("round8", "round kept channel counts up to multiples of 8")
-                .value("names", "FILE", "class names, darknet .names, kept beside the pruned model (default: the "
-                        + "model's " + VocClasses.FILE_NAME + " if it has one)")
                 .flag("json", "print the summary as JSON");
         CliOptions.Parsed p = options.parse(args, out);
         if (p == null) {
@@ -100,7 +85,6 @@ public final class PruneCommand implements Command {
         Path cfgFile = p.requiredPath("cfg");
         Path weightsFile = p.requiredPath("weights");
         Path outDir = p.requiredPath("out");
-        Path groupsFile = p.path("groups");
         List<String> criteria = List.of("ratio", "percentile", "target-params", "target-flops");
         List<String> given = criteria.stream().filter(p::has).toList();
         if (given.size() != 1) {
@@ -110,70 +94,17 @@ public final class PruneCommand implements Command {
         }
         String criterion = given.get(0);
         double amount = halfOpen(p, criterion);
-        TargetAllocation allocation = allocation(p);
-        if (p.has("allocation") && !criterion.startsWith("target-")) {
-            throw new UsageException("--allocation applies only to --target-params or --target-flops");
-        }
-        PlanRule rule = rule(p);
-        int floorK = p.integer("floor-k", GroupOptions.DEFAULT_FLOOR_K, 1, 1 << 20);
-        double floorPercent = p.number("floor-percent", GroupOptions.DEFAULT_FLOOR_PERCENT, 0, 100);
-        GroupOptions defaults = (criterion.equals("percentile") ? GroupOptions.percentile(amount)
-                : GroupOptions.ratio(criterion.equals("ratio") ? amount : 0))
-                .withFloor(floorK, floorPercent).withRound8(p.has("round8"));
-        if (Files.exists(outDir) && !Files.isDirectory(outDir)) {
-            throw new BadInputException(outDir, "exists and is not a directory");
-        }
-        OutputFolder.check(outDir, p.has("force"), false, false);
-
-        // 2. inputs
-        NetworkSpec spec = CfgParser.parse(cfgFile);
-        WeightStore weights = DarknetWeights.read(weightsFile, spec);
-        VocClasses classes = ClassNames.givenOrRecorded(p, cfgFile, weightsFile, spec.classes());
-        List<PruneGroup> groups = groupsFile == null ? AutoGroups.groups(spec, defaults)
-                : GroupFile.read(groupsFile, spec, defaults);
-
-        // 3. compute everything
-        ChannelGraph graph = ChannelGraph.of(spec);
-        if (graph.whyNothingIsPrunable() != null) {
-            // writing an unpruned copy would look like success; say why nothing qualifies instead
-            throw new BadInputException(cfgFile, "no channel of this network can be pruned: "
-                    + graph.whyNothingIsPrunable());
-        }
-        GroupPlanner planner = new GroupPlanner(graph, groups, rule);
-        GroupPlanner.TargetResult target = null;
-        PruningPlan plan;
-        if (criterion.startsWith("target-")) {
-            TargetMetric metric = criterion.equals("target-params") ? TargetMetric.PARAMS : TargetMetric.FLOPS;
-            if (groups.stream().allMatch(g -> g.options().weight() == 0)) {
-                throw new BadInputException(groupsFile, "every group has weight=0, so no target can be reached");
-            }
-            target = planner.searchTarget(weights, metric, amount, allocation);
-            plan = target.plan();
-        } else {
-            plan = planner.plan(weights);
-        }
-        PrunedNetwork pruned = ModelSurgeon.prune(planner.graph(), weights, plan);
-        PruneReport report = PruneReport.of(spec, pruned.spec(), planner, target);
-        String cfgText = CfgWriter.toText(pruned.spec());
-        String planJson = plan.toJson();
-        byte[] png = report.keptChannelsPng();
-        String reportJson = report.toJson();
-        String reportMd = report.toMarkdown();
-
-        // 4. write
-        Set<String> own = new java.util.HashSet<>(FILES);
-        own.add(VocClasses.FILE_NAME); // written when the model's class names are known
-        OutputFolder.prepare(outDir, p.has("force"), false, own);
-        AtomicFiles.writeString(outDir.resolve("pruned.cfg"), cfgText);
-        if (classes != null) { // pruning keeps every class: the names travel on to fine-tuning and export
-            classes.write(outDir.resolve(VocClasses.FILE_NAME));
-        }
-        DarknetWeights.write(pruned.weights(), pruned.spec(), outDir.resolve("pruned.weights"));
-        AtomicFiles.writeString(outDir.resolve("plan.json"), planJson);
-        AtomicFiles.writeString(outDir.resolve("prune-report.json"), reportJson);
-        AtomicFiles.writeString(outDir.resolve("prune-report.md"), reportMd);
-        AtomicFiles.writeBytes(outDir.resolve("kept-channels.png"), png);
-
+        PruningConfig config = StageFlags.pruningOptions(p, switch (criterion) {
+            case "ratio" -> PruningConfig.ratio(amount);
+            case "percentile" -> PruningConfig.percentile(amount);
+            case "target-params" -> PruningConfig.targetParams(amount);
+            default -> PruningConfig.targetFlops(amount);
+        });
+        PruningStage.Result result = new PruningStage(cfgFile, weightsFile, config)
+                .withClasses(p.has("names") ? dev.edgeslim.detector.data.VocClasses.load(p.path("names")) : null)
+                .run(outDir, p.has("force"));
+        PruneReport report = result.report();
+        GroupPlanner.TargetResult target = result.target();
         if (target != null && !target.met()) {
             err.printf(Locale.ROOT, "edgeslim prune: warning: could not remove %.1f%% of %s; the floors allow at most "
                     + "%.1f%%, which was written%n", 100 * amount, metric(target), 100 * target.achieved());
@@ -184,25 +115,6 @@ public final class PruneCommand implements Command {
             print(out, cfgFile, outDir, report);
         }
         return OK;
-    }
-
-    /** {@code --rule} (default union); compress checks it with this too. */
-    static PlanRule rule(CliOptions.Parsed p) {
-        PlanRule rule = PlanRule.parse(p.string("rule", "union"));
-        if (rule == null) {
-            throw new UsageException("--rule must be union, majority or intersection, got '" + p.string("rule", "") + "'");
-        }
-        return rule;
-    }
-
-    /** {@code --allocation} (default threshold); compress checks it with this too. */
-    static TargetAllocation allocation(CliOptions.Parsed p) {
-        TargetAllocation allocation = TargetAllocation.parse(p.string("allocation", TargetAllocation.THRESHOLD.id()));
-        if (allocation == null) {
-            throw new UsageException("--allocation must be threshold or quantile, got '" + p.string("allocation", "")
-                    + "'");
-        }
-        return allocation;
     }
 
     private static String metric(GroupPlanner.TargetResult t) {

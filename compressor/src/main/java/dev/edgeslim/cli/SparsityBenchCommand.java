@@ -3,24 +3,13 @@ package dev.edgeslim.cli;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.edgeslim.compressor.bench.MachineInfo;
-import dev.edgeslim.compressor.graph.ChannelGraph;
-import dev.edgeslim.compressor.prune.AutoGroups;
-import dev.edgeslim.compressor.prune.GroupOptions;
-import dev.edgeslim.compressor.prune.GroupPlanner;
-import dev.edgeslim.compressor.prune.ModelSurgeon;
-import dev.edgeslim.compressor.prune.PlanRule;
-import dev.edgeslim.compressor.prune.PrunedNetwork;
+import dev.edgeslim.compressor.sparsity.RatioPruningCheck;
 import dev.edgeslim.compressor.sparsity.SparseRunHistory;
+import dev.edgeslim.detector.io.OutputFiles;
 import dev.edgeslim.detector.cfg.CfgParser;
 import dev.edgeslim.detector.data.VocDataset;
-import dev.edgeslim.detector.eval.EvalResult;
-import dev.edgeslim.detector.graph.InferenceModel;
-import dev.edgeslim.detector.inference.DatasetEvaluation;
 import dev.edgeslim.detector.io.AtomicFiles;
-import dev.edgeslim.detector.io.BadInputException;
-import dev.edgeslim.detector.model.NetworkSpec;
-import dev.edgeslim.detector.weights.DarknetWeights;
-import dev.edgeslim.detector.weights.WeightStore;
+import dev.edgeslim.detector.train.RunFolder;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
@@ -69,7 +58,8 @@ public final class SparsityBenchCommand implements Command {
                 .required("out", "DIR", "output folder for sparsity.md/.json/.png")
                 .value("split", "SPEC", "evaluation split (default test)")
                 .value("ratio", "R", "fraction of each group's channels to prune, 0 <= R < 1 (default 0.5)")
-                .value("threads", "N", "TF threads (default: all cores)");
+                .value("threads", "N", "TF threads (default: all cores)")
+                .flag("force", "replace files in --out that are not earlier sparsity reports");
         CliOptions.Parsed p = options.parse(args, out);
         if (p == null) {
             return OK;
@@ -83,6 +73,11 @@ public final class SparsityBenchCommand implements Command {
         String split = p.string("split", "test");
         Path data = p.requiredPath("data");
         Path outDir = p.requiredPath("out");
+        boolean force = p.has("force");
+        OutputFiles.checkReplaceable(outDir.resolve("sparsity.json"), OutputFiles.JSON, force);
+        OutputFiles.checkReplaceable(outDir.resolve("sparsity.md"), OutputFiles.MARKDOWN, force);
+        OutputFiles.checkReplaceable(outDir.resolve("sparsity-gamma.png"), OutputFiles.PNG, force);
+        OutputFiles.checkReplaceable(outDir.resolve("sparsity-map.png"), OutputFiles.PNG, force);
         Map<String, Path> named = new LinkedHashMap<>();
         for (String r : runs) {
             int eq = r.indexOf('=');
@@ -116,7 +111,7 @@ public final class SparsityBenchCommand implements Command {
                 + "|---|---|---|---|---|---|---|---|%n", ratio));
         for (SparseRunHistory h : histories) {
             err.printf("bench sparsity: pruning and evaluating %s%n", h.name());
-            Pruned pruned = pruneAndEvaluate(h.dir(), ratio, eval, threads);
+            RatioPruningCheck pruned = RatioPruningCheck.of(new RunFolder(h.dir()), ratio, eval, threads);
             ObjectNode row = rows.addObject();
             row.put("name", h.name());
             row.put("dir", h.dir().toString());
@@ -124,12 +119,12 @@ public final class SparsityBenchCommand implements Command {
             row.put("final_near_zero", h.last().nearZero());
             row.put("final_median_gamma", h.last().medianGamma());
             ObjectNode pn = row.putObject("pruned");
-            pn.put("params", pruned.spec.totalParams());
-            pn.put("bflops", pruned.spec.totalFlops() / 1e9);
-            pn.put("params_removed", 1 - (double) pruned.spec.totalParams() / pruned.original.totalParams());
-            pn.put("bflops_removed", 1 - (double) pruned.spec.totalFlops() / pruned.original.totalFlops());
-            pn.put("map50_voc07", pruned.result.map11Point());
-            pn.put("map50_voc12", pruned.result.mapAllPoint());
+            pn.put("params", pruned.pruned().totalParams());
+            pn.put("bflops", pruned.pruned().totalFlops() / 1e9);
+            pn.put("params_removed", 1 - (double) pruned.pruned().totalParams() / pruned.original().totalParams());
+            pn.put("bflops_removed", 1 - (double) pruned.pruned().totalFlops() / pruned.original().totalFlops());
+            pn.put("map50_voc07", pruned.result().map11Point());
+            pn.put("map50_voc12", pruned.result().mapAllPoint());
             ArrayNode epochs = row.putArray("epochs");
             for (SparseRunHistory.Epoch e : h.epochs()) {
                 ObjectNode en = epochs.addObject();
@@ -143,10 +138,10 @@ public final class SparsityBenchCommand implements Command {
             }
             md.append(String.format(Locale.ROOT, "| %s | %.1f%% | %.3f | %.4f | %.2f M (−%.1f%%) | %.3f (−%.1f%%) | "
                             + "%.4f | %.4f |%n", h.name(), 100 * h.last().nearZero(), h.last().medianGamma(),
-                    h.finalMap07(), pruned.spec.totalParams() / 1e6,
-                    100 * pn.get("params_removed").asDouble(), pruned.spec.totalFlops() / 1e9,
-                    100 * pn.get("bflops_removed").asDouble(), pruned.result.map11Point(),
-                    pruned.result.mapAllPoint()));
+                    h.finalMap07(), pruned.pruned().totalParams() / 1e6,
+                    100 * pn.get("params_removed").asDouble(), pruned.pruned().totalFlops() / 1e9,
+                    100 * pn.get("bflops_removed").asDouble(), pruned.result().map11Point(),
+                    pruned.result().mapAllPoint()));
         }
         Files.createDirectories(outDir);
         AtomicFiles.writeString(outDir.resolve("sparsity.json"), Json.write(root));
@@ -157,31 +152,6 @@ public final class SparsityBenchCommand implements Command {
                 "mAP@0.5 (VOC07) during sparse training", "mAP@0.5", SparseRunHistory.Epoch::map07));
         out.print(md);
         return OK;
-    }
-
-    private record Pruned(NetworkSpec original, NetworkSpec spec, EvalResult result) {
-    }
-
-    private static Pruned pruneAndEvaluate(Path dir, double ratio, VocDataset eval, int threads) {
-        Path cfg = dir.resolve("model.cfg");
-        Path weightsFile = dir.resolve("final.weights");
-        if (!Files.isRegularFile(weightsFile)) {
-            throw new BadInputException(weightsFile, "no such file (has this sparse-train run finished?)");
-        }
-        NetworkSpec spec = CfgParser.parse(cfg);
-        WeightStore weights = DarknetWeights.read(weightsFile, spec);
-        if (eval.classes().size() != spec.classes()) {
-            throw new BadInputException(cfg, "the model has " + spec.classes() + " classes but the dataset has "
-                    + eval.classes().size());
-        }
-        GroupPlanner planner = new GroupPlanner(ChannelGraph.of(spec),
-                AutoGroups.groups(spec, GroupOptions.ratio(ratio)), PlanRule.UNION);
-        PrunedNetwork pruned = ModelSurgeon.prune(planner.graph(), weights, planner.plan(weights));
-        try (InferenceModel model = InferenceModel.create(pruned.spec(), pruned.weights(), threads)) {
-            DatasetEvaluation.Outcome o = DatasetEvaluation.evaluate(model::run, pruned.spec(), eval, 8,
-                    DatasetEvaluation.evaluationOptions(), null);
-            return new Pruned(spec, pruned.spec(), o.result());
-        }
     }
 
     private static byte[] chart(List<SparseRunHistory> runs, String title, String yTitle,

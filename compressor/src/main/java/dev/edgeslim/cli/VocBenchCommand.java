@@ -5,6 +5,7 @@ import dev.edgeslim.compressor.bench.BenchModel;
 import dev.edgeslim.compressor.bench.BenchReport;
 import dev.edgeslim.compressor.bench.BenchResult;
 import dev.edgeslim.compressor.bench.VocBenchmark;
+import dev.edgeslim.compressor.export.tflite.ExportOptions;
 import dev.edgeslim.compressor.pipeline.CompressRunFolder;
 import dev.edgeslim.detector.cfg.CfgParser;
 import dev.edgeslim.detector.data.VocClasses;
@@ -32,8 +33,8 @@ import java.util.Set;
  * run; latencies come from one interleaved run, so ratios between rows are same-run ratios. The first model is the
  * baseline. {@code --run DIR} adds a compress run folder's input model and its final compressed model.
  *
- * <p>Writes into {@code --out}: {@code bench.md}, {@code bench.json} (fields documented in the README section
- * "edgeslim bench"), {@code plots/*.png} and {@code models/} (the exported .tflite files that were measured). A row
+ * <p>Writes into {@code --out}: {@code bench.md}, {@code bench.json} (fields documented in
+ * docs/benchmarks.md), {@code plots/*.png} and {@code models/} (the exported .tflite files that were measured). A row
  * that cannot be measured (model that does not load, failed export, missing split, ...) carries its error in the
  * table and JSON, the other rows are still measured, and the exit code is then 2.
  */
@@ -74,7 +75,7 @@ public final class VocBenchCommand implements Command {
                         + " quick " + QUICK_IMAGES + ")")
                 .value("calib", "DIR", "int8: folder of calibration images (default: the training split)")
                 .value("calib-split", "SPEC", "int8: dataset split to calibrate on (default train)")
-                .value("calib-images", "N", "int8: calibration images (default " + ExportCommand.DEFAULT_CALIBRATION_IMAGES
+                .value("calib-images", "N", "int8: calibration images (default " + ExportOptions.DEFAULT_CALIBRATION_IMAGES
                         + "; quick " + QUICK_CALIBRATION_IMAGES + ")")
                 .value("percentile", "P", "int8: clip ranges at the P-th percentile, 50 < P <= 100 (default 100)")
                 .flag("quick", "a first look: fewer images, calibration images and timed runs")
@@ -106,7 +107,7 @@ public final class VocBenchCommand implements Command {
         int batch = p.integer("batch", 8, 1, 256);
         int maxImages = p.integer("max-images", quick ? QUICK_IMAGES : 0, 1, Integer.MAX_VALUE);
         int calibImages = p.integer("calib-images", quick ? QUICK_CALIBRATION_IMAGES
-                : ExportCommand.DEFAULT_CALIBRATION_IMAGES, 1, 100_000);
+                : ExportOptions.DEFAULT_CALIBRATION_IMAGES, 1, 100_000);
         double percentile = p.number("percentile", 100, 50, 100);
         if (percentile <= 50) {
             throw new UsageException("--percentile must be above 50, got " + percentile);

@@ -29,7 +29,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The compressor's side of README "Reliability": raising a limit with a system property (in a child JVM, since
+ * The compressor's side of docs/reliability.md: raising a limit with a system property (in a child JVM, since
  * limits are read once per JVM), the size limits of the compressor's own inputs, out-of-range numeric flags, the
  * one-line error with {@code --verbose} for the stack trace, and prune's output folder.
  */

@@ -19,9 +19,13 @@ public record CliRunner(int code, String out, String err) {
         return new CliRunner(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
     }
 
-    /** The error output is a single line and carries no Java stack trace. */
+    /**
+     * The error output is a single line and carries no Java stack trace. The one line a cfg's training-only
+     * options produce ("FILE:LINE: warning: ... training-only option(s) ...") is a warning, not part of the error.
+     */
     public boolean oneLineError() {
-        String trimmed = err.strip();
+        String trimmed = err.lines().filter(l -> !(l.contains(": warning: ") && l.contains("training-only option")))
+                .collect(java.util.stream.Collectors.joining("\n")).strip();
         return !trimmed.isEmpty() && !trimmed.contains("\n") && !trimmed.contains("\tat ")
                 && !trimmed.contains("Exception");
     }

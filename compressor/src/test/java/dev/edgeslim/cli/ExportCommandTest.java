@@ -32,7 +32,7 @@ class ExportCommandTest {
     }
 
     private static Model model(Path dir) throws Exception {
-        NetworkSpec spec = CfgParser.parse(dev.edgeslim.detector.SharedFiles.cfg("yolov3-tiny.cfg")).withInputSize(SIZE, SIZE);
+        NetworkSpec spec = CfgParser.parse(dev.edgeslim.detector.ReferenceFiles.cfg("yolov3-tiny.cfg")).withInputSize(SIZE, SIZE);
         WeightStore store = WeightInitializer.forTesting(spec, 5);
         Path cfg = dir.resolve("in/tiny.cfg");
         Path weights = dir.resolve("in/tiny.weights");
@@ -173,7 +173,10 @@ class ExportCommandTest {
         String w = m.weights().toString();
         List<String[]> bad = List.of(
                 new String[] {"export", "--cfg", cfg, "--weights", w, "--format", "tflite", "--quant", "int4", "--out", out.toString()},
-                new String[] {"export", "--cfg", cfg, "--weights", w, "--format", "onnx", "--out", out.toString()},
+                new String[] {"export", "--cfg", cfg, "--weights", w, "--format", "coreml", "--out", out.toString()},
+                new String[] {"export", "--cfg", cfg, "--weights", w, "--format", "onnx", "--quant", "int8", "--calib", dir.toString(), "--float-io", "--out", out.toString()},
+                new String[] {"export", "--cfg", cfg, "--weights", w, "--format", "tflite", "--opset", "13", "--out", out.toString()},
+                new String[] {"export", "--cfg", cfg, "--weights", w, "--format", "darknet", "--dynamic-batch", "--out", out.toString()},
                 new String[] {"export", "--cfg", cfg, "--weights", w, "--format", "tflite", "--quant", "int8", "--out", out.toString()},
                 new String[] {"export", "--cfg", cfg, "--weights", w, "--format", "tflite", "--calib", dir.toString(), "--out", out.toString()},
                 new String[] {"export", "--cfg", cfg, "--weights", w, "--format", "darknet", "--quant", "fp16", "--out", out.toString()},
@@ -229,5 +232,53 @@ class ExportCommandTest {
         CliRunner headlessRun = CliRunner.run(bad.get(bad.size() - 1));
         assertTrue(headlessRun.err().contains("no [yolo] layer"), headlessRun.err());
         assertEquals(List.of(), listing(out.getParent()));
+    }
+
+    @Test
+    void aForeignFileIsNotReplacedWithoutForceButAnEarlierExportIs(@TempDir Path dir) throws Exception {
+        Model m = model(dir);
+        Path out = dir.resolve("out/notes.txt");
+        Files.createDirectories(out.getParent());
+        Files.writeString(out, "my notes, not a model\n");
+        String[] export = {"export", "--cfg", m.cfg().toString(), "--weights", m.weights().toString(),
+                "--format", "tflite", "--out", out.toString()};
+
+        CliRunner refused = CliRunner.run(export);
+        assertEquals(2, refused.code(), refused.err());
+        assertTrue(refused.oneLineError(), refused.err());
+        assertTrue(refused.err().contains(out.toString()) && refused.err().contains("--force"), refused.err());
+        assertEquals("my notes, not a model\n", Files.readString(out));
+        assertEquals(List.of("notes.txt"), listing(out.getParent()));
+
+        // a foreign file where the metadata goes is refused too, and the model is not written either
+        Path model = dir.resolve("out/model.tflite");
+        Files.writeString(TfliteMetadata.fileFor(model), "{\"mine\": true}\n");
+        CliRunner sidecar = CliRunner.run("export", "--cfg", m.cfg().toString(), "--weights",
+                m.weights().toString(), "--format", "tflite", "--out", model.toString());
+        assertEquals(2, sidecar.code(), sidecar.err());
+        assertTrue(sidecar.err().contains(TfliteMetadata.fileFor(model).toString()), sidecar.err());
+        assertTrue(Files.notExists(model));
+        Files.delete(TfliteMetadata.fileFor(model));
+
+        // an earlier export is replaced without --force; --force replaces the foreign file
+        for (int i = 0; i < 2; i++) {
+            CliRunner again = CliRunner.run("export", "--cfg", m.cfg().toString(), "--weights",
+                    m.weights().toString(), "--format", "tflite", "--out", model.toString());
+            assertEquals(0, again.code(), again.err());
+        }
+        List<String> withForce = new java.util.ArrayList<>(List.of(export));
+        withForce.add("--force");
+        CliRunner forced = CliRunner.run(withForce.toArray(String[]::new));
+        assertEquals(0, forced.code(), forced.err());
+        assertEquals(Files.size(model), Files.size(out));
+
+        // darknet: a foreign OUT.weights is refused, and OUT.cfg is left alone
+        Path darknet = dir.resolve("darknet/copy.cfg");
+        Files.createDirectories(darknet.getParent());
+        Files.writeString(dir.resolve("darknet/copy.weights"), "not weights");
+        CliRunner weights = CliRunner.run("export", "--cfg", m.cfg().toString(), "--weights",
+                m.weights().toString(), "--format", "darknet", "--out", darknet.toString());
+        assertEquals(2, weights.code(), weights.err());
+        assertEquals(List.of("copy.weights"), listing(darknet.getParent()));
     }
 }

@@ -3,6 +3,7 @@ package dev.edgeslim.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.edgeslim.compressor.pipeline.CompressRunFolder;
 import dev.edgeslim.compressor.pipeline.PipelineManifest;
+import dev.edgeslim.detector.ReferenceFiles;
 import dev.edgeslim.detector.TinyModels;
 import dev.edgeslim.detector.cfg.CfgParser;
 import dev.edgeslim.detector.model.NetworkSpec;
@@ -29,13 +30,12 @@ import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * {@code edgeslim bench --data ...} on a tiny synthetic VOCdevkit with tiny seeded models: the table's mAP is
  * {@code edgeslim eval}'s, every format is measured, latency ratios come from the same run, the JSON has exactly the
- * fields the README documents, and bad rows are reported without stopping the others.
+ * fields docs/benchmarks.md documents, and bad rows are reported without stopping the others.
  */
 class VocBenchCommandTest {
     private static final List<String> FAST = List.of("--threads", "1", "--warmup", "1", "--runs", "3",
@@ -128,7 +128,7 @@ class VocBenchCommandTest {
     @Test
     void everyFormatIsScoredAndTheFloatRuntimesAgree() {
         JsonNode rows = ok.get("rows");
-        assertEquals(5 + 3, rows.size()); // pruned: only the formats its --model names
+        assertEquals(7 + 3, rows.size()); // base: every format; pruned: only the formats its --model names
         double tf = row(ok, "base", "tf").get("map50_voc12").asDouble();
         for (JsonNode r : rows) {
             assertEquals("ok", r.get("status").asText(), r.toString());
@@ -140,6 +140,11 @@ class VocBenchCommandTest {
         // the same float network in three runtimes: the same detections, so (nearly) the same mAP
         assertEquals(tf, row(ok, "base", "tflite-fp32").get("map50_voc12").asDouble(), 0.01);
         assertEquals(tf, row(ok, "base", "opencv").get("map50_voc12").asDouble(), 0.01);
+        // ONNX Runtime fp32 runs the same float network: its mAP equals TF Java's to 0.01 point
+        assertEquals(tf, row(ok, "base", "onnx-fp32").get("map50_voc12").asDouble(), 1e-4);
+        assertEquals(row(ok, "base", "tf").get("map50_voc07").asDouble(),
+                row(ok, "base", "onnx-fp32").get("map50_voc07").asDouble(), 1e-4);
+        assertTrue(row(ok, "base", "onnx-int8").get("file").asText().endsWith("models/base-onnx-int8.onnx"));
         // exported files are the ones measured, and smaller at lower precision
         long fp32 = row(ok, "base", "tflite-fp32").get("bytes").asLong();
         long fp16 = row(ok, "base", "tflite-fp16").get("bytes").asLong();
@@ -190,7 +195,7 @@ class VocBenchCommandTest {
         ok.get("files").get("plots").forEach(p -> plots.add(p.asText()));
         assertTrue(plots.containsAll(List.of("plots/map-vs-bflops.png", "plots/map-vs-latency.png",
                 "plots/pr-base-tf.png", "plots/pr-pruned-tflite-int8.png", "plots/kept-channels-pruned.png")), plots.toString());
-        assertEquals(2 + 8 + 1, plots.size());
+        assertEquals(2 + 10 + 1, plots.size()); // map-vs-*, a PR curve per row, kept channels
         for (String p : plots) {
             byte[] png = Files.readAllBytes(dir.resolve("ok").resolve(p));
             assertTrue(png.length > 1000 && png[1] == 'P' && png[2] == 'N' && png[3] == 'G', p);
@@ -326,18 +331,18 @@ class VocBenchCommandTest {
         assertTrue(help.out().contains("--model") && help.out().contains("latency"), help.out());
     }
 
-    // ------------------------------------------------------------ README: the JSON fields, exactly
+    // ------------------------------------------------------------ docs/benchmarks.md: the JSON fields, exactly
 
-    /** Every field of {@code j} (e.g. a failed run's errors[]) is documented in the README. */
+    /** Every field of {@code j} (e.g. a failed run's errors[]) is documented in docs/benchmarks.md. */
     private static void assertDocumented(JsonNode j) throws IOException {
         Set<String> present = new TreeSet<>();
         collect(j, "", present);
         present.removeAll(documentedFields());
-        assertTrue(present.isEmpty(), "in bench.json but not documented in the README: " + present);
+        assertTrue(present.isEmpty(), "in bench.json but not documented in docs/benchmarks.md: " + present);
     }
 
     @Test
-    void jsonHasExactlyTheFieldsTheReadmeDocuments() throws IOException {
+    void jsonHasExactlyTheFieldsTheBenchmarkPageDocuments() throws IOException {
         Set<String> documented = documentedFields();
         Set<String> present = new TreeSet<>();
         collect(ok, "", present);
@@ -345,10 +350,10 @@ class VocBenchCommandTest {
         missing.removeAll(present);
         // only a failed row has errors[] entries: those are checked on the failing runs (assertDocumented)
         missing.removeIf(f -> f.startsWith("rows[].errors[]."));
-        assertTrue(missing.isEmpty(), "documented in the README but not in bench.json: " + missing);
+        assertTrue(missing.isEmpty(), "documented in docs/benchmarks.md but not in bench.json: " + missing);
         Set<String> undocumented = new TreeSet<>(present);
         undocumented.removeAll(documented);
-        assertTrue(undocumented.isEmpty(), "in bench.json but not documented in the README: " + undocumented);
+        assertTrue(undocumented.isEmpty(), "in bench.json but not documented in docs/benchmarks.md: " + undocumented);
         assertTrue(documented.contains("rows[].errors[].stage") && documented.contains("rows[].errors[].message"));
     }
 
@@ -370,12 +375,12 @@ class VocBenchCommandTest {
         }
     }
 
-    /** The field paths listed between the README's bench-json markers, first token of each line. */
+    /** The field paths listed between the bench-json markers of docs/benchmarks.md, first token of each line. */
     static Set<String> documentedFields() throws IOException {
-        String readme = Files.readString(repositoryRoot().resolve("README.md"));
+        String readme = Files.readString(ReferenceFiles.root().getParent().resolve("docs").resolve("benchmarks.md"));
         Matcher m = Pattern.compile("<!-- bench-json-fields -->(.*?)<!-- /bench-json-fields -->", Pattern.DOTALL)
                 .matcher(readme);
-        assertTrue(m.find(), "README.md has no <!-- bench-json-fields --> section");
+        assertTrue(m.find(), "docs/benchmarks.md has no <!-- bench-json-fields --> section");
         Set<String> fields = new TreeSet<>();
         for (String line : m.group(1).lines().toList()) {
             String t = line.strip();
@@ -387,15 +392,6 @@ class VocBenchCommandTest {
             fields.add(field.endsWith("[]") ? field.substring(0, field.length() - 2) : field);
         }
         return fields;
-    }
-
-    private static Path repositoryRoot() {
-        Path p = Path.of(System.getProperty("user.dir")).toAbsolutePath();
-        while (p != null && !(Files.isRegularFile(p.resolve("README.md")) && Files.isDirectory(p.resolve("compressor")))) {
-            p = p.getParent();
-        }
-        assertNotNull(p, "repository root not found above " + System.getProperty("user.dir"));
-        return p;
     }
 
     private static void copyTree(Path from, Path to) throws IOException {

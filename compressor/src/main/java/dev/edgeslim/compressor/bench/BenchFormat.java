@@ -8,23 +8,27 @@ import java.util.Locale;
 
 /**
  * A form in which a benchmarked model is run: the darknet files in TF Java or OpenCV DNN, or the model exported to
- * TFLite at one precision and run by the TFLite runtime.
+ * TFLite at one precision and run by the TFLite runtime, or exported to ONNX and run by ONNX Runtime (CPU).
  */
 public enum BenchFormat {
-    TF("tf", "TF Java fp32", null),
-    TFLITE_FP32("tflite-fp32", "TFLite fp32", Precision.FP32),
-    TFLITE_FP16("tflite-fp16", "TFLite fp16", Precision.FP16),
-    TFLITE_INT8("tflite-int8", "TFLite int8", Precision.INT8),
-    OPENCV("opencv", "OpenCV DNN fp32", null);
+    TF("tf", "TF Java fp32", null, false),
+    TFLITE_FP32("tflite-fp32", "TFLite fp32", Precision.FP32, false),
+    TFLITE_FP16("tflite-fp16", "TFLite fp16", Precision.FP16, false),
+    TFLITE_INT8("tflite-int8", "TFLite int8", Precision.INT8, false),
+    OPENCV("opencv", "OpenCV DNN fp32", null, false),
+    ONNX_FP32("onnx-fp32", "ONNX Runtime fp32", Precision.FP32, true),
+    ONNX_INT8("onnx-int8", "ONNX Runtime int8 (QDQ)", Precision.INT8, true);
 
     private final String cliName;
     private final String label;
-    private final Precision tflitePrecision;
+    private final Precision exportPrecision;
+    private final boolean onnx;
 
-    BenchFormat(String cliName, String label, Precision tflitePrecision) {
+    BenchFormat(String cliName, String label, Precision exportPrecision, boolean onnx) {
         this.cliName = cliName;
         this.label = label;
-        this.tflitePrecision = tflitePrecision;
+        this.exportPrecision = exportPrecision;
+        this.onnx = onnx;
     }
 
     /** The name on the command line and in reports, e.g. "tflite-int8". */
@@ -37,13 +41,27 @@ public enum BenchFormat {
         return label;
     }
 
-    /** The export precision of a TFLite format; null for formats that run the darknet files. */
+    /** The export precision of a TFLite format; null for the other formats. */
     public Precision tflitePrecision() {
-        return tflitePrecision;
+        return onnx ? null : exportPrecision;
+    }
+
+    /** The export precision of a TFLite or ONNX format; null for formats that run the darknet files. */
+    public Precision exportPrecision() {
+        return exportPrecision;
     }
 
     public boolean isTflite() {
-        return tflitePrecision != null;
+        return exportPrecision != null && !onnx;
+    }
+
+    public boolean isOnnx() {
+        return onnx;
+    }
+
+    /** Whether the format runs an exported file rather than the darknet files. */
+    public boolean isExported() {
+        return exportPrecision != null;
     }
 
     /** @return the format, or null when the name is unknown */

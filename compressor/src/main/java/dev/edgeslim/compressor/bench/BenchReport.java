@@ -21,7 +21,7 @@ import java.util.Locale;
  * Writes a {@link BenchResult} into a folder: {@value #MARKDOWN} (the comparison table with changes against the
  * baseline, per-class AP, errors, links to the plots), {@value #JSON} (every number, the settings and the
  * machine) and {@code plots/} (mAP vs BFLOPs, mAP vs latency, PR curves per row, kept channels per compressed
- * model). Every file is written atomically; the JSON fields are documented in the README ("edgeslim bench").
+ * model). Every file is written atomically; the JSON fields are documented in docs/benchmarks.md.
  */
 public final class BenchReport {
     public static final String MARKDOWN = "bench.md";
@@ -297,13 +297,13 @@ public final class BenchReport {
                         + " one run; median and p90 (nearest rank).%s%n%n", s.threads(), s.threads() == 1 ? "" : "s",
                 s.warmup(), s.runs(),
                 s.quick() ? " **Quick mode**: a first look, not a measurement to publish." : ""));
-        b.append(fmt("Machine: %s, %d cores, %s; %s, TensorFlow %s, OpenCV %s, TFLite %s.%n%n", mi.cpu(), mi.cores(),
-                mi.os(), mi.java(), mi.tensorflow(), mi.opencv(), mi.tflite()));
+        b.append(fmt("Machine: %s, %d cores, %s; %s, TensorFlow %s, OpenCV %s, TFLite %s, ONNX Runtime %s.%n%n",
+                mi.cpu(), mi.cores(), mi.os(), mi.java(), mi.tensorflow(), mi.opencv(), mi.tflite(), mi.onnxruntime()));
         b.append(table(r)).append('\n');
         BenchResult.RowResult first = r.rows().get(0);
         b.append(fmt("Changes in parentheses and × baseline (ratio of median latencies in this run) are against the"
                 + " baseline model `%s` in the same format; the baseline's own rows are against `%s`. Size is the"
-                + " file the format runs: darknet `.weights` for tf and opencv, the exported `.tflite` otherwise.%s%n",
+                + " file the format runs: darknet `.weights` for tf and opencv, the exported `.tflite` or `.onnx` otherwise.%s%n",
                 r.baseline().model().name(), first.id(), d.calibration() == null ? ""
                         : fmt(" int8 is calibrated on %d images of %s.", d.calibrationImages(), d.calibration())));
 

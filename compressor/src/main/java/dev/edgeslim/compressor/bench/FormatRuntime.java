@@ -1,5 +1,8 @@
 package dev.edgeslim.compressor.bench;
 
+import dev.edgeslim.compressor.export.onnx.OnnxExportOptions;
+import dev.edgeslim.compressor.export.onnx.OnnxExporter;
+import dev.edgeslim.compressor.export.onnx.OnnxRunner;
 import dev.edgeslim.compressor.export.tflite.ExportOptions;
 import dev.edgeslim.compressor.export.tflite.ExportedTflite;
 import dev.edgeslim.compressor.export.tflite.TfliteExporter;
@@ -17,7 +20,7 @@ import java.nio.file.Path;
 import java.util.List;
 
 /**
- * A model loaded in one benchmark format: the same runtime serves evaluation ({@link #inference()}: raw head maps
+ * A model loaded in one benchmark format (darknet files, or an export to TFLite or ONNX): the same runtime serves evaluation ({@link #inference()}: raw head maps
  * for the shared letterbox/decode/NMS of {@code edgeslim eval}) and timing ({@link #timed()}), and knows the file
  * it runs and that file's size.
  */
@@ -86,6 +89,22 @@ final class FormatRuntime implements AutoCloseable {
                 return out;
             };
             return new FormatRuntime(new TfliteTimedModel(name, runner), inference, file);
+        } catch (IOException | RuntimeException e) {
+            runner.close();
+            throw e;
+        }
+    }
+
+    /**
+     * Exports the model to ONNX with {@code options} to {@code file}, then loads that file in ONNX Runtime (CPU,
+     * all graph optimisations); the outputs are the [yolo] heads in order, as the other runtimes return them.
+     */
+    static FormatRuntime onnx(NetworkSpec spec, WeightStore weights, OnnxExportOptions options, Path file, String name,
+                              int threads) throws IOException {
+        OnnxExporter.export(spec, weights, options).write(file);
+        OnnxRunner runner = OnnxRunner.load(file, threads);
+        try {
+            return new FormatRuntime(new OnnxTimedModel(name, runner), runner::run, file);
         } catch (IOException | RuntimeException e) {
             runner.close();
             throw e;

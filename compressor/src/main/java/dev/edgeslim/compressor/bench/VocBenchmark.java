@@ -2,7 +2,9 @@ package dev.edgeslim.compressor.bench;
 
 import dev.edgeslim.compressor.export.tflite.CalibrationSource;
 import dev.edgeslim.compressor.export.tflite.DatasetCalibration;
+import dev.edgeslim.compressor.export.onnx.OnnxExportOptions;
 import dev.edgeslim.compressor.export.tflite.ExportOptions;
+import dev.edgeslim.compressor.export.tflite.Precision;
 import dev.edgeslim.compressor.export.tflite.ImageFolderCalibration;
 import dev.edgeslim.compressor.prune.PruneReport;
 import dev.edgeslim.detector.cfg.CfgParser;
@@ -239,7 +241,7 @@ public final class VocBenchmark {
     }
 
     private int prepareUnits(BenchFormat format) {
-        return PREPARE_UNITS + (format == BenchFormat.TFLITE_INT8 ? options.calibImages() : 0);
+        return PREPARE_UNITS + (format.exportPrecision() == Precision.INT8 ? options.calibImages() : 0);
     }
 
     private NetworkSpec loadSpec(BenchModel m) {
@@ -272,7 +274,7 @@ public final class VocBenchmark {
     private void prepare(Row row, WeightStore weights, Path openCvCfg) {
         BenchModel m = row.model;
         progress.status(row.model.name() + " " + row.format.cliName() + ": "
-                + (row.format.isTflite() ? "exporting" : "loading"));
+                + (row.format.isExported() ? "exporting" : "loading"));
         try {
             row.runtime = switch (row.format) {
                 case TF -> FormatRuntime.tensorFlow(row.spec, weights, m.weights(), options.threads());
@@ -284,22 +286,29 @@ public final class VocBenchmark {
                             options.modelsDir().resolve(m.name() + "-" + row.format.cliName() + ".tflite"),
                             row.format.cliName(), options.threads());
                 }
+                case ONNX_FP32, ONNX_INT8 -> {
+                    ExportOptions export = exportOptions(row);
+                    Files.createDirectories(options.modelsDir());
+                    yield export == null ? null : FormatRuntime.onnx(row.spec, weights, OnnxExportOptions.of(export),
+                            options.modelsDir().resolve(m.name() + "-" + row.format.cliName() + ".onnx"),
+                            row.format.cliName(), options.threads());
+                }
             };
             if (row.runtime != null) {
                 row.file = row.runtime.file();
                 row.bytes = row.runtime.bytes();
             }
         } catch (IOException | RuntimeException e) {
-            row.fail(row.format.isTflite() ? "export" : "load", message(e));
+            row.fail(row.format.isExported() ? "export" : "load", message(e));
         }
     }
 
-    /** Export options of a TFLite row; null (with the row failed) when int8 has no calibration images. */
+    /** Export options of a TFLite or ONNX row; null (with the row failed) when int8 has no calibration images. */
     private ExportOptions exportOptions(Row row) {
         List<String> names = dataset != null && dataset.classes().size() == row.spec.classes()
                 ? dataset.classes().names() : List.of();
         ExportOptions o = switch (row.format) {
-            case TFLITE_FP32 -> ExportOptions.fp32();
+            case TFLITE_FP32, ONNX_FP32 -> ExportOptions.fp32();
             case TFLITE_FP16 -> ExportOptions.fp16();
             default -> {
                 CalibrationSource c = calibration();

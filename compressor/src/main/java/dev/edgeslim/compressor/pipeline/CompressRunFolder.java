@@ -1,5 +1,7 @@
 package dev.edgeslim.compressor.pipeline;
 
+import dev.edgeslim.detector.train.RunFolder;
+
 import java.io.IOException;
 import java.nio.file.Path;
 
@@ -20,8 +22,8 @@ public record CompressRunFolder(Path dir, Path inputCfg, Path inputWeights, Path
     /** Reads {@code dir}'s manifest; {@link dev.edgeslim.detector.io.BadInputException} when it is not a run folder. */
     public static CompressRunFolder open(Path dir) throws IOException {
         PipelineManifest manifest = PipelineManifest.read(dir);
-        Path last = dir.resolve(DISTILL);
-        return new CompressRunFolder(dir, manifest.input("cfg"), manifest.input("weights"), last.resolve("model.cfg"),
-                last.resolve("final.weights"), manifest.done(DISTILL));
+        RunFolder last = new RunFolder(dir.resolve(DISTILL));
+        return new CompressRunFolder(dir, manifest.input("cfg"), manifest.input("weights"), last.cfg(),
+                last.weights(), manifest.done(DISTILL));
     }
 }

@@ -1,18 +1,25 @@
 package dev.edgeslim.compressor.pipeline;
 
+import com.fasterxml.jackson.core.json.JsonReadFeature;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.edgeslim.detector.io.AtomicFiles;
+import dev.edgeslim.detector.io.BadInputException;
+import dev.edgeslim.detector.io.JsonErrors;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
 /** The before/after table of a compression run, as markdown (with relative changes) and JSON. */
 public final class CompressionReport {
-    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    private static final ObjectMapper JSON = JsonMapper.builder().enable(SerializationFeature.INDENT_OUTPUT)
+            .enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS).build(); // a model without an eval split has NaN mAP
 
     private CompressionReport() {
     }
@@ -72,5 +79,23 @@ public final class CompressionReport {
             json.put("files", links);
         }
         AtomicFiles.writeString(dir.resolve("report.json"), JSON.writeValueAsString(json));
+    }
+
+    /** The rows of the {@code report.json} in {@code dir}, as {@link #write} wrote them. */
+    public static List<ModelSummary> read(Path dir) throws IOException {
+        Path file = dir.resolve("report.json");
+        try {
+            JsonNode models = JSON.readTree(file.toFile()).path("models");
+            List<ModelSummary> rows = new ArrayList<>();
+            for (JsonNode m : models) {
+                rows.add(JSON.treeToValue(m, ModelSummary.class));
+            }
+            if (rows.isEmpty()) {
+                throw new BadInputException(file, "records no model");
+            }
+            return rows;
+        } catch (IOException e) {
+            throw new BadInputException(file, "not a readable report: " + JsonErrors.describe(e));
+        }
     }
 }

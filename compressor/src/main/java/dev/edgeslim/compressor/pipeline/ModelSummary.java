@@ -1,50 +1,74 @@
 package dev.edgeslim.compressor.pipeline;
 
-import dev.edgeslim.compressor.bench.LatencyBenchmark;
-import dev.edgeslim.compressor.bench.TensorFlowTimedModel;
-import dev.edgeslim.detector.cfg.CfgParser;
-import dev.edgeslim.detector.data.VocDataset;
-import dev.edgeslim.detector.graph.InferenceModel;
-import dev.edgeslim.detector.inference.DatasetEvaluation;
-import dev.edgeslim.detector.model.NetworkSpec;
-import dev.edgeslim.detector.weights.DarknetWeights;
-import dev.edgeslim.detector.weights.WeightStore;
+import dev.edgeslim.compressor.bench.BenchFormat;
+import dev.edgeslim.compressor.bench.BenchModel;
+import dev.edgeslim.compressor.bench.BenchResult;
+import dev.edgeslim.compressor.bench.VocBenchmark;
+import dev.edgeslim.detector.io.BadInputException;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
+import dev.edgeslim.detector.data.VocClasses;
 
 /**
- * One row of a compression report: a model's mAP@0.5 in both VOC conventions and COCO's mAP@[.5:.95], parameters,
- * BFLOPs, weights file size and TF Java CPU latency (median after warm-up, batch 1), all measured here on the same machine.
+ * One row of a compression report: a model's mAP@0.5 in both VOC conventions and COCO's mAP@[.5:.95], parameters, BFLOPs, weights file
+ * size and TF Java CPU latency (median after warm-up, batch 1), all measured on the same machine by the benchmark
+ * ({@link VocBenchmark}), so a compress report and {@code edgeslim bench} give the same numbers for a model.
  */
 public record ModelSummary(String name, String cfg, String weights, double map07, double map12, double mapCoco,
-                           long params, double bflops, long bytes, double latencyMs, int threads) {
+                           long params,
+                           double bflops, long bytes, double latencyMs, int threads) {
+    /** Latency warm-up runs before the timed ones. */
+    private static final int WARMUP = 3;
+    private static final int EVAL_BATCH = 8;
 
-    public static ModelSummary measure(String name, Path cfg, Path weightsFile, VocDataset eval, int threads,
-                                       int latencyRuns) throws IOException {
-        NetworkSpec spec = CfgParser.parse(cfg);
-        WeightStore weights = DarknetWeights.read(weightsFile, spec);
-        double map07 = Double.NaN;
-        double map12 = Double.NaN;
-        double mapCoco = Double.NaN;
-        double latency;
-        try (InferenceModel model = InferenceModel.create(spec, weights, threads)) {
-            if (eval != null) {
-                DatasetEvaluation.Outcome o = DatasetEvaluation.evaluate(model::run, spec, eval, 8,
-                        DatasetEvaluation.evaluationOptions(), null);
-                map07 = o.result().map11Point();
-                map12 = o.result().mapAllPoint();
-                mapCoco = o.result().mapCoco();
-            }
-            float[] input = new float[spec.net().width() * spec.net().height() * spec.net().channels()];
-            java.util.Arrays.fill(input, 0.5f);
-            TensorFlowTimedModel timed = new TensorFlowTimedModel(model); // closed with the model below
-            latency = LatencyBenchmark.measure(List.of(timed), input, 1, 3, latencyRuns, () -> { })
-                    .get(timed.name()).medianMs();
+    /** A model to measure: {@code label} is its row name in the report. */
+    public record Candidate(String label, Path cfg, Path weights) {
+    }
+
+    /**
+     * Measures every candidate in one benchmark run of the {@code split} of {@code data} (latency interleaved over
+     * the models, {@code latencyRuns} timed runs each); a model that cannot be measured is a {@link BadInputException}
+     * naming it.
+     */
+    public static List<ModelSummary> measure(List<Candidate> candidates, Path data, String split, int threads,
+                                             int latencyRuns) throws IOException {
+        return measure(candidates, data, split, null, threads, latencyRuns);
+    }
+
+    /** As above, with the dataset's class names ({@code classes}; null: the VOC names or those the data declares). */
+    public static List<ModelSummary> measure(List<Candidate> candidates, Path data, String split, VocClasses classes,
+                                             int threads, int latencyRuns) throws IOException {
+        if (classes == null) {
+            classes = dev.edgeslim.detector.data.Datasets.declaredClasses(data);
         }
-        return new ModelSummary(name, cfg.toString(), weightsFile.toString(), map07, map12, mapCoco, spec.totalParams(),
-                spec.totalFlops() / 1e9, Files.size(weightsFile), latency, threads);
+        if (classes == null) {
+            classes = VocClasses.VOC;
+        }
+        List<BenchModel> models = new ArrayList<>();
+        for (int i = 0; i < candidates.size(); i++) {
+            Candidate c = candidates.get(i);
+            // bench names end up in file names; the report's labels need not
+            models.add(new BenchModel("model" + i, c.cfg(), c.weights(), List.of(BenchFormat.TF), null, "compress"));
+        }
+        VocBenchmark.Options options = new VocBenchmark.Options(data, split, 0, threads, WARMUP, latencyRuns,
+                EVAL_BATCH, 0, null, null, 0, 100, null, false, classes);
+        BenchResult result = VocBenchmark.run(models, options, VocBenchmark.Progress.NONE);
+        List<ModelSummary> rows = new ArrayList<>();
+        for (int i = 0; i < candidates.size(); i++) {
+            Candidate c = candidates.get(i);
+            BenchResult.ModelResult model = result.models().get(i);
+            BenchResult.RowResult row = result.rows().get(i);
+            if (row.failed() || row.eval() == null || row.latency() == null) {
+                String why = row.errors().isEmpty() ? "not measured" : row.errors().get(0).message();
+                throw new BadInputException(c.weights(), "could not measure '" + c.label() + "': " + why);
+            }
+            rows.add(new ModelSummary(c.label(), c.cfg().toString(), c.weights().toString(), row.eval().map11Point(),
+                    row.eval().mapAllPoint(), row.eval().mapCoco(), model.params(), model.bflops(), row.bytes(), row.latency().medianMs(),
+                    threads));
+        }
+        return rows;
     }
 }

@@ -17,13 +17,15 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * {@code manifest.json} of a compress run: the inputs with their SHA-256, the options, and each stage's status,
- * results and the exact arguments it ran with. Re-running the same command skips finished stages; a folder whose
+ * {@code manifest.json} of a compress run: the format, the inputs with their SHA-256, the options (the run's typed
+ * configuration as JSON), and each stage's status, results and the configuration it ran with. Re-running the same command skips finished stages; a folder whose
  * manifest records other inputs is refused, and one with other options is refused unless the caller asks to redo
  * the stages those options change ({@link #staleStages}), so outputs of different runs never mix.
  */
 public final class PipelineManifest {
     public static final String FILE = "manifest.json";
+    /** 2: options and stage identities are typed configurations; 1 (no field) recorded command lines. */
+    public static final int FORMAT = 2;
     private static final long MAX_BYTES = 1 << 20;
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
     private final Path file;
@@ -39,18 +41,19 @@ public final class PipelineManifest {
      * when it records the same inputs and options, else a {@link BadInputException}.
      */
     public static PipelineManifest open(Path dir, Map<String, Path> inputs, List<String> options) throws IOException {
-        return open(dir, inputs, options, false);
+        return open(dir, inputs, JSON.valueToTree(options), false);
     }
 
     /**
      * As {@link #open(Path, Map, List)}, but with {@code otherOptions} a manifest recording other options is opened
      * as it is (its options unchanged until {@link #adoptOptions}); other inputs are refused either way.
      */
-    public static PipelineManifest open(Path dir, Map<String, Path> inputs, List<String> options, boolean otherOptions)
+    public static PipelineManifest open(Path dir, Map<String, Path> inputs, JsonNode options, boolean otherOptions)
             throws IOException {
         Path file = dir.resolve(FILE);
         ObjectNode fresh = JSON.createObjectNode();
         fresh.put("edgeslim", "0.1.0");
+        fresh.put("format", FORMAT);
         ObjectNode in = fresh.putObject("inputs");
         for (Map.Entry<String, Path> e : inputs.entrySet()) {
             ObjectNode n = in.putObject(e.getKey());
@@ -59,8 +62,7 @@ public final class PipelineManifest {
                 n.put("sha256", Sha256.of(e.getValue()));
             }
         }
-        var opts = fresh.putArray("options");
-        options.forEach(opts::add);
+        fresh.set("options", options.deepCopy());
         fresh.putObject("stages");
         if (!Files.exists(file)) {
             PipelineManifest m = new PipelineManifest(file, fresh);
@@ -78,6 +80,11 @@ public final class PipelineManifest {
         }
         if (!(old instanceof ObjectNode existing) || !existing.path("stages").isObject()) {
             throw new BadInputException(file, "not an EdgeSlim compress manifest");
+        }
+        if (existing.path("format").asInt(1) != FORMAT) {
+            throw new BadInputException(file, "written by another EdgeSlim version (manifest format "
+                    + existing.path("format").asInt(1) + ", this version reads " + FORMAT + "); use another --out, "
+                    + "or --force to replace that run");
         }
         if (!existing.path("inputs").equals(fresh.path("inputs"))) {
             throw new BadInputException(file, "this folder holds a compress run of other inputs (cfg, weights or data "
@@ -115,6 +122,11 @@ public final class PipelineManifest {
         return new PipelineManifest(file, root);
     }
 
+    /** The manifest's format: {@link #FORMAT}, or 1 for a manifest written before formats were numbered. */
+    public int format() {
+        return root.path("format").asInt(1);
+    }
+
     /** The SHA-256 recorded for input {@code name} (a file: cfg, weights), or "" when none is recorded. */
     public String inputSha256(String name) {
         return root.path("inputs").path(name).path("sha256").asText("");
@@ -143,41 +155,36 @@ public final class PipelineManifest {
         markDone(stage, results, null);
     }
 
-    /** Marks {@code stage} done with its results and the arguments it ran with (null: not recorded). */
-    public void markDone(String stage, Map<String, Object> results, List<String> args) throws IOException {
+    /** Marks {@code stage} done with its results and the configuration it ran with (null: not recorded). */
+    public void markDone(String stage, Map<String, Object> results, JsonNode config) throws IOException {
         ObjectNode s = ((ObjectNode) root.get("stages")).putObject(stage);
         s.put("status", "done");
         s.set("results", JSON.valueToTree(results));
-        if (args != null) {
-            var a = s.putArray("args");
-            args.forEach(a::add);
+        if (config != null) {
+            s.set("config", config.deepCopy());
         }
         save();
     }
 
     /** The options this manifest records. */
-    public List<String> options() {
-        List<String> options = new ArrayList<>();
-        root.path("options").forEach(o -> options.add(o.asText()));
-        return options;
+    public JsonNode options() {
+        return root.path("options");
     }
 
     /**
-     * The done stages that {@code planned} would not repeat: those whose recorded arguments differ from the planned
-     * ones (or were not recorded), and every stage downstream of one ({@code upstream} maps a stage to the stage
+     * The done stages that {@code planned} would not repeat: those whose recorded configuration differs from the
+     * planned one (or was not recorded), and every stage downstream of one ({@code upstream} maps a stage to the stage
      * whose outputs it reads). In the order of {@code planned}; stages not done are not listed (they run anyway).
      */
-    public List<String> staleStages(Map<String, List<String>> planned, Map<String, String> upstream) {
+    public List<String> staleStages(Map<String, JsonNode> planned, Map<String, String> upstream) {
         List<String> stale = new ArrayList<>();
-        for (Map.Entry<String, List<String>> e : planned.entrySet()) {
+        for (Map.Entry<String, JsonNode> e : planned.entrySet()) {
             String stage = e.getKey();
             if (!done(stage)) {
                 continue;
             }
-            JsonNode recorded = root.path("stages").path(stage).path("args");
-            List<String> args = new ArrayList<>();
-            recorded.forEach(a -> args.add(a.asText()));
-            boolean changed = !recorded.isArray() || !args.equals(e.getValue());
+            JsonNode recorded = root.path("stages").path(stage).path("config");
+            boolean changed = recorded.isMissingNode() || !recorded.equals(e.getValue());
             if (changed || stale.contains(upstream.get(stage))) {
                 stale.add(stage);
             }
@@ -192,9 +199,8 @@ public final class PipelineManifest {
     }
 
     /** Records {@code options} as this run's, replacing the earlier ones (after the stages they change were forgotten). */
-    public void adoptOptions(List<String> options) throws IOException {
-        var opts = root.putArray("options");
-        options.forEach(opts::add);
+    public void adoptOptions(JsonNode options) throws IOException {
+        root.set("options", options.deepCopy());
         save();
     }
 

@@ -1,6 +1,6 @@
 package dev.edgeslim.compressor.distill;
 
-import dev.edgeslim.detector.SharedFiles;
+import dev.edgeslim.detector.ReferenceFiles;
 import dev.edgeslim.detector.TinyModels;
 import dev.edgeslim.detector.cfg.CfgParser;
 import dev.edgeslim.detector.data.AugmentOptions;
@@ -125,7 +125,7 @@ class AttentionDistillationTest {
 
     @Test
     void automaticPairsFollowStagesAndNeckOutputs() {
-        NetworkSpec v4 = CfgParser.parse(SharedFiles.cfg("yolov4.cfg")).withInputSize(416, 416);
+        NetworkSpec v4 = CfgParser.parse(ReferenceFiles.cfg("yolov4.cfg")).withInputSize(416, 416);
         List<LayerPair> pairs = DistillationPairs.automatic(v4, 1);
         assertTrue(pairs.size() >= 6, "stages and three neck outputs: " + pairs);
         for (LayerPair p : pairs) {
@@ -139,8 +139,8 @@ class AttentionDistillationTest {
 
     @Test
     void inconsistentTeacherAndBadLayersAreClearErrors() {
-        NetworkSpec v4 = CfgParser.parse(SharedFiles.cfg("yolov4.cfg"));
-        NetworkSpec tiny = CfgParser.parse(SharedFiles.cfg("yolov4-tiny.cfg"));
+        NetworkSpec v4 = CfgParser.parse(ReferenceFiles.cfg("yolov4.cfg"));
+        NetworkSpec tiny = CfgParser.parse(ReferenceFiles.cfg("yolov4-tiny.cfg"));
         BadInputException e = assertThrows(BadInputException.class,
                 () -> DistillationPairs.check(tiny, v4, DistillationPairs.automatic(tiny, 1), "teacher.cfg"));
         assertTrue(e.getMessage().contains("topology"), e.getMessage());

@@ -1,7 +1,7 @@
 package dev.edgeslim.compressor.distill;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
-import dev.edgeslim.compressor.TestCfgs;
+import dev.edgeslim.detector.ReferenceFiles;
 import dev.edgeslim.detector.cfg.CfgParser;
 import dev.edgeslim.detector.fuzz.InputContract;
 import dev.edgeslim.detector.model.NetworkSpec;
@@ -18,7 +18,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * Fuzzing: {@code .ci/fuzz 2m DistillationPairsFuzzTest#parsePairs}.
  */
 class DistillationPairsFuzzTest {
-    static final NetworkSpec SPEC = CfgParser.parse(TestCfgs.cfg("yolov4-tiny.cfg"));
+    static final NetworkSpec SPEC = CfgParser.parse(ReferenceFiles.cfg("yolov4-tiny.cfg"));
 
     @FuzzTest(maxDuration = "3m")
     void parsePairs(byte[] input) throws Exception {

@@ -1,6 +1,6 @@
 package dev.edgeslim.compressor.graph;
 
-import dev.edgeslim.compressor.TestCfgs;
+import dev.edgeslim.detector.ReferenceFiles;
 import dev.edgeslim.compressor.prune.PruneFixtures;
 import dev.edgeslim.detector.cfg.CfgParser;
 import dev.edgeslim.detector.model.ConvLayer;
@@ -25,7 +25,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class ChannelGraphTest {
     static List<Path> cfgs() {
-        return TestCfgs.all();
+        return ReferenceFiles.allCfgs();
     }
 
     @ParameterizedTest
@@ -108,7 +108,7 @@ class ChannelGraphTest {
 
     @Test
     void yolov4ResidualChainsFormOneSetPerCspStageAndHeadsAreFixed() {
-        NetworkSpec spec = CfgParser.parse(TestCfgs.cfg("yolov4.cfg"));
+        NetworkSpec spec = CfgParser.parse(ReferenceFiles.cfg("yolov4.cfg"));
         ChannelGraph g = ChannelGraph.of(spec);
         List<CoupledSet> multi = g.sets().stream().filter(s -> s.members().size() > 1).toList();
         // CSPDarknet53: 1, 2, 8, 8, 4 residual blocks -> chains of 2, 3, 9, 9, 5 convolutions
@@ -139,7 +139,7 @@ class ChannelGraphTest {
 
     @Test
     void yolov4TinyGroupedRoutesGiveSliceBalanceConstraints() {
-        NetworkSpec spec = CfgParser.parse(TestCfgs.cfg("yolov4-tiny.cfg"));
+        NetworkSpec spec = CfgParser.parse(ReferenceFiles.cfg("yolov4-tiny.cfg"));
         ChannelGraph g = ChannelGraph.of(spec);
         List<Integer> groupedRoutes = new ArrayList<>();
         for (int l = 0; l < spec.size(); l++) {

@@ -1,7 +1,7 @@
 package dev.edgeslim.compressor.prune;
 
 import dev.edgeslim.compressor.ReferenceForward;
-import dev.edgeslim.compressor.TestCfgs;
+import dev.edgeslim.detector.ReferenceFiles;
 import dev.edgeslim.compressor.graph.ChannelGraph;
 import dev.edgeslim.compressor.graph.CoupledChannel;
 import dev.edgeslim.compressor.graph.CoupledSet;
@@ -31,7 +31,7 @@ class FoldingExactnessTest {
     @MethodSource("exactnessCases")
     void prunedEqualsMaskedWhereFoldingIsExact(String name, int size) {
         NetworkSpec spec = name.equals("synthetic") ? PruneFixtures.synthetic()
-                : CfgParser.parse(TestCfgs.cfg(name)).withInputSize(size, size);
+                : CfgParser.parse(ReferenceFiles.cfg(name)).withInputSize(size, size);
         ChannelGraph graph = ChannelGraph.of(spec);
         WeightStore random = WeightInitializer.forTesting(spec, 21);
         PruningPlan plan = PruneFixtures.randomPlan(graph, 4, 0.5);

@@ -1,7 +1,7 @@
 package dev.edgeslim.compressor.prune;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
-import dev.edgeslim.compressor.TestCfgs;
+import dev.edgeslim.detector.ReferenceFiles;
 import dev.edgeslim.detector.cfg.CfgParser;
 import dev.edgeslim.detector.fuzz.InputContract;
 import dev.edgeslim.detector.model.NetworkSpec;
@@ -18,7 +18,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * Fuzzing: {@code .ci/fuzz 2m GroupFileFuzzTest#parseGroups}.
  */
 class GroupFileFuzzTest {
-    static final NetworkSpec SPEC = CfgParser.parse(TestCfgs.cfg("yolov4-tiny.cfg"));
+    static final NetworkSpec SPEC = CfgParser.parse(ReferenceFiles.cfg("yolov4-tiny.cfg"));
 
     /** Groups parse into disjoint, in-range layer sets with valid options, or are refused with one line. */
     @FuzzTest(maxDuration = "3m")

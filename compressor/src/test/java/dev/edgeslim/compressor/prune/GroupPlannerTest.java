@@ -1,6 +1,6 @@
 package dev.edgeslim.compressor.prune;
 
-import dev.edgeslim.compressor.TestCfgs;
+import dev.edgeslim.detector.ReferenceFiles;
 import dev.edgeslim.compressor.graph.ChannelGraph;
 import dev.edgeslim.compressor.graph.CoupledSet;
 import dev.edgeslim.compressor.graph.SliceBalance;
@@ -35,11 +35,11 @@ class GroupPlannerTest {
     private static final Map<String, NetworkSpec> SPECS = new HashMap<>();
 
     static NetworkSpec spec(String name) {
-        return SPECS.computeIfAbsent(name, n -> CfgParser.parse(TestCfgs.cfg(n)));
+        return SPECS.computeIfAbsent(name, n -> CfgParser.parse(ReferenceFiles.cfg(n)));
     }
 
     static List<Path> cfgs() {
-        return TestCfgs.all();
+        return ReferenceFiles.allCfgs();
     }
 
     @Test

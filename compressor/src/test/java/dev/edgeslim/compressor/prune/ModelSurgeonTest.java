@@ -1,6 +1,6 @@
 package dev.edgeslim.compressor.prune;
 
-import dev.edgeslim.compressor.TestCfgs;
+import dev.edgeslim.detector.ReferenceFiles;
 import dev.edgeslim.compressor.graph.ChannelGraph;
 import dev.edgeslim.compressor.graph.CoupledChannel;
 import dev.edgeslim.compressor.graph.CoupledSet;
@@ -30,7 +30,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class ModelSurgeonTest {
     static Stream<Arguments> networks() {
         List<Arguments> out = new ArrayList<>();
-        for (Path p : TestCfgs.all()) {
+        for (Path p : ReferenceFiles.allCfgs()) {
             out.add(Arguments.of(p.getFileName().toString(), CfgParser.parse(p)));
         }
         out.add(Arguments.of("synthetic", PruneFixtures.synthetic()));
@@ -128,7 +128,7 @@ class ModelSurgeonTest {
 
     @Test
     void plansThatBreakConstraintsAreRefusedClearly() {
-        NetworkSpec spec = CfgParser.parse(TestCfgs.cfg("yolov4-tiny.cfg"));
+        NetworkSpec spec = CfgParser.parse(ReferenceFiles.cfg("yolov4-tiny.cfg"));
         ChannelGraph graph = ChannelGraph.of(spec);
         WeightStore w = WeightInitializer.forTesting(spec, 1);
         CoupledSet split = graph.setOfConv(2);
@@ -147,14 +147,14 @@ class ModelSurgeonTest {
                 () -> ModelSurgeon.prune(spec, w, withMask(graph, 1, new boolean[graph.set(1).size()])));
         assertTrue(e.getMessage().contains("keeps no channel"), e.getMessage());
         // a plan for another network
-        PruningPlan other = PruningPlan.keepAll(ChannelGraph.of(CfgParser.parse(TestCfgs.cfg("yolov3-tiny.cfg"))));
+        PruningPlan other = PruningPlan.keepAll(ChannelGraph.of(CfgParser.parse(ReferenceFiles.cfg("yolov3-tiny.cfg"))));
         e = assertThrows(IllegalArgumentException.class, () -> ModelSurgeon.prune(spec, w, other));
         assertTrue(e.getMessage().contains("another network"), e.getMessage());
     }
 
     @Test
     void keepAllPlanChangesNothing() {
-        NetworkSpec spec = CfgParser.parse(TestCfgs.cfg("yolov4-tiny.cfg"));
+        NetworkSpec spec = CfgParser.parse(ReferenceFiles.cfg("yolov4-tiny.cfg"));
         WeightStore w = WeightInitializer.forTesting(spec, 2);
         PrunedNetwork same = ModelSurgeon.prune(spec, w, PruningPlan.keepAll(ChannelGraph.of(spec)));
         assertEquals(spec, same.spec());

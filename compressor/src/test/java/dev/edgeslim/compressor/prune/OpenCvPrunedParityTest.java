@@ -1,6 +1,6 @@
 package dev.edgeslim.compressor.prune;
 
-import dev.edgeslim.compressor.TestCfgs;
+import dev.edgeslim.detector.ReferenceFiles;
 import dev.edgeslim.detector.cfg.CfgParser;
 import dev.edgeslim.detector.cfg.CfgWriter;
 import dev.edgeslim.detector.graph.InferenceModel;
@@ -25,7 +25,7 @@ class OpenCvPrunedParityTest {
     private static final int THREADS = 2;
 
     static List<Path> cfgs() {
-        return TestCfgs.all();
+        return ReferenceFiles.allCfgs();
     }
 
     @ParameterizedTest

@@ -1,6 +1,6 @@
 package dev.edgeslim.compressor.prune;
 
-import dev.edgeslim.compressor.TestCfgs;
+import dev.edgeslim.detector.ReferenceFiles;
 import dev.edgeslim.compressor.graph.ChannelGraph;
 import dev.edgeslim.detector.cfg.CfgParser;
 import dev.edgeslim.detector.graph.InferenceModel;
@@ -26,7 +26,7 @@ class TensorFlowExactnessTest {
     @ParameterizedTest(name = "{0} at {1}")
     @CsvSource({"yolov4-tiny.cfg, 256, true", "yolov4.cfg, 160, false"})
     void prunedEqualsMaskedInTensorFlow(String name, int size, boolean measureBorder) {
-        NetworkSpec spec = CfgParser.parse(TestCfgs.cfg(name)).withInputSize(size, size);
+        NetworkSpec spec = CfgParser.parse(ReferenceFiles.cfg(name)).withInputSize(size, size);
         ChannelGraph graph = ChannelGraph.of(spec);
         WeightStore random = WeightInitializer.forTesting(spec, 31);
         PruningPlan plan = PruneFixtures.randomPlan(graph, 13, 0.5);

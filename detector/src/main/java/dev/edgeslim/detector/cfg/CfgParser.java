@@ -19,9 +19,11 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
+import java.util.function.Consumer;
+import java.util.stream.Collectors;
 
 /**
  * Reads a darknet .cfg into a {@link NetworkSpec}. Follows darknet's parser: whitespace is ignored, '#' and ';'
@@ -32,23 +34,19 @@ public final class CfgParser {
     /** Largest cfg accepted (upstream yolov4.cfg is ~12 KB). */
     public static final long MAX_CFG_BYTES = 4L << 20;
 
-    static final Set<String> NET_EXTRAS = Set.of("angle", "saturation", "exposure", "hue", "mosaic", "cutmix",
-            "mixup", "letter_box", "flip", "blur", "gaussian_noise", "aspect", "min_crop", "max_crop",
-            "max_chart_loss", "adam", "B1", "B2", "eps", "power", "gamma", "step", "scale", "random",
-            "resize_step", "mosaic_bound", "dynamic_minibatch", "optimized_memory", "workspace_size_limit_MB",
-            "label_smooth_eps", "track", "time_steps", "augment_speed", "sequential_subdivisions",
-            "try_fix_nan", "inputs", "max_input_size", "loss_scale", "burnin_update");
-    static final Set<String> CONV_EXTRAS = Set.of("stopbackward", "train_only_bn", "dontload", "dontloadscales",
-            "learning_rate");
-    static final Set<String> YOLO_EXTRAS = Set.of("jitter", "random", "resize", "iou_normalizer",
-            "cls_normalizer", "obj_normalizer", "iou_loss", "iou_thresh_kind", "nms_kind", "beta_nms", "max_delta",
-            "counters_per_class", "label_smooth_eps", "focal_loss", "objectness_smooth", "max", "map",
-            "track_history_size", "sim_thresh", "dets_for_track", "dets_for_show", "track_ciou_norm");
-
     private CfgParser() {
     }
 
+    /** Parses {@code file} without reporting the training-only options it keeps. */
     public static NetworkSpec parse(Path file) {
+        return parse(file, warning -> { });
+    }
+
+    /**
+     * Parses {@code file}; when it holds training-only options ({@link TrainingOnlyOptions}), {@code warnings}
+     * receives one line naming the file, the first such line and every such option once.
+     */
+    public static NetworkSpec parse(Path file, Consumer<String> warnings) {
         String text;
         try {
             long size = Files.size(file);
@@ -63,10 +61,14 @@ public final class CfgParser {
         } catch (IOException e) {
             throw new BadInputException(file, "cannot read: " + e.getMessage());
         }
-        return parse(text, file.toString());
+        return parse(text, file.toString(), warnings);
     }
 
     public static NetworkSpec parse(String text, String sourceName) {
+        return parse(text, sourceName, warning -> { });
+    }
+
+    public static NetworkSpec parse(String text, String sourceName, Consumer<String> warnings) {
         if (text.length() > MAX_CFG_BYTES) {
             throw new BadInputException(sourceName, "cfg is larger than the " + MAX_CFG_BYTES + "-byte limit");
         }
@@ -82,23 +84,38 @@ public final class CfgParser {
             throw new BadInputException(sourceName, first.line(), "the first section must be [net], got ["
                     + abbreviate(first.name()) + "]");
         }
-        NetOptions net = readNet(sourceName, first);
+        Map<String, Integer> kept = new LinkedHashMap<>();
+        NetOptions net = readNet(sourceName, first, kept);
         List<Layer> layers = new ArrayList<>();
         for (int s = 1; s < sections.size(); s++) {
             CfgSection section = sections.get(s);
             if (section.name().equals("net") || section.name().equals("network")) {
                 throw new BadInputException(sourceName, section.line(), "[net] may only appear once, first");
             }
-            layers.add(readLayer(sourceName, section, layers.size()));
+            layers.add(readLayer(sourceName, section, layers.size(), kept));
         }
+        NetworkSpec spec;
         try {
-            return new NetworkSpec(net, layers);
+            spec = new NetworkSpec(net, layers);
         } catch (ShapeException e) {
             // layer i is section i + 1; a network-wide error (no layers at all) points at [net]
             int section = e.layer() + 1;
             int line = section >= 1 && section < sections.size() ? sections.get(section).line() : first.line();
             throw new BadInputException(sourceName, line, e.getMessage());
         }
+        if (!kept.isEmpty()) {
+            warnings.accept(keptOptionsWarning(sourceName, kept));
+        }
+        return spec;
+    }
+
+    /** One line: where the first training-only option is and the name of each (first line of each in brackets). */
+    static String keptOptionsWarning(String sourceName, Map<String, Integer> kept) {
+        int first = kept.values().stream().mapToInt(Integer::intValue).min().orElse(1);
+        String names = kept.entrySet().stream().map(e -> abbreviate(e.getKey()) + " (" + e.getValue() + ")")
+                .collect(Collectors.joining(", "));
+        return BadInputException.printable(sourceName + ":" + first + ": warning: " + kept.size()
+                + " training-only option(s) kept as written but not used by EdgeSlim: " + names);
     }
 
     private static List<CfgSection> split(String text, String source) {
@@ -161,8 +178,8 @@ public final class CfgParser {
         return b.toString();
     }
 
-    private static NetOptions readNet(String file, CfgSection section) {
-        OptionReader r = new OptionReader(file, section);
+    private static NetOptions readNet(String file, CfgSection section, Map<String, Integer> kept) {
+        OptionReader r = new OptionReader(file, section, kept);
         int width = r.integer("width", 0);
         int height = r.integer("height", 0);
         int channels = r.integer("channels", 3);
@@ -176,7 +193,7 @@ public final class CfgParser {
         String policy = r.string("policy", "constant");
         List<Integer> steps = r.integers("steps");
         List<Double> scales = r.numbers("scales");
-        Map<String, String> extras = r.finish(NET_EXTRAS);
+        Map<String, String> extras = r.finish();
         if (width <= 0 || height <= 0) {
             throw new BadInputException(file, section.line(), "[net] needs positive width and height");
         }
@@ -187,8 +204,8 @@ public final class CfgParser {
                 maxBatches, policy, steps, scales, extras);
     }
 
-    private static Layer readLayer(String file, CfgSection section, int index) {
-        OptionReader r = new OptionReader(file, section);
+    private static Layer readLayer(String file, CfgSection section, int index, Map<String, Integer> kept) {
+        OptionReader r = new OptionReader(file, section, kept);
         return switch (section.name()) {
             case "convolutional", "conv" -> readConv(r);
             case "route" -> readRoute(r, index);
@@ -227,7 +244,7 @@ public final class CfgParser {
         if (r.integer("dilation", 1) != 1) {
             throw r.error("dilation", "dilated convolutions are not supported");
         }
-        Map<String, String> extras = r.finish(CONV_EXTRAS);
+        Map<String, String> extras = r.finish();
         return new ConvLayer(filters, size, stride, padding, groups, bn, act, extras);
     }
 
@@ -255,7 +272,7 @@ public final class CfgParser {
         }
         int groups = r.integer("groups", 1);
         int groupId = r.integer("group_id", 0);
-        r.finish(Set.of());
+        r.finishWithoutExtras();
         return new RouteLayer(layers, groups, groupId);
     }
 
@@ -275,7 +292,7 @@ public final class CfgParser {
             throw r.error("weights_normalization", "weights_normalization=" + abbreviate(normalization)
                     + " is not supported");
         }
-        r.finish(Set.of());
+        r.finishWithoutExtras();
         return new ShortcutLayer(from, act);
     }
 
@@ -283,7 +300,7 @@ public final class CfgParser {
         int stride = r.integer("stride", 1);
         int size = r.integer("size", stride);
         int padding = r.integer("padding", size - 1);
-        r.finish(Set.of());
+        r.finishWithoutExtras();
         return new MaxPoolLayer(size, stride, padding);
     }
 
@@ -293,7 +310,7 @@ public final class CfgParser {
             throw r.error("stride", "[upsample] stride must be positive (downsampling is not supported), got " + stride);
         }
         double scale = r.number("scale", 1.0);
-        r.finish(Set.of());
+        r.finishWithoutExtras();
         return new UpsampleLayer(stride, scale);
     }
 
@@ -311,10 +328,11 @@ public final class CfgParser {
         double ignore = r.number("ignore_thresh", 0.5);
         double truth = r.number("truth_thresh", 1.0);
         double iouThresh = r.number("iou_thresh", 1.0);
-        if (r.integer("new_coords", 0) != 0) {
-            throw r.error("new_coords", "new_coords=1 (scaled-YOLOv4 decoding) is not supported");
+        int newCoords = r.integer("new_coords", 0);
+        if (newCoords != 0 && newCoords != 1) {
+            throw r.error("new_coords", "new_coords must be 0 or 1, got " + newCoords);
         }
-        Map<String, String> extras = r.finish(YOLO_EXTRAS);
-        return new YoloLayer(mask, anchors, classes, num, scaleXY, ignore, truth, iouThresh, extras);
+        Map<String, String> extras = r.finish();
+        return new YoloLayer(mask, anchors, classes, num, scaleXY, ignore, truth, iouThresh, newCoords == 1, extras);
     }
 }

@@ -117,6 +117,9 @@ public final class CfgWriter {
                 kv(b, "ignore_thresh", num(y.ignoreThresh()));
                 kv(b, "truth_thresh", num(y.truthThresh()));
                 kv(b, "iou_thresh", num(y.iouThresh()));
+                if (y.newCoords()) {
+                    kv(b, "new_coords", 1);
+                }
                 extras(b, y.extras());
         }
     }

@@ -6,7 +6,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * Typed access to one section's options. Every option read is marked; {@link #finish} then rejects options
@@ -17,11 +16,14 @@ final class OptionReader {
     private final String file;
     private final CfgSection section;
     private final Map<String, String> unread;
+    private final Map<String, Integer> keptInFile;
 
-    OptionReader(String file, CfgSection section) {
+    /** {@code keptInFile} collects, for the whole file, each training-only option and the line it first appears on. */
+    OptionReader(String file, CfgSection section, Map<String, Integer> keptInFile) {
         this.file = file;
         this.section = section;
         this.unread = new LinkedHashMap<>(section.values());
+        this.keptInFile = keptInFile;
     }
 
     boolean has(String key) {
@@ -122,17 +124,36 @@ final class OptionReader {
         return new BadInputException(file, line == null ? section.line() : line, message);
     }
 
-    /** Rejects unknown options; returns the recognised-but-unmodelled ones (in file order) for round trips. */
-    Map<String, String> finish(Set<String> ignoredButKnown) {
+    /**
+     * Rejects options nobody read unless {@link TrainingOnlyOptions} lists them; returns those (in file order)
+     * for round trips.
+     */
+    Map<String, String> finish() {
         Map<String, String> extras = new LinkedHashMap<>();
         for (Map.Entry<String, String> e : unread.entrySet()) {
-            if (ignoredButKnown.contains(e.getKey())) {
+            if (TrainingOnlyOptions.contains(section.name(), e.getKey())) {
                 extras.put(e.getKey(), e.getValue());
+                keptInFile.putIfAbsent(e.getKey(), section.lines().get(e.getKey()));
             } else {
                 throw error(e.getKey(), "unknown option '" + CfgParser.abbreviate(e.getKey()) + "' in ["
                         + CfgParser.abbreviate(section.name()) + "]");
             }
         }
         return extras;
+    }
+
+    /**
+     * For sections whose layer keeps no extra options ([route], [shortcut], [maxpool], [upsample]): every unread
+     * option is an error, training-only ones included, because writing the cfg back would drop them.
+     */
+    void finishWithoutExtras() {
+        for (String key : unread.keySet()) {
+            if (TrainingOnlyOptions.contains(section.name(), key)) {
+                throw error(key, "option '" + CfgParser.abbreviate(key) + "' is kept only in [net], [convolutional]"
+                        + " and [yolo]; remove it from [" + CfgParser.abbreviate(section.name()) + "]");
+            }
+            throw error(key, "unknown option '" + CfgParser.abbreviate(key) + "' in ["
+                    + CfgParser.abbreviate(section.name()) + "]");
+        }
     }
 }

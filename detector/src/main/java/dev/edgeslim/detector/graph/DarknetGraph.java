@@ -10,6 +10,7 @@ import dev.edgeslim.detector.model.Shape;
 import dev.edgeslim.detector.model.ShortcutLayer;
 import dev.edgeslim.detector.model.UpsampleLayer;
 import dev.edgeslim.detector.model.YoloLayer;
+import dev.edgeslim.detector.weights.BatchNormFolding;
 import dev.edgeslim.detector.weights.ConvWeights;
 import dev.edgeslim.detector.weights.WeightStore;
 import org.tensorflow.Operand;
@@ -50,8 +51,6 @@ import java.util.List;
  * input through (decoding happens in plain Java). Batch norm: y = γ(x − mean)/sqrt(var + 1e-5) + β as darknet.
  */
 public final class DarknetGraph {
-    /** darknet's batch-norm epsilon. */
-    public static final float BN_EPSILON = 1e-5f;
     /** Fills max-pool padding: never wins a max against a real activation. */
     private static final float POOL_PAD = -Float.MAX_VALUE;
 
@@ -82,8 +81,7 @@ public final class DarknetGraph {
     }
 
     /**
-     * Inference with constant weights, batch norm folded: kernel' = kernel·γ/sqrt(var+ε), bias' = β − mean·γ/sqrt(var+ε)
-     * (computed in double). Ops are named under the sub-scope {@code name}.
+     * Inference with constant weights, batch norm folded ({@link BatchNormFolding}). Ops are named under the sub-scope {@code name}.
      */
     public static DarknetGraph constant(Ops tf, String name, NetworkSpec spec, WeightStore weights,
                                         Operand<TFloat32> input) {
@@ -91,19 +89,9 @@ public final class DarknetGraph {
         ConvBlock block = (layerTf, i, c, x) -> {
             ConvWeights w = weights.conv(i);
             int in = spec.inputChannelsOf(i) / c.groups();
-            float[] oihw = w.weights();
-            float[] bias = w.biases().clone();
-            if (w.batchNormalized()) {
-                oihw = oihw.clone();
-                int perFilter = oihw.length / c.filters();
-                for (int o = 0; o < c.filters(); o++) {
-                    double scale = w.scales()[o] / Math.sqrt((double) w.rollingVariance()[o] + BN_EPSILON);
-                    bias[o] = (float) (w.biases()[o] - w.rollingMean()[o] * scale);
-                    for (int k = o * perFilter; k < (o + 1) * perFilter; k++) {
-                        oihw[k] = (float) (oihw[k] * scale);
-                    }
-                }
-            }
+            BatchNormFolding.Folded folded = BatchNormFolding.fold(w);
+            float[] oihw = folded.oihw();
+            float[] bias = folded.bias();
             float[] kernel = KernelLayout.oihwToHwio(oihw, c.filters(), in, c.size());
             Operand<TFloat32> k = FloatTensors.constant(layerTf.withName("kernel"), kernel, c.size(), c.size(), in, c.filters());
             Operand<TFloat32> b = FloatTensors.constant(layerTf.withName("bias"), bias, c.filters());
@@ -124,7 +112,7 @@ public final class DarknetGraph {
             // [FusedBatchNorm,Mish]"), which failed evaluation during training of Mish models.
             Operand<TFloat32> scale = layerTf.math.mul(vars.get(i, ParamKind.BN_GAMMA).value(),
                     layerTf.math.rsqrt(layerTf.math.add(vars.get(i, ParamKind.MOVING_VARIANCE).value(),
-                            layerTf.constant(BN_EPSILON))));
+                            layerTf.constant(BatchNormFolding.EPSILON))));
             Operand<TFloat32> shift = layerTf.math.sub(vars.get(i, ParamKind.BN_BETA).value(),
                     layerTf.math.mul(vars.get(i, ParamKind.MOVING_MEAN).value(), scale));
             return layerTf.math.add(layerTf.math.mul(y, scale), shift);
@@ -151,7 +139,7 @@ public final class DarknetGraph {
             Operand<TFloat32> empty = layerTf.constant(new float[0]);
             FusedBatchNorm<TFloat32, TFloat32> bn = layerTf.nn.fusedBatchNorm(y, vars.get(i, ParamKind.BN_GAMMA).value(),
                     vars.get(i, ParamKind.BN_BETA).value(), empty, empty, FusedBatchNorm.isTraining(true),
-                    FusedBatchNorm.epsilon(BN_EPSILON));
+                    FusedBatchNorm.epsilon(BatchNormFolding.EPSILON));
             Operand<TFloat32> keep = layerTf.constant(momentum);
             Operand<TFloat32> take = layerTf.constant(1 - momentum);
             updates.add(movingAverage(layerTf.withSubScope("update_mean"), vars.get(i, ParamKind.MOVING_MEAN), bn.batchMean(),

@@ -52,10 +52,9 @@ public final class DatasetEvaluation {
         int netH = spec.net().height();
         int c = spec.net().channels();
         List<YoloHead> heads = YoloHeads.of(spec);
-        // batched: the model runs here, the detector only post-processes
-        Detector detector = new Detector(in -> {
-            throw new UnsupportedOperationException("batched evaluation runs the model itself");
-        }, heads, options, dataset.classes().names());
+        // the loop below runs the model on whole batches and uses the detector for post-processing; the detector
+        // itself runs the same model one image at a time
+        Detector detector = new Detector(in -> model.run(in, 1), heads, options, dataset.classes().names());
         List<ScoredDetection> detections = new ArrayList<>();
         List<GroundTruth> truth = new ArrayList<>();
         int n = dataset.size();

@@ -29,6 +29,12 @@ public record MaxPoolLayer(int size, int stride, int padding) implements Layer {
         return new Shape(h, w, x.channels());
     }
 
+    /** Counted as darknet does (maxpool_layer.c): one operation per window element per output value. */
+    @Override
+    public long flops(List<Shape> in, Shape out) {
+        return (long) size * size * out.channels() * out.height() * out.width();
+    }
+
     public int padBefore() {
         return padding / 2;
     }

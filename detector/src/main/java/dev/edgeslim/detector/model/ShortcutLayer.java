@@ -23,6 +23,12 @@ public record ShortcutLayer(List<Integer> from, Activation activation) implement
         return all;
     }
 
+    /** Counted as darknet does (shortcut_layer.c): one addition per output value per added layer. */
+    @Override
+    public long flops(List<Shape> in, Shape out) {
+        return out.elements() * from.size();
+    }
+
     @Override
     public Shape outputShape(List<Shape> in) {
         Shape first = in.get(0);

@@ -33,6 +33,6 @@ public final class YoloHeads {
             heights[m] = (float) yolo.anchorHeight(m);
         }
         return new YoloHead(grid.height(), grid.width(), yolo.classes(), widths, heights, (float) yolo.scaleXY(),
-                spec.net().width(), spec.net().height());
+                spec.net().width(), spec.net().height(), yolo.newCoords());
     }
 }

@@ -6,16 +6,25 @@ import java.util.Map;
 /**
  * darknet [yolo]: a detection head over the previous layer's output. {@code anchors} holds all
  * {@code num} anchor pairs (w,h in input pixels); {@code mask} picks this head's ones.
- * {@code extras} keeps training options EdgeSlim does not model (jitter, nms_kind, ...) for round trips.
+ * {@code newCoords} is darknet's {@code new_coords=1} (Scaled-YOLOv4, YOLOv7): the layer applies no sigmoid
+ * (the convolution before it is logistic-activated), x = (v·scale_x_y − (scale_x_y − 1)/2 + cell)/W and
+ * w = (2v)²·anchor instead of exp. {@code extras} keeps training options EdgeSlim does not model (jitter,
+ * nms_kind, ...) for round trips.
  */
 public record YoloLayer(List<Integer> mask, List<Double> anchors, int classes, int num, double scaleXY,
-                        double ignoreThresh, double truthThresh, double iouThresh,
+                        double ignoreThresh, double truthThresh, double iouThresh, boolean newCoords,
                         Map<String, String> extras) implements Layer {
 
     public YoloLayer {
         mask = List.copyOf(mask);
         anchors = List.copyOf(anchors);
         extras = Map.copyOf(extras);
+    }
+
+    /** A classic (sigmoid/exp) head. */
+    public YoloLayer(List<Integer> mask, List<Double> anchors, int classes, int num, double scaleXY,
+                     double ignoreThresh, double truthThresh, double iouThresh, Map<String, String> extras) {
+        this(mask, anchors, classes, num, scaleXY, ignoreThresh, truthThresh, iouThresh, false, extras);
     }
 
     /** Values per anchor per cell: x, y, w, h, objectness, classes. */
@@ -32,7 +41,8 @@ public record YoloLayer(List<Integer> mask, List<Double> anchors, int classes, i
     }
 
     public YoloLayer withClasses(int newClasses) {
-        return new YoloLayer(mask, anchors, newClasses, num, scaleXY, ignoreThresh, truthThresh, iouThresh, extras);
+        return new YoloLayer(mask, anchors, newClasses, num, scaleXY, ignoreThresh, truthThresh, iouThresh, newCoords,
+                extras);
     }
 
     @Override

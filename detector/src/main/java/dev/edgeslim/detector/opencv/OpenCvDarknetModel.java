@@ -2,6 +2,8 @@ package dev.edgeslim.detector.opencv;
 
 import dev.edgeslim.detector.cfg.CfgParser;
 import dev.edgeslim.detector.io.BadInputException;
+import dev.edgeslim.detector.model.Activation;
+import dev.edgeslim.detector.model.ConvLayer;
 import dev.edgeslim.detector.model.NetworkSpec;
 import dev.edgeslim.detector.model.Shape;
 import dev.edgeslim.detector.weights.DarknetHeader;
@@ -21,8 +23,8 @@ import java.util.List;
 
 /**
  * OpenCV DNN's darknet importer as a reference runtime: loads a cfg and .weights with {@code readNetFromDarknet} and
- * returns the same raw head logits as {@code InferenceModel} — the outputs of the layers feeding each [yolo] layer,
- * which OpenCV names {@code conv_<layer index>} — converted from OpenCV's NCHW to flat NHWC.
+ * returns the same raw head values as {@code InferenceModel} — the outputs of the layers feeding each [yolo] layer
+ * ({@link #headName(NetworkSpec, int)}) — converted from OpenCV's NCHW to flat NHWC.
  *
  * <p>{@code threads} goes to {@code cv::setNumThreads}, which is process-wide in OpenCV. Not thread-safe.
  */
@@ -40,7 +42,7 @@ public final class OpenCvDarknetModel implements AutoCloseable {
         this.headShapes = new int[yolo.size()][];
         for (int h = 0; h < yolo.size(); h++) {
             int feeding = spec.inputsOf(yolo.get(h)).get(0);
-            headNames.push_back(headName(feeding));
+            headNames.push_back(headName(spec, feeding));
             Shape s = spec.shapeOf(feeding);
             headShapes[h] = new int[] {s.height(), s.width(), s.channels()};
         }
@@ -49,6 +51,18 @@ public final class OpenCvDarknetModel implements AutoCloseable {
     /** OpenCV's name for darknet layer {@code layer} when it is a convolution. */
     public static String headName(int layer) {
         return "conv_" + layer;
+    }
+
+    /**
+     * OpenCV's name for the output of the layer feeding a [yolo] layer: {@code conv_<index>} for a linear
+     * convolution; OpenCV adds a convolution's activation as a layer of its own, named after the next index
+     * ({@code logistic_<index + 1>}, as new_coords heads have).
+     */
+    static String headName(NetworkSpec spec, int layer) {
+        if (spec.layer(layer) instanceof ConvLayer c && c.activation() == Activation.LOGISTIC) {
+            return "logistic_" + (layer + 1);
+        }
+        return headName(layer);
     }
 
     /**

@@ -28,6 +28,14 @@ public final class Letterbox {
     private final int dx;
     private final int dy;
     private final double scale;
+    // bilinear source indices and weights per output column/row, computed once so that filling a reused
+    // tensor allocates nothing (the camera path letterboxes every frame)
+    private final int[] x0;
+    private final int[] x1;
+    private final float[] fx;
+    private final int[] y0;
+    private final int[] y1;
+    private final float[] fy;
 
     private Letterbox(int imageWidth, int imageHeight, int netWidth, int netHeight) {
         checkSize("image", imageWidth, imageHeight);
@@ -41,6 +49,14 @@ public final class Letterbox {
         this.newHeight = clamp((int) Math.round(imageHeight * scale), 1, netHeight);
         this.dx = (netWidth - newWidth) / 2;
         this.dy = (netHeight - newHeight) / 2;
+        this.x0 = new int[newWidth];
+        this.x1 = new int[newWidth];
+        this.fx = new float[newWidth];
+        sampling(imageWidth, newWidth, x0, x1, fx);
+        this.y0 = new int[newHeight];
+        this.y1 = new int[newHeight];
+        this.fy = new float[newHeight];
+        sampling(imageHeight, newHeight, y0, y1, fy);
     }
 
     public static Letterbox of(int imageWidth, int imageHeight, int netWidth, int netHeight) {
@@ -179,7 +195,7 @@ public final class Letterbox {
             throw new IllegalArgumentException("expected " + need + " RGB bytes for " + imageWidth + "x"
                     + imageHeight + ", got " + rgb.length);
         }
-        resample(new RgbBytes(rgb), out);
+        resample(rgb, null, out);
     }
 
     public float[] toTensor(int[] argb) {
@@ -194,7 +210,7 @@ public final class Letterbox {
             throw new IllegalArgumentException("expected " + need + " ARGB pixels for " + imageWidth + "x"
                     + imageHeight + ", got " + argb.length);
         }
-        resample(new ArgbInts(argb), out);
+        resample(null, argb, out);
     }
 
     /**
@@ -209,30 +225,22 @@ public final class Letterbox {
         return Quantization.quantize(toTensor(argb), quantScale, zeroPoint, signed);
     }
 
-    /** Shared by both pixel formats so they produce identical floats. */
-    private void resample(Pixels src, float[] out) {
+    /** Shared by both pixel formats (exactly one is non-null) so they produce identical floats. */
+    private void resample(byte[] rgb, int[] argb, float[] out) {
         if (out.length != tensorLength()) {
             throw new IllegalArgumentException("output must hold " + tensorLength() + " floats, got " + out.length);
         }
         java.util.Arrays.fill(out, PAD_VALUE);
-        int[] x0 = new int[newWidth];
-        int[] x1 = new int[newWidth];
-        float[] fx = new float[newWidth];
-        sampling(imageWidth, newWidth, x0, x1, fx);
-        int[] y0 = new int[newHeight];
-        int[] y1 = new int[newHeight];
-        float[] fy = new float[newHeight];
-        sampling(imageHeight, newHeight, y0, y1, fy);
         for (int oy = 0; oy < newHeight; oy++) {
             int rowTop = y0[oy] * imageWidth;
             int rowBottom = y1[oy] * imageWidth;
             float wy = fy[oy];
             int o = ((oy + dy) * netWidth + dx) * 3;
             for (int ox = 0; ox < newWidth; ox++) {
-                int p00 = src.rgb(rowTop + x0[ox]);
-                int p01 = src.rgb(rowTop + x1[ox]);
-                int p10 = src.rgb(rowBottom + x0[ox]);
-                int p11 = src.rgb(rowBottom + x1[ox]);
+                int p00 = pixel(rgb, argb, rowTop + x0[ox]);
+                int p01 = pixel(rgb, argb, rowTop + x1[ox]);
+                int p10 = pixel(rgb, argb, rowBottom + x0[ox]);
+                int p11 = pixel(rgb, argb, rowBottom + x1[ox]);
                 float wx = fx[ox];
                 for (int shift = 16; shift >= 0; shift -= 8) {
                     float top = ((p00 >> shift) & 0xFF) * (1f - wx) + ((p01 >> shift) & 0xFF) * wx;
@@ -241,6 +249,15 @@ public final class Letterbox {
                 }
             }
         }
+    }
+
+    /** One pixel as 0xRRGGBB from interleaved RGB bytes or ARGB ints (alpha dropped). */
+    private static int pixel(byte[] rgb, int[] argb, int i) {
+        if (argb != null) {
+            return argb[i] & 0xFFFFFF;
+        }
+        int k = 3 * i;
+        return ((rgb[k] & 0xFF) << 16) | ((rgb[k + 1] & 0xFF) << 8) | (rgb[k + 2] & 0xFF);
     }
 
     /** Source indices and weights for each destination index, half-pixel centres, clamped at the edges. */
@@ -281,37 +298,5 @@ public final class Letterbox {
     public String toString() {
         return "Letterbox[" + imageWidth + "x" + imageHeight + " -> " + newWidth + "x" + newHeight + " at (" + dx
                 + ", " + dy + ") in " + netWidth + "x" + netHeight + "]";
-    }
-
-    /** One pixel as 0xRRGGBB, whatever the storage. */
-    private interface Pixels {
-        int rgb(int pixelIndex);
-    }
-
-    private static final class RgbBytes implements Pixels {
-        private final byte[] data;
-
-        RgbBytes(byte[] data) {
-            this.data = data;
-        }
-
-        @Override
-        public int rgb(int i) {
-            int k = 3 * i;
-            return ((data[k] & 0xFF) << 16) | ((data[k + 1] & 0xFF) << 8) | (data[k + 2] & 0xFF);
-        }
-    }
-
-    private static final class ArgbInts implements Pixels {
-        private final int[] data;
-
-        ArgbInts(int[] data) {
-            this.data = data;
-        }
-
-        @Override
-        public int rgb(int i) {
-            return data[i] & 0xFFFFFF;
-        }
     }
 }

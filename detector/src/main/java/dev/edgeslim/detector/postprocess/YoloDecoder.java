@@ -11,6 +11,12 @@ import java.util.List;
  *   w = exp(tw) * anchorW / netW                                       h = exp(th) * anchorH / netH
  *   objectness = sigmoid(to)          score(class c) = objectness * sigmoid(tc)
  * </pre>
+ * and for a {@code new_coords=1} head, whose values v are already sigmoid outputs (its convolution is
+ * logistic-activated and darknet's layer applies no activation):
+ * <pre>
+ *   x = (col + vx * scaleXY - (scaleXY - 1) / 2) / gridW               w = (2 vw)² * anchorW / netW
+ *   objectness = vo                   score(class c) = objectness * vc
+ * </pre>
  * The input is one image's output of the convolution feeding the {@code [yolo]} layer, flat NHWC: index
  * {@code ((row * gridW + col) * channels) + a * (5 + C) + e} with e = 0..3 box, 4 objectness, 5.. classes.
  *
@@ -76,20 +82,21 @@ public final class YoloDecoder {
         float shift = (scale - 1f) / 2f;
         float netW = head.inputWidth();
         float netH = head.inputHeight();
+        boolean newCoords = head.newCoords();
         for (int row = 0; row < gridH; row++) {
             for (int col = 0; col < gridW; col++) {
                 int cell = offset + (row * gridW + col) * channels;
                 for (int a = 0; a < anchors; a++) {
                     int base = cell + a * per;
-                    float objectness = sigmoid(logits[base + 4]);
+                    float objectness = activated(logits[base + 4], newCoords);
                     // score = objectness * p(class) <= objectness: nothing of this anchor can pass
                     if (!(objectness >= confThreshold)) {
                         continue;
                     }
-                    float cx = (col + sigmoid(logits[base]) * scale - shift) / gridW * netW;
-                    float cy = (row + sigmoid(logits[base + 1]) * scale - shift) / gridH * netH;
-                    float w = (float) Math.exp(logits[base + 2]) * head.anchorWidth(a);
-                    float h = (float) Math.exp(logits[base + 3]) * head.anchorHeight(a);
+                    float cx = (col + activated(logits[base], newCoords) * scale - shift) / gridW * netW;
+                    float cy = (row + activated(logits[base + 1], newCoords) * scale - shift) / gridH * netH;
+                    float w = size(logits[base + 2], newCoords) * head.anchorWidth(a);
+                    float h = size(logits[base + 3], newCoords) * head.anchorHeight(a);
                     float x1 = cx - w / 2f;
                     float y1 = cy - h / 2f;
                     float x2 = cx + w / 2f;
@@ -98,7 +105,7 @@ public final class YoloDecoder {
                         int best = -1;
                         float bestScore = -1f;
                         for (int c = 0; c < classes; c++) {
-                            float s = objectness * sigmoid(logits[base + 5 + c]);
+                            float s = objectness * activated(logits[base + 5 + c], newCoords);
                             if (s > bestScore) {
                                 bestScore = s;
                                 best = c;
@@ -109,7 +116,7 @@ public final class YoloDecoder {
                         }
                     } else {
                         for (int c = 0; c < classes; c++) {
-                            float s = objectness * sigmoid(logits[base + 5 + c]);
+                            float s = objectness * activated(logits[base + 5 + c], newCoords);
                             if (s >= confThreshold) {
                                 out.add(new Detection(c, s, x1, y1, x2, y2));
                             }
@@ -118,6 +125,16 @@ public final class YoloDecoder {
                 }
             }
         }
+    }
+
+    /** A classic head's value through sigmoid; a new_coords head's value is already activated. */
+    private static float activated(float v, boolean newCoords) {
+        return newCoords ? v : sigmoid(v);
+    }
+
+    /** Box size in anchors: exp(t), or (2v)² for new_coords. */
+    private static float size(float v, boolean newCoords) {
+        return newCoords ? 4f * v * v : (float) Math.exp(v);
     }
 
     static float sigmoid(float x) {

@@ -4,8 +4,8 @@ import java.util.Arrays;
 
 /**
  * What {@link YoloDecoder} needs to know about one darknet {@code [yolo]} head: its grid size, the anchors of
- * its mask (width/height in network-input pixels), the number of classes, {@code scale_x_y} and the network
- * input size. Plain numbers only, so the Android app can build it from a metadata JSON; on the desktop
+ * its mask (width/height in network-input pixels), the number of classes, {@code scale_x_y}, whether it decodes
+ * with darknet's {@code new_coords=1} formulas, and the network input size. Plain numbers only, so the Android app can build it from a metadata JSON; on the desktop
  * {@code dev.edgeslim.detector.model.YoloHeads} derives it from a {@code NetworkSpec}. Immutable.
  */
 public final class YoloHead {
@@ -17,13 +17,22 @@ public final class YoloHead {
     private final float scaleXY;
     private final int inputWidth;
     private final int inputHeight;
+    private final boolean newCoords;
+
+    /** A classic head (sigmoid offsets, exp sizes). */
+    public YoloHead(int gridHeight, int gridWidth, int classes, float[] anchorWidths, float[] anchorHeights,
+                    float scaleXY, int inputWidth, int inputHeight) {
+        this(gridHeight, gridWidth, classes, anchorWidths, anchorHeights, scaleXY, inputWidth, inputHeight, false);
+    }
 
     /**
      * @param anchorWidths  this head's anchor widths in network-input pixels (one per anchor of the mask)
      * @param anchorHeights matching anchor heights
+     * @param newCoords     darknet's {@code new_coords=1}: the values are already sigmoid-activated and sizes are
+     *                      (2v)²·anchor
      */
     public YoloHead(int gridHeight, int gridWidth, int classes, float[] anchorWidths, float[] anchorHeights,
-                    float scaleXY, int inputWidth, int inputHeight) {
+                    float scaleXY, int inputWidth, int inputHeight, boolean newCoords) {
         if (gridHeight <= 0 || gridWidth <= 0) {
             throw new IllegalArgumentException("grid must be positive, got " + gridHeight + "x" + gridWidth);
         }
@@ -58,6 +67,7 @@ public final class YoloHead {
         this.scaleXY = scaleXY;
         this.inputWidth = inputWidth;
         this.inputHeight = inputHeight;
+        this.newCoords = newCoords;
     }
 
     public int gridHeight() {
@@ -96,6 +106,11 @@ public final class YoloHead {
         return scaleXY;
     }
 
+    /** darknet's {@code new_coords=1} decoding (Scaled-YOLOv4, YOLOv7). */
+    public boolean newCoords() {
+        return newCoords;
+    }
+
     public int inputWidth() {
         return inputWidth;
     }
@@ -131,7 +146,7 @@ public final class YoloHead {
         return gridHeight == h.gridHeight && gridWidth == h.gridWidth && classes == h.classes
                 && Arrays.equals(anchorWidths, h.anchorWidths) && Arrays.equals(anchorHeights, h.anchorHeights)
                 && Float.compare(scaleXY, h.scaleXY) == 0
-                && inputWidth == h.inputWidth && inputHeight == h.inputHeight;
+                && inputWidth == h.inputWidth && inputHeight == h.inputHeight && newCoords == h.newCoords;
     }
 
     @Override
@@ -143,7 +158,8 @@ public final class YoloHead {
         r = 31 * r + Arrays.hashCode(anchorHeights);
         r = 31 * r + Float.floatToIntBits(scaleXY);
         r = 31 * r + inputWidth;
-        return 31 * r + inputHeight;
+        r = 31 * r + inputHeight;
+        return 31 * r + (newCoords ? 1 : 0);
     }
 
     @Override
@@ -153,7 +169,7 @@ public final class YoloHead {
         for (int a = 0; a < anchorWidths.length; a++) {
             sb.append(a == 0 ? "" : " ").append(anchorWidths[a]).append('x').append(anchorHeights[a]);
         }
-        return sb.append(", scaleXY=").append(scaleXY).append(", input=").append(inputWidth).append('x')
+        return sb.append(", scaleXY=").append(scaleXY).append(newCoords ? ", new_coords" : "").append(", input=").append(inputWidth).append('x')
                 .append(inputHeight).append(']').toString();
     }
 }

@@ -1,6 +1,6 @@
 package dev.edgeslim.detector.train;
 
-import dev.edgeslim.detector.cfg.CfgWriter;
+import dev.edgeslim.detector.darknet.DarknetModel;
 import dev.edgeslim.detector.data.AugmentOptions;
 import dev.edgeslim.detector.data.Augmenter;
 import dev.edgeslim.detector.data.BatchLoader;
@@ -9,7 +9,6 @@ import dev.edgeslim.detector.eval.EvalReport;
 import dev.edgeslim.detector.inference.DatasetEvaluation;
 import dev.edgeslim.detector.io.OutputFolder;
 import dev.edgeslim.detector.model.NetworkSpec;
-import dev.edgeslim.detector.weights.DarknetWeights;
 import dev.edgeslim.detector.weights.WeightStore;
 
 import java.io.IOException;
@@ -26,17 +25,15 @@ import java.util.List;
  * {@code model.cfg}, {@code final.weights} and the evaluation report in {@code eval/}.
  */
 public final class TrainingRun {
-    public static final String CFG = "model.cfg";
-    public static final String WEIGHTS = "final.weights";
-    public static final String METRICS = "metrics.jsonl";
-    public static final String CURVES = "curves.png";
-    public static final String CHECKPOINTS = "checkpoints";
-    public static final String EVAL = "eval";
-    /** The class names the model was trained with, so later commands need not be told them again. */
-    public static final String NAMES = dev.edgeslim.detector.data.VocClasses.FILE_NAME;
-    /** Everything a run writes into its folder. */
-    public static final java.util.Set<String> OWN = java.util.Set.of(CFG, WEIGHTS, METRICS, CURVES, CHECKPOINTS, EVAL,
-            NAMES);
+    // the folder's names, as RunFolder spells them
+    public static final String CFG = RunFolder.CFG;
+    public static final String WEIGHTS = RunFolder.WEIGHTS;
+    public static final String METRICS = RunFolder.METRICS;
+    public static final String CURVES = RunFolder.CURVES;
+    public static final String CHECKPOINTS = RunFolder.CHECKPOINTS;
+    public static final String EVAL = RunFolder.EVAL;
+    public static final String NAMES = RunFolder.NAMES;
+    public static final java.util.Set<String> OWN = RunFolder.OWN;
 
     /** What to train, on what, and where. {@code eval} may be null (no evaluation). */
     public record Config(NetworkSpec spec, WeightStore initial, VocDataset train, VocDataset eval,
@@ -110,8 +107,7 @@ public final class TrainingRun {
             WeightStore trained = trainer.train(source, checkpoints, c.resume(), listeners);
             Path cfgFile = c.outDir().resolve(CFG);
             Path weightsFile = c.outDir().resolve(WEIGHTS);
-            CfgWriter.write(c.spec(), cfgFile);
-            DarknetWeights.write(trained, c.spec(), weightsFile);
+            new DarknetModel(c.spec(), trained).write(cfgFile, weightsFile);
             DatasetEvaluation.Outcome outcome = null;
             if (evaluation != null) {
                 outcome = evaluation.last();

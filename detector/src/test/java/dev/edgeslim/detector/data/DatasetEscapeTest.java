@@ -15,7 +15,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * A dataset cannot make EdgeSlim read outside its folder, whichever way it tries (README "Reliability"). Besides
+ * A dataset cannot make EdgeSlim read outside its folder, whichever way it tries (docs/reliability.md). Besides
  * {@link VocDatasetTest#idsThatLeaveTheDatasetAreRefused} ({@code ../}, absolute and backslash ids, {@code ..} in
  * file names and split specs) and {@link VocDatasetTest#symlinksOutOfTheRootAreRefused} (an image or an annotation
  * linked outside): an absolute or drive-letter file name, a linked ImageSets list, a linked JPEGImages folder, a

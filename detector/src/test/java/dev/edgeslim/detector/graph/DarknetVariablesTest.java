@@ -1,5 +1,6 @@
 package dev.edgeslim.detector.graph;
 
+import dev.edgeslim.detector.ReferenceFiles;
 import dev.edgeslim.detector.cfg.CfgParser;
 import dev.edgeslim.detector.model.ConvLayer;
 import dev.edgeslim.detector.model.NetworkSpec;
@@ -79,7 +80,7 @@ class DarknetVariablesTest {
 
     @Test
     void inferenceTowerMatchesConstantGraph() {
-        NetworkSpec spec = CfgParser.parse(SharedCfgs.cfg("yolov4-tiny.cfg")).withInputSize(128, 128);
+        NetworkSpec spec = CfgParser.parse(ReferenceFiles.cfg("yolov4-tiny.cfg")).withInputSize(128, 128);
         WeightStore weights = WeightInitializer.forTesting(spec, 3);
         float[] x = TestArrays.uniform(2 * 128 * 128 * 3, 5);
         float[][] expected;

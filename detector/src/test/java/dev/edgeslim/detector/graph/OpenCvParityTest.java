@@ -1,5 +1,6 @@
 package dev.edgeslim.detector.graph;
 
+import dev.edgeslim.detector.ReferenceFiles;
 import dev.edgeslim.detector.cfg.CfgParser;
 import dev.edgeslim.detector.cfg.CfgWriter;
 import dev.edgeslim.detector.model.NetworkSpec;
@@ -39,7 +40,13 @@ class OpenCvParityTest {
 
     /** Writes the cfg at {@code size} and seeded random weights to {@code dir}, runs both runtimes, compares heads. */
     static void assertHeadsMatchOpenCv(Path dir, String cfgName, int size) throws Exception {
-        NetworkSpec spec = CfgParser.parse(SharedCfgs.cfg(cfgName)).withInputSize(size, size);
+        assertHeadsMatchOpenCv(dir, ReferenceFiles.cfg(cfgName), size, TOLERANCE);
+    }
+
+    /** As above for any cfg file, with the relative tolerance {@code tolerance}. */
+    static void assertHeadsMatchOpenCv(Path dir, Path cfgFile, int size, double tolerance) throws Exception {
+        String cfgName = cfgFile.getFileName().toString();
+        NetworkSpec spec = CfgParser.parse(cfgFile).withInputSize(size, size);
         Path cfg = dir.resolve("model.cfg");
         Path weightsFile = dir.resolve("model.weights");
         CfgWriter.write(spec, cfg);
@@ -66,13 +73,13 @@ class OpenCvParityTest {
             System.out.printf("%s head %d: max |logit| %.3f, max relative error %.2e%n", cfgName, h,
                     TestArrays.maxAbs(cv[h]), err);
             assertTrue(TestArrays.maxAbs(cv[h]) > 0.1, "head " + h + " is degenerate");
-            assertTrue(err <= TOLERANCE, cfgName + " head " + h + ": max relative error " + err);
+            assertTrue(err <= tolerance, cfgName + " head " + h + ": max relative error " + err);
         }
     }
 
     @Test
     void batchesMatchSingleImagesInBothRuntimes() throws Exception {
-        NetworkSpec spec = CfgParser.parse(SharedCfgs.cfg("yolov4-tiny-custom.cfg")).withInputSize(160, 160);
+        NetworkSpec spec = CfgParser.parse(ReferenceFiles.cfg("yolov4-tiny-custom.cfg")).withInputSize(160, 160);
         Path cfg = dir.resolve("model.cfg");
         Path weightsFile = dir.resolve("model.weights");
         CfgWriter.write(spec, cfg);

@@ -32,8 +32,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Every size an input declares is checked before anything is allocated or read: one test per limit (README
- * "Reliability", "Limits on inputs"). Each refusal is a one-line {@link BadInputException} naming the file and, for
+ * Every size an input declares is checked before anything is allocated or read: one test per limit (docs/reliability.md,
+ * "Limits on inputs"). Each refusal is a one-line {@link BadInputException} naming the file and, for
  * the limits that can be raised, the system property that raises it; each comes back fast (no giant allocation, no
  * long read). Files over a size limit are sparse, so the test writes almost nothing.
  */

@@ -18,7 +18,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * Output folders are never overwritten unless the user asks ({@code --force}), and then only EdgeSlim's own files go;
  * a killed write leaves at most a temp file, which the next write or the next {@code --resume}/{@code --force}
- * removes (README "Reliability").
+ * removes (docs/reliability.md).
  */
 class OutputFolderTest {
     private static final Set<String> OWN = Set.of("model.cfg", "final.weights", "checkpoints");

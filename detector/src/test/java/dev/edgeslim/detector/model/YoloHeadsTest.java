@@ -1,6 +1,6 @@
 package dev.edgeslim.detector.model;
 
-import dev.edgeslim.detector.SharedFiles;
+import dev.edgeslim.detector.ReferenceFiles;
 import dev.edgeslim.detector.cfg.CfgParser;
 import dev.edgeslim.detector.postprocess.YoloHead;
 import org.junit.jupiter.api.Test;
@@ -14,7 +14,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 class YoloHeadsTest {
     @Test
     void yolov4TinyHeads() throws Exception {
-        NetworkSpec spec = CfgParser.parse(SharedFiles.cfg("yolov4-tiny.cfg"));
+        NetworkSpec spec = CfgParser.parse(ReferenceFiles.cfg("yolov4-tiny.cfg"));
         List<YoloHead> heads = YoloHeads.of(spec);
         assertEquals(2, heads.size());
         YoloHead coarse = heads.get(0);
@@ -40,7 +40,7 @@ class YoloHeadsTest {
 
     @Test
     void rejectsNonYoloLayer() throws Exception {
-        NetworkSpec spec = CfgParser.parse(SharedFiles.cfg("yolov4-tiny.cfg"));
+        NetworkSpec spec = CfgParser.parse(ReferenceFiles.cfg("yolov4-tiny.cfg"));
         assertThrows(IllegalArgumentException.class, () -> YoloHeads.of(spec, 0));
     }
 }

@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -72,6 +73,34 @@ class YoloDecoderTest {
         assertEquals(cy - h / 2, d.y1(), 1e-3);
         assertEquals(cx + w / 2, d.x2(), 1e-3);
         assertEquals(cy + h / 2, d.y2(), 1e-3);
+    }
+
+    /** darknet's new_coords=1: values are sigmoid outputs already; x = (v*2 - 0.5 + col)/W, w = (2v)^2 * anchor. */
+    @Test
+    void newCoordsDecodesWithoutSigmoidOrExp() {
+        YoloHead head = new YoloHead(GRID_H, GRID_W, CLASSES, ANCHOR_W, ANCHOR_H, 2.0f, NET_W, NET_H, true);
+        float[] values = new float[head.outputLength()];
+        int row = 1;
+        int col = 2;
+        int anchor = 1;
+        put(values, head, row, col, anchor, 0.25f, 0.75f, 0.7f, 0.3f, 0.9f, 0.1f, 0.8f, 0.1f);
+
+        List<Detection> out = new YoloDecoder(0.25f).decode(head, values);
+
+        assertEquals(1, out.size(), () -> "got " + out);
+        Detection d = out.get(0);
+        assertEquals(1, d.classId());
+        assertEquals(0.9 * 0.8, d.score(), 1e-5);
+        double cx = (col + 0.25 * 2 - 0.5) / GRID_W * NET_W;
+        double cy = (row + 0.75 * 2 - 0.5) / GRID_H * NET_H;
+        double w = 4 * 0.7 * 0.7 * ANCHOR_W[anchor];
+        double h = 4 * 0.3 * 0.3 * ANCHOR_H[anchor];
+        assertEquals(cx - w / 2, d.x1(), 1e-3);
+        assertEquals(cy - h / 2, d.y1(), 1e-3);
+        assertEquals(cx + w / 2, d.x2(), 1e-3);
+        assertEquals(cy + h / 2, d.y2(), 1e-3);
+        // the classic decoding of the same numbers differs
+        assertNotEquals(d, new YoloDecoder(0.25f).decode(head(2.0f), values).stream().findFirst().orElse(null));
     }
 
     @Test

@@ -1,6 +1,6 @@
 package dev.edgeslim.detector.weights;
 
-import dev.edgeslim.detector.SharedFiles;
+import dev.edgeslim.detector.ReferenceFiles;
 import dev.edgeslim.detector.cfg.CfgParser;
 import dev.edgeslim.detector.io.BadInputException;
 import dev.edgeslim.detector.model.NetworkSpec;
@@ -24,7 +24,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class DarknetWeightsTest {
     static List<Path> cfgs() {
-        return SharedFiles.allCfgs();
+        return ReferenceFiles.allCfgs();
     }
 
     @ParameterizedTest

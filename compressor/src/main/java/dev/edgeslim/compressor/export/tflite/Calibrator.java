@@ -1,5 +1,6 @@
 package dev.edgeslim.compressor.export.tflite;
 
+import dev.edgeslim.compressor.export.lowering.ModelNotExportableException;
 import java.nio.ByteBuffer;
 import java.util.HashMap;
 import java.util.LinkedHashMap;

@@ -16,6 +16,9 @@ import java.util.Objects;
 public record ExportOptions(Precision precision, CalibrationSource calibration, int calibrationImages,
                             double percentile, List<String> classNames, String source, int threads,
                             boolean floatIo, boolean integerOnly) {
+    /** Calibration images an int8 export uses when not told otherwise. */
+    public static final int DEFAULT_CALIBRATION_IMAGES = 100;
+
 
     public ExportOptions {
         Objects.requireNonNull(precision);

@@ -1,9 +1,9 @@
 package dev.edgeslim.compressor.export.tflite;
 
 /** IEEE 754 binary16 conversion (Java 17 has no Float.floatToFloat16): round to nearest, ties to even. */
-final class Float16 {
+public final class Float16 {
     /** The largest finite half-precision value. */
-    static final float MAX = 65504f;
+    public static final float MAX = 65504f;
 
     private Float16() {
     }
@@ -59,7 +59,7 @@ final class Float16 {
     }
 
     /** Little-endian half-precision bytes of {@code values}. */
-    static byte[] bytes(float[] values) {
+    public static byte[] bytes(float[] values) {
         byte[] out = new byte[2 * values.length];
         for (int i = 0; i < values.length; i++) {
             short h = fromFloat(values[i]);

@@ -1,5 +1,8 @@
 package dev.edgeslim.compressor.export.tflite;
 
+import dev.edgeslim.compressor.export.lowering.Value;
+import dev.edgeslim.compressor.export.lowering.ConvKernel;
+import dev.edgeslim.compressor.export.lowering.ModelNotExportableException;
 import dev.edgeslim.detector.model.Activation;
 
 /**

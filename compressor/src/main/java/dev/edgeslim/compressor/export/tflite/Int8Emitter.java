@@ -1,5 +1,7 @@
 package dev.edgeslim.compressor.export.tflite;
 
+import dev.edgeslim.compressor.export.lowering.Value;
+import dev.edgeslim.compressor.export.lowering.ConvKernel;
 import dev.edgeslim.detector.model.Activation;
 import dev.edgeslim.detector.model.Shape;
 

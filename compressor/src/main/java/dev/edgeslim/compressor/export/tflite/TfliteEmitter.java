@@ -1,5 +1,7 @@
 package dev.edgeslim.compressor.export.tflite;
 
+import dev.edgeslim.compressor.export.lowering.GraphEmitter;
+import dev.edgeslim.compressor.export.lowering.Value;
 import dev.edgeslim.detector.model.Shape;
 
 import java.util.ArrayList;

@@ -1,5 +1,8 @@
 package dev.edgeslim.compressor.export.tflite;
 
+import dev.edgeslim.compressor.export.lowering.YoloLowering;
+import dev.edgeslim.compressor.export.lowering.Value;
+import dev.edgeslim.compressor.export.lowering.ModelNotExportableException;
 import dev.edgeslim.detector.io.BadInputException;
 import dev.edgeslim.detector.model.NetworkSpec;
 import dev.edgeslim.detector.model.Shape;
@@ -73,6 +76,31 @@ public final class TfliteExporter {
     }
 
     private static ExportedTflite exportInt8(NetworkSpec spec, WeightStore weights, ExportOptions options) {
+        Map<String, QuantParams> plan = calibrate(spec, weights, options);
+        Int8Emitter emitter = new Int8Emitter(plan, options.floatIo(), options.integerOnly());
+        List<Value> heads = YoloLowering.lower(spec, weights, emitter);
+        TfliteMetadata metadata = metadata(spec, options, heads, plan);
+        return new ExportedTflite(finish(emitter.graph(), metadata, options), metadata);
+    }
+
+    /**
+     * The int8 parameters of every feature map, by the name {@link YoloLowering} gives it: the float model runs the
+     * calibration images of {@code options} ({@link Calibrator}), maps that int8 kernels require to share parameters
+     * are grouped ({@link ParamSharing}); the input is [0, 1] by contract (scale 1/255, zero point −128). Every int8
+     * export (TFLite, ONNX QDQ) quantizes with this one plan. Errors as for {@link #export}.
+     */
+    public static Map<String, QuantParams> int8Plan(NetworkSpec spec, WeightStore weights, ExportOptions options) {
+        if (options.precision() != Precision.INT8) {
+            throw new IllegalArgumentException("an int8 plan needs int8 options with calibration images");
+        }
+        try {
+            return calibrate(spec, weights, options);
+        } catch (ModelNotExportableException e) {
+            throw new BadInputException(options.source(), e.getMessage());
+        }
+    }
+
+    private static Map<String, QuantParams> calibrate(NetworkSpec spec, WeightStore weights, ExportOptions options) {
         ParamSharing sharing = new ParamSharing();
         FloatEmitter calibrationGraph = new FloatEmitter(false, sharing);
         YoloLowering.lower(spec, weights, calibrationGraph);
@@ -83,12 +111,7 @@ public final class TfliteExporter {
         Map<String, double[]> ranges = new HashMap<>(Calibrator.ranges(floatModel, observed, options.calibration(),
                 options.calibrationImages(), options.percentile(), options.threads()));
         ranges.put(INPUT, new double[] {0, 1});
-        Map<String, QuantParams> plan = sharing.resolve(ranges);
-
-        Int8Emitter emitter = new Int8Emitter(plan, options.floatIo(), options.integerOnly());
-        List<Value> heads = YoloLowering.lower(spec, weights, emitter);
-        TfliteMetadata metadata = metadata(spec, options, heads, plan);
-        return new ExportedTflite(finish(emitter.graph(), metadata, options), metadata);
+        return sharing.resolve(ranges);
     }
 
     private static ByteBuffer finish(TfliteGraph graph, TfliteMetadata metadata, ExportOptions options) {
@@ -128,7 +151,7 @@ public final class TfliteExporter {
             }
             Value head = heads.get(k);
             described.add(new TfliteMetadata.Head(layer, s.height(), s.width(), spec.strideOf(layer), anchors,
-                    y.scaleXY(), y.valuesPerAnchor(), k, List.of(1, s.height(), s.width(), s.channels()), dtype,
+                    y.scaleXY(), y.newCoords(), y.valuesPerAnchor(), k, List.of(1, s.height(), s.width(), s.channels()), dtype,
                     int8Io ? TfliteMetadata.Quantization.of(plan.get(head.name())) : null));
         }
         TfliteMetadata.Calibration calibration = int8 ? new TfliteMetadata.Calibration(options.calibrationImages(),

@@ -12,6 +12,7 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.edgeslim.detector.io.AtomicFiles;
 import dev.edgeslim.detector.io.BadInputException;
 import dev.edgeslim.detector.io.JsonErrors;
+import dev.edgeslim.detector.io.OutputFiles;
 import dev.edgeslim.detector.model.SpecLimits;
 
 import java.io.IOException;
@@ -40,7 +41,10 @@ import java.util.Set;
  *   <li>{@code classes}: number of classes; {@code class_names}: their names (empty when unknown).</li>
  *   <li>{@code heads}, in [yolo] layer order: {@code layer} (index in the cfg), {@code grid_height},
  *   {@code grid_width}, {@code stride} (input pixels per cell), {@code anchors} ([w, h] pairs in input pixels,
- *   this head's masked anchors in mask order), {@code scale_x_y}, {@code values_per_anchor} (5 + classes),
+ *   this head's masked anchors in mask order), {@code scale_x_y}, {@code new_coords} (false: darknet's classic
+ *   decoding, the values are logits: x = (sigmoid(tx)·s − (s−1)/2 + col)/W, w = exp(tw)·anchor, objectness and
+ *   classes through sigmoid; true: darknet's new_coords=1, the values are sigmoid outputs already:
+ *   x = (v·s − (s−1)/2 + col)/W, w = (2v)²·anchor), {@code values_per_anchor} (5 + classes),
  *   {@code output_index} (the interpreter's output number), {@code shape} ([1, grid_height, grid_width,
  *   anchors · values_per_anchor], channel = a · values_per_anchor + v with v = tx, ty, tw, th, objectness,
  *   classes… as raw logits, darknet's order before its [yolo] layer), {@code dtype} and {@code quantization}
@@ -61,7 +65,13 @@ public record TfliteMetadata(
         @JsonProperty("calibration") Calibration calibration) {
 
     public static final String FORMAT = "edgeslim-tflite-yolo";
-    public static final int FORMAT_VERSION = 1;
+
+    /** An earlier metadata file, which an export may replace: JSON naming {@value #FORMAT}. */
+    public static final OutputFiles.Kind KIND = new OutputFiles.Kind("EdgeSlim TFLite metadata",
+            head -> new String(head, StandardCharsets.UTF_8).stripLeading().startsWith("{")
+                    && new String(head, StandardCharsets.UTF_8).contains("\"" + FORMAT + "\""));
+    /** 2 added each head's {@code new_coords}; version 1 heads are all classic (sigmoid/exp) heads. */
+    public static final int FORMAT_VERSION = 2;
     /** Name of the model's metadata entry holding the same JSON. */
     public static final String MODEL_METADATA_NAME = "edgeslim_metadata";
     /** Largest metadata file accepted (class names included). */
@@ -95,12 +105,14 @@ public record TfliteMetadata(
                         @JsonProperty("quantization") Quantization quantization) {
     }
 
-    @JsonPropertyOrder({"layer", "grid_height", "grid_width", "stride", "anchors", "scale_x_y", "values_per_anchor",
+    @JsonPropertyOrder({"layer", "grid_height", "grid_width", "stride", "anchors", "scale_x_y", "new_coords",
+            "values_per_anchor",
             "output_index", "shape", "dtype", "quantization"})
     public record Head(@JsonProperty("layer") int layer, @JsonProperty("grid_height") int gridHeight,
                        @JsonProperty("grid_width") int gridWidth, @JsonProperty("stride") int stride,
                        @JsonProperty("anchors") List<List<Double>> anchors,
                        @JsonProperty("scale_x_y") double scaleXY,
+                       @JsonProperty("new_coords") boolean newCoords,
                        @JsonProperty("values_per_anchor") int valuesPerAnchor,
                        @JsonProperty("output_index") int outputIndex, @JsonProperty("shape") List<Integer> shape,
                        @JsonProperty("dtype") String dtype,

@@ -17,9 +17,9 @@ import java.util.Set;
  * scale_x_y, w, h from the anchors, score = σ(objectness) · max σ(class)), the reference's K best candidates
  * are looked up among the other's 2K best, and matched candidates' boxes are compared by IoU.
  */
-final class DetectionAgreement {
+public final class DetectionAgreement {
     /** Fraction of the reference's top K found in the other's top 2K, and their mean box IoU. */
-    record Result(double recall, double meanIou) {
+    public record Result(double recall, double meanIou) {
     }
 
     private record Box(double cx, double cy, double w, double h, double score) {
@@ -28,7 +28,7 @@ final class DetectionAgreement {
     private DetectionAgreement() {
     }
 
-    static Result compare(NetworkSpec spec, float[][] actual, float[][] reference, int k) {
+    public static Result compare(NetworkSpec spec, float[][] actual, float[][] reference, int k) {
         List<Box> a = decode(spec, actual);
         List<Box> r = decode(spec, reference);
         List<Integer> topR = top(r, k);

@@ -1,5 +1,6 @@
 package dev.edgeslim.compressor.export.tflite;
 
+import dev.edgeslim.compressor.export.lowering.Value;
 import dev.edgeslim.detector.model.Activation;
 import dev.edgeslim.detector.model.Shape;
 import org.junit.jupiter.params.ParameterizedTest;

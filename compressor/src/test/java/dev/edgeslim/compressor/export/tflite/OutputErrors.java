@@ -3,12 +3,12 @@ package dev.edgeslim.compressor.export.tflite;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /** Error metrics between an exported model's head outputs and a reference's. */
-final class OutputErrors {
+public final class OutputErrors {
     private OutputErrors() {
     }
 
     /** max over elements of |a − b| / max(1, |b|): relative for large values, absolute for small ones. */
-    static double maxRelative(float[] actual, float[] reference) {
+    public static double maxRelative(float[] actual, float[] reference) {
         assertEquals(reference.length, actual.length, "output length");
         double worst = 0;
         for (int i = 0; i < reference.length; i++) {
@@ -20,7 +20,7 @@ final class OutputErrors {
         return worst;
     }
 
-    static double maxRelative(float[][] actual, float[][] reference) {
+    public static double maxRelative(float[][] actual, float[][] reference) {
         double worst = 0;
         for (int k = 0; k < reference.length; k++) {
             worst = Math.max(worst, maxRelative(actual[k], reference[k]));

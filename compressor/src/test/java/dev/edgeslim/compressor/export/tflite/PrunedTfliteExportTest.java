@@ -1,7 +1,7 @@
 package dev.edgeslim.compressor.export.tflite;
 
 import dev.edgeslim.cli.CliRunner;
-import dev.edgeslim.compressor.TestCfgs;
+import dev.edgeslim.detector.ReferenceFiles;
 import dev.edgeslim.compressor.prune.GroupOptions;
 import dev.edgeslim.compressor.prune.GroupPlanner;
 import dev.edgeslim.compressor.prune.ModelSurgeon;
@@ -42,7 +42,7 @@ class PrunedTfliteExportTest {
 
     @BeforeAll
     static void randomSparseModel() throws Exception {
-        original = CfgParser.parse(TestCfgs.cfg("yolov4-tiny.cfg")).withInputSize(SIZE, SIZE);
+        original = CfgParser.parse(ReferenceFiles.cfg("yolov4-tiny.cfg")).withInputSize(SIZE, SIZE);
         cfg = dir.resolve("in/yolov4-tiny-128.cfg");
         weights = dir.resolve("in/yolov4-tiny-128.weights");
         CfgWriter.write(original, cfg);

@@ -66,7 +66,7 @@ class TfliteMetadataTest {
                 "[]",
                 "null",
                 good.replace("\"edgeslim-tflite-yolo\"", "\"other\""),
-                good.replace("\"format_version\" : 1", "\"format_version\" : 99"),
+                good.replace("\"format_version\" : " + TfliteMetadata.FORMAT_VERSION, "\"format_version\" : 99"),
                 good.replace("\"precision\" : \"fp32\"", "\"precision\" : \"int4\""),
                 good.replace("\"width\" : 48", "\"width\" : -48"),
                 good.replace("\"width\" : 48", "\"width\" : 1e400"),

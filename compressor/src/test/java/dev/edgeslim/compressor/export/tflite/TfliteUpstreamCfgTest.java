@@ -21,7 +21,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class TfliteUpstreamCfgTest {
 
     static NetworkSpec upstream(String name, int size) {
-        return CfgParser.parse(dev.edgeslim.detector.SharedFiles.cfg(name)).withInputSize(size, size);
+        return CfgParser.parse(dev.edgeslim.detector.ReferenceFiles.cfg(name)).withInputSize(size, size);
     }
 
     private static void check(String cfg, int size) {

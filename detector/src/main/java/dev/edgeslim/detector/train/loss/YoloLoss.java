@@ -126,16 +126,16 @@ public final class YoloLoss {
 
             // objectness: positives at responsible anchors, negatives elsewhere unless ignored
             Operand<T> ignore = hg.ignoreMask(pred, truths, valid, head);
-            Operand<T> objLogit = hg.perAnchor(e.get(4), head);
-            Operand<T> softplus = hg.softplus(objLogit);
+            boolean activated = head.layer().newCoords();
+            Operand<T> objValue = hg.perAnchor(e.get(4), head);
             Operand<T> pos = in.objMask();
             Operand<T> negWeight = hg.mul(hg.sub(hg.c(1), pos), hg.sub(hg.c(1), ignore));
-            Operand<T> objLoss = hg.add(hg.mul(pos, hg.sub(softplus, objLogit)), hg.mul(negWeight, softplus));
+            Operand<T> objLoss = hg.add(hg.mul(pos, hg.bce(objValue, hg.c(1), activated)),
+                    hg.mul(negWeight, hg.bce(objValue, hg.c(0), activated)));
             objTerms.add(hg.mul(hg.c(options.objBalance(head.stride())), hg.sum(objLoss)));
 
             // classes: independent BCE per class at responsible anchors
-            Operand<T> clsLogit = e.get(5);
-            Operand<T> clsBce = hg.sub(hg.softplus(clsLogit), hg.mul(clsLogit, in.classTargets()));
+            Operand<T> clsBce = hg.bce(e.get(5), in.classTargets(), activated);
             clsTerms.add(hg.sum(hg.mul(clsBce, hs.expandDims(pos, hs.constant(-1)))));
         }
         Operand<T> batch = scope.dtypes.cast(scope.stridedSlice(scope.shape(headLogits.get(0)), Indices.at(0)), type);
@@ -243,6 +243,22 @@ public final class YoloLoss {
             return add(m, tf.math.log1p(tf.math.exp(sub(x, mul(c(2), m)))));
         }
 
+        /**
+         * Binary cross-entropy of target {@code z} against a logit (softplus(x) - x·z), or, for a new_coords head
+         * whose values are probabilities already, against {@code p} clamped to [ε, 1-ε]:
+         * -z·log p - (1-z)·log(1-p). Through the convolution's logistic its gradient is p - z either way.
+         */
+        Operand<T> bce(Operand<T> value, Operand<T> z, boolean probability) {
+            if (!probability) {
+                return sub(softplus(value), mul(value, z));
+            }
+            double eps = type == TFloat64.class ? 1e-12 : 1e-7;
+            Operand<T> p = min(max(value, c(eps)), c(1 - eps));
+            Operand<T> logP = tf.math.log(p);
+            Operand<T> logNotP = tf.math.log(sub(c(1), p));
+            return tf.math.neg(add(mul(z, logP), mul(sub(c(1), z), logNotP)));
+        }
+
         /** Darknet's box decoding, in input fractions; each component [B,H,W,A,1]. */
         Box<T> decode(HeadDescription head, Operand<T> tx, Operand<T> ty, Operand<T> tw, Operand<T> th,
                       double maxLogScale) {
@@ -267,12 +283,16 @@ public final class YoloLoss {
             double s = layer.scaleXY();
             Operand<T> scale = c(s);
             Operand<T> shift = c((s - 1) / 2);
-            Operand<T> x = div(add(sub(mul(tf.math.sigmoid(tx), scale), shift), constant(columns, 1, 1, gw, 1, 1)),
-                    c(gw));
-            Operand<T> y = div(add(sub(mul(tf.math.sigmoid(ty), scale), shift), constant(rows, 1, gh, 1, 1, 1)),
-                    c(gh));
-            Operand<T> w = mul(tf.math.exp(clamp(tw, maxLogScale)), constant(anchorW, 1, 1, 1, a, 1));
-            Operand<T> h = mul(tf.math.exp(clamp(th, maxLogScale)), constant(anchorH, 1, 1, 1, a, 1));
+            boolean newCoords = layer.newCoords();
+            // new_coords: the head's values are sigmoid outputs already (logistic convolution), sizes (2v)²
+            Operand<T> vx = newCoords ? tx : tf.math.sigmoid(tx);
+            Operand<T> vy = newCoords ? ty : tf.math.sigmoid(ty);
+            Operand<T> x = div(add(sub(mul(vx, scale), shift), constant(columns, 1, 1, gw, 1, 1)), c(gw));
+            Operand<T> y = div(add(sub(mul(vy, scale), shift), constant(rows, 1, gh, 1, 1, 1)), c(gh));
+            Operand<T> sw = newCoords ? mul(c(4), square(tw)) : tf.math.exp(clamp(tw, maxLogScale));
+            Operand<T> sh = newCoords ? mul(c(4), square(th)) : tf.math.exp(clamp(th, maxLogScale));
+            Operand<T> w = mul(sw, constant(anchorW, 1, 1, 1, a, 1));
+            Operand<T> h = mul(sh, constant(anchorH, 1, 1, 1, a, 1));
             return new Box<>(x, y, w, h);
         }
 

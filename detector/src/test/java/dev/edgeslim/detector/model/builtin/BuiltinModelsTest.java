@@ -1,6 +1,6 @@
 package dev.edgeslim.detector.model.builtin;
 
-import dev.edgeslim.detector.SharedFiles;
+import dev.edgeslim.detector.ReferenceFiles;
 import dev.edgeslim.detector.cfg.CfgParser;
 import dev.edgeslim.detector.cfg.CfgWriter;
 import dev.edgeslim.detector.model.ConvLayer;
@@ -50,14 +50,14 @@ class BuiltinModelsTest {
 
     @Test
     void yolov4EqualsUpstreamCfgAt608() {
-        NetworkSpec upstream = CfgParser.parse(SharedFiles.cfg("yolov4.cfg"));
+        NetworkSpec upstream = CfgParser.parse(ReferenceFiles.cfg("yolov4.cfg"));
         assertSameTopology(upstream, BuiltinModels.yolov4(80, 608, 608, 1, 1));
         assertSameTopology(upstream, BuiltinModels.byName("yolov4", 80, 608));
     }
 
     @Test
     void yolov4TinyEqualsUpstreamCfgAt416() {
-        NetworkSpec upstream = CfgParser.parse(SharedFiles.cfg("yolov4-tiny.cfg"));
+        NetworkSpec upstream = CfgParser.parse(ReferenceFiles.cfg("yolov4-tiny.cfg"));
         assertSameTopology(upstream, BuiltinModels.yolov4Tiny(80, 416, 416, 1));
         assertSameTopology(upstream, BuiltinModels.byName("yolov4-tiny", 80, 416));
     }
@@ -149,8 +149,8 @@ class BuiltinModelsTest {
 
     @Test
     void anchorsEqualUpstreamAtReferenceSizeAndScaleLinearly() {
-        List<Double> v4 = ((YoloLayer) lastLayer(CfgParser.parse(SharedFiles.cfg("yolov4.cfg")))).anchors();
-        List<Double> tiny = ((YoloLayer) lastLayer(CfgParser.parse(SharedFiles.cfg("yolov4-tiny.cfg")))).anchors();
+        List<Double> v4 = ((YoloLayer) lastLayer(CfgParser.parse(ReferenceFiles.cfg("yolov4.cfg")))).anchors();
+        List<Double> tiny = ((YoloLayer) lastLayer(CfgParser.parse(ReferenceFiles.cfg("yolov4-tiny.cfg")))).anchors();
         assertEquals(v4, anchorsOf(BuiltinModels.yolov4(20, 608, 608, 0.5, 0.5)));
         assertEquals(tiny, anchorsOf(BuiltinModels.yolov4Tiny(20, 416, 416, 0.5)));
         assertEquals(v4, ReferenceAnchors.YOLOV4.pixels());

@@ -1,6 +1,6 @@
 package dev.edgeslim.detector.train.loss;
 
-import dev.edgeslim.detector.SharedFiles;
+import dev.edgeslim.detector.ReferenceFiles;
 import dev.edgeslim.detector.cfg.CfgParser;
 import dev.edgeslim.detector.model.NetworkSpec;
 import org.junit.jupiter.api.Test;
@@ -17,7 +17,7 @@ class RealCfgLossTest {
 
     @Test
     void yolov4TinyHeadsAndNormalizersComeFromTheCfg() throws Exception {
-        NetworkSpec spec = CfgParser.parse(SharedFiles.cfg("yolov4-tiny.cfg"));
+        NetworkSpec spec = CfgParser.parse(ReferenceFiles.cfg("yolov4-tiny.cfg"));
         List<HeadDescription> heads = HeadDescription.of(spec);
         assertEquals(2, heads.size());
         assertEquals(32, heads.get(0).stride());

@@ -25,6 +25,13 @@ final class TinyHeads {
         return List.of(new HeadDescription(small, 4, 4, INPUT, INPUT), new HeadDescription(large, 2, 2, INPUT, INPUT));
     }
 
+    /** The same heads decoding with darknet's new_coords=1 and Scaled-YOLOv4's scale_x_y=2. */
+    static List<HeadDescription> newCoordsHeads(double iouThresh) {
+        YoloLayer small = new YoloLayer(List.of(0, 1, 2), ANCHORS, CLASSES, 6, 2.0, 0.7, 1.0, iouThresh, true, Map.of());
+        YoloLayer large = new YoloLayer(List.of(3, 4, 5), ANCHORS, CLASSES, 6, 2.0, 0.7, 1.0, iouThresh, true, Map.of());
+        return List.of(new HeadDescription(small, 4, 4, INPUT, INPUT), new HeadDescription(large, 2, 2, INPUT, INPUT));
+    }
+
     /** Flat index of value {@code e} of anchor {@code a} at (b, y, x) in a head's NHWC logits. */
     static int logitIndex(HeadDescription head, int b, int y, int x, int a, int e) {
         return (((b * head.gridHeight() + y) * head.gridWidth() + x) * head.anchors() + a) * VALUES + e;

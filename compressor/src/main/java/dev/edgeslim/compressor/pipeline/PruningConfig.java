@@ -1,0 +1,98 @@
+package dev.edgeslim.compressor.pipeline;
+
+import dev.edgeslim.compressor.prune.GroupOptions;
+import dev.edgeslim.compressor.prune.PlanRule;
+import dev.edgeslim.compressor.prune.TargetAllocation;
+import dev.edgeslim.compressor.prune.TargetMetric;
+
+import java.nio.file.Path;
+
+import static dev.edgeslim.compressor.pipeline.ConfigException.require;
+
+/**
+ * Stage 2, group channel pruning by BN |γ|: one criterion and its amount, how coupled layers agree, the per-layer
+ * floors, and the groups (automatic, or a group file).
+ *
+ * @param amount     RATIO: fraction of each group's prunable channels, [0,1); PERCENTILE: of each group's |γ|,
+ *                   [0,100); TARGET_*: fraction of the network's params or FLOPs to remove, (0,1)
+ * @param allocation how a target is shared among groups (used by the TARGET_* criteria only)
+ * @param groups     a group definition file, or null for automatic groups
+ */
+public record PruningConfig(Criterion criterion, double amount, TargetAllocation allocation, PlanRule rule,
+                            int floorK, double floorPercent, boolean round8, Path groups) {
+    public enum Criterion { RATIO, PERCENTILE, TARGET_PARAMS, TARGET_FLOPS }
+
+    public PruningConfig {
+        require(criterion != null && allocation != null && rule != null, "criterion, allocation and rule are required");
+        switch (criterion) {
+            case RATIO -> require(amount >= 0 && amount < 1, "ratio must be within [0,1), got " + amount);
+            case PERCENTILE -> require(amount >= 0 && amount < 100, "percentile must be within [0,100), got " + amount);
+            default -> require(amount > 0 && amount < 1, "target must be within (0,1), got " + amount);
+        }
+        require(floorK >= 1 && floorK <= 1 << 20, "floorK must be within [1, 2^20], got " + floorK);
+        require(floorPercent >= 0 && floorPercent <= 100, "floorPercent must be within [0, 100], got " + floorPercent);
+    }
+
+    /** Removes the lowest-|γ| fraction {@code ratio} of each group's prunable channels. */
+    public static PruningConfig ratio(double ratio) {
+        return of(Criterion.RATIO, ratio);
+    }
+
+    /** Removes channels below the {@code percentile}-th percentile of each group's |γ|. */
+    public static PruningConfig percentile(double percentile) {
+        return of(Criterion.PERCENTILE, percentile);
+    }
+
+    /** Removes at least the fraction {@code fraction} of the network's parameters. */
+    public static PruningConfig targetParams(double fraction) {
+        return of(Criterion.TARGET_PARAMS, fraction);
+    }
+
+    /** Removes at least the fraction {@code fraction} of the network's FLOPs. */
+    public static PruningConfig targetFlops(double fraction) {
+        return of(Criterion.TARGET_FLOPS, fraction);
+    }
+
+    private static PruningConfig of(Criterion criterion, double amount) {
+        return new PruningConfig(criterion, amount, TargetAllocation.THRESHOLD, PlanRule.UNION,
+                GroupOptions.DEFAULT_FLOOR_K, GroupOptions.DEFAULT_FLOOR_PERCENT, false, null);
+    }
+
+    public PruningConfig withAllocation(TargetAllocation a) {
+        return new PruningConfig(criterion, amount, a, rule, floorK, floorPercent, round8, groups);
+    }
+
+    public PruningConfig withRule(PlanRule r) {
+        return new PruningConfig(criterion, amount, allocation, r, floorK, floorPercent, round8, groups);
+    }
+
+    public PruningConfig withFloor(int k, double percent) {
+        return new PruningConfig(criterion, amount, allocation, rule, k, percent, round8, groups);
+    }
+
+    public PruningConfig withRound8(boolean round) {
+        return new PruningConfig(criterion, amount, allocation, rule, floorK, floorPercent, round, groups);
+    }
+
+    /** Groups from a group file instead of the automatic ones. */
+    public PruningConfig withGroups(Path file) {
+        return new PruningConfig(criterion, amount, allocation, rule, floorK, floorPercent, round8, file);
+    }
+
+    public boolean isTarget() {
+        return criterion == Criterion.TARGET_PARAMS || criterion == Criterion.TARGET_FLOPS;
+    }
+
+    /** The metric of a TARGET_* criterion, else null. */
+    public TargetMetric targetMetric() {
+        return criterion == Criterion.TARGET_PARAMS ? TargetMetric.PARAMS
+                : criterion == Criterion.TARGET_FLOPS ? TargetMetric.FLOPS : null;
+    }
+
+    /** The options every group starts from (a group file may override them per group). */
+    public GroupOptions groupDefaults() {
+        GroupOptions base = criterion == Criterion.PERCENTILE ? GroupOptions.percentile(amount)
+                : GroupOptions.ratio(criterion == Criterion.RATIO ? amount : 0);
+        return base.withFloor(floorK, floorPercent).withRound8(round8);
+    }
+}

@@ -44,7 +44,7 @@ public final class CompressCommand implements Command {
                 "edgeslim compress --cfg MODEL.cfg --weights W --data VOCDIR --out DIR [options]")
                 .value("cfg", "FILE", "trained model cfg (required)")
                 .value("weights", "FILE", "trained model weights (required; also the distillation teacher)")
-                .value("data", "DIR", "VOCdevkit root (required)")
+                .value("data", "DIR", "VOCdevkit root or darknet .data file (required)")
                 .value("out", "DIR", "output folder (required)")
                 .value("sparse-epochs", "N", "sparse training epochs (default 10)")
                 .value("finetune-epochs", "N", "distillation fine-tuning epochs (default 10)")
@@ -65,6 +65,7 @@ public final class CompressCommand implements Command {
                 .value("eval-split", "SPEC", "evaluation split (default test)")
                 .value("threads", "N", "threads (default: all cores)")
                 .value("seed", "N", "seed (default 1)")
+                .value("names", "FILE", ClassNames.HELP)
                 .value("latency-runs", "N", "timed forward passes per model in the report (default 20)")
                 .flag("force", "replace EdgeSlim's files in a folder holding another run")
                 .flag("rerun-changed", "in a folder holding this run with other options, redo only the stages those "

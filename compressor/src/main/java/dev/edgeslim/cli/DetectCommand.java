@@ -45,7 +45,7 @@ public final class DetectCommand implements Command {
                 .value("weights", "FILE", "darknet weights (required)")
                 .value("image", "FILE", "input image (required)")
                 .value("out", "FILE", "output image with boxes (.jpg or .png)")
-                .value("names", "FILE", "class names, one per line (default: the 20 VOC classes when the model has 20)")
+                .value("names", "FILE", ClassNames.HELP)
                 .value("conf", "P", "confidence threshold (default 0.25)")
                 .value("nms", "IOU", "NMS IoU threshold (default 0.45)")
                 .value("size", "S", "input size (default: the cfg's)")
@@ -75,7 +75,9 @@ public final class DetectCommand implements Command {
         DarknetModel darknet = DarknetModel.load(cfg, weightsFile);
         NetworkSpec spec = size > 0 ? darknet.spec().withInputSize(size, size) : darknet.spec();
         WeightStore weights = darknet.weights();
-        List<String> names = classNames(p.path("names"), spec.classes());
+        VocClasses known = ClassNames.givenOrRecorded(p, cfg, weightsFile, spec.classes());
+        List<String> names = known != null ? known.names()
+                : spec.classes() == VocClasses.VOC.size() ? VocClasses.VOC.names() : null;
         RgbImage image = ImageLoader.read(imageFile);
         List<Detection> detections;
         long nanos;
@@ -116,16 +118,5 @@ public final class DetectCommand implements Command {
                     outFile == null ? "" : ", drawn to " + outFile);
         }
         return OK;
-    }
-
-    static List<String> classNames(Path namesFile, int classes) {
-        if (namesFile != null) {
-            VocClasses loaded = VocClasses.load(namesFile);
-            if (loaded.size() != classes) {
-                throw new BadInputException(namesFile, loaded.size() + " names for a model with " + classes + " classes");
-            }
-            return loaded.names();
-        }
-        return classes == VocClasses.VOC.size() ? VocClasses.VOC.names() : null;
     }
 }

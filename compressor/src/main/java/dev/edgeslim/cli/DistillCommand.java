@@ -38,7 +38,7 @@ public final class DistillCommand implements Command {
                 .value("weights", "FILE", "student weights (required)")
                 .value("teacher-cfg", "FILE", "teacher (unpruned) cfg (required unless no distillation term is on)")
                 .value("teacher-weights", "FILE", "teacher weights (required with --teacher-cfg)")
-                .value("data", "DIR", "VOCdevkit root (required)")
+                .value("data", "DIR", "VOCdevkit root or darknet .data file (required)")
                 .value("out", "DIR", "output folder (required)")
                 .value("layers", "LIST", "distillation layers LAYER[:WEIGHT],... (default: automatic)")
                 .value("layers-file", "FILE", "distillation layers from a file, one LAYER[:WEIGHT] per line")
@@ -59,6 +59,7 @@ public final class DistillCommand implements Command {
         Path teacherWeights = config.distills() ? p.requiredPath("teacher-weights") : null;
         long started = System.nanoTime();
         TrainingRun.Result result = new DistillationStage(cfg, weightsFile, teacherCfg, teacherWeights, data, config)
+                .reportingData(err)
                 .run(outDir, p.has("force"), p.has("resume"), p.has("quiet") ? null : err);
         TrainingSummary.print(out, p.has("json"), outDir, result,
                 config.training().options(config.distills() ? "distill" : "finetune"),

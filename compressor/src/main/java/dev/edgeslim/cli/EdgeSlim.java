@@ -22,6 +22,7 @@ public final class EdgeSlim {
         register(new InfoCommand());
         register(new CreateModelCommand());
         register(new SynthVocCommand());
+        register(new ConvertDatasetCommand());
         register(new TrainCommand());
         register(new EvalCommand());
         register(new DetectCommand());

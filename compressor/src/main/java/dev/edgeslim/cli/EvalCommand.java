@@ -6,6 +6,7 @@ import dev.edgeslim.detector.cfg.CfgParser;
 import dev.edgeslim.detector.darknet.DarknetModel;
 import dev.edgeslim.detector.data.VocDataset;
 import dev.edgeslim.detector.eval.ClassEvaluation;
+import dev.edgeslim.detector.eval.CocoResult;
 import dev.edgeslim.detector.eval.EvalReport;
 import dev.edgeslim.detector.eval.EvalResult;
 import dev.edgeslim.detector.eval.VocResultsWriter;
@@ -26,8 +27,10 @@ import java.util.List;
  * (VOC2007 11-point, VOC2010+ all-point), difficult objects ignored, duplicates counted as false positives.
  * Writes (with {@code --report DIR}) {@code <name>-eval.json}, {@code <name>-eval.md} and a PR-curve PNG, and
  * (with {@code --save-detections DIR}) the devkit's {@code comp4_det_<split>_<class>.txt} files.
- * JSON fields: {@code cfg, weights, split, images, seconds, map50_voc07, map50_voc12, classes[{name, ap_voc07,
- * ap_voc12, positives, detections, tp, fp}]}.
+ * Beside them the COCO-style numbers ({@link dev.edgeslim.detector.eval.CocoEvaluator}).
+ * JSON fields: {@code cfg, weights, split, images, seconds, map50_voc07, map50_voc12, map_coco (mAP@[.5:.95]),
+ * ap50_coco, ap75_coco, ap_small, ap_medium, ap_large (null when undefined), classes[{name, ap_voc07, ap_voc12,
+ * ap_coco, positives, detections, tp, fp}]}.
  */
 public final class EvalCommand implements Command {
     @Override
@@ -47,12 +50,14 @@ public final class EvalCommand implements Command {
                 .value("weights", "FILE", "darknet weights (required)")
                 .value("data", "DIR", "VOCdevkit root (required)")
                 .value("split", "SPEC", "split to evaluate (default test)")
+                .value("names", "FILE", ClassNames.HELP)
                 .value("metric", "M", "voc07, voc12 or both (default both)")
                 .value("size", "S", "input size (default: the cfg's)")
                 .value("batch", "N", "images per forward pass (default 8)")
                 .value("threads", "N", "TF threads (default: all cores)")
                 .value("report", "DIR", "write JSON/markdown report and PR curve here")
-                .value("save-detections", "DIR", "write VOC devkit results files (comp4_det_<split>_<class>.txt)")
+                .value("save-detections", "DIR", "write VOC devkit results files (comp4_det_<split>_<class>.txt, plain image ids; "
+                        + "one folder a year when the split spans several)")
                 .flag("skip-bad", "skip and count unreadable samples")
                 .flag("quiet", "no progress bar")
                 .flag("force", "replace report or results files that are not earlier ones")
@@ -76,14 +81,22 @@ public final class EvalCommand implements Command {
         DarknetModel darknet = DarknetModel.load(cfg, weightsFile);
         NetworkSpec spec = size > 0 ? darknet.spec().withInputSize(size, size) : darknet.spec();
         WeightStore weights = darknet.weights();
-        VocDataset dataset = VocDataset.open(data, split, VocDataset.Options.defaults().withSkipBad(p.has("skip-bad")));
+        VocDataset dataset = ClassNames.open(data, split, VocDataset.Options.defaults().withSkipBad(p.has("skip-bad"))
+                .withClasses(ClassNames.forDataset(p, cfg, weightsFile, spec.classes(), data, split)));
         if (dataset.classes().size() != spec.classes()) {
             throw new dev.edgeslim.detector.io.BadInputException(cfg, "the model has " + spec.classes()
                     + " classes but the dataset has " + dataset.classes().size());
         }
         String name = stripExtension(weightsFile.getFileName().toString());
-        String splitName = split.replaceAll("[^A-Za-z0-9_-]", "_");
-        checkOutputs(p, name, splitName, dataset.classes().names());
+        String splitName = resultsSplitName(split);
+        if (p.path("save-detections") != null) {
+            try { // refused before the evaluation, not after it
+                VocResultsWriter.checkClassNames(dataset.classes().names());
+            } catch (IllegalArgumentException e) {
+                throw new UsageException("--save-detections: " + e.getMessage());
+            }
+        }
+        checkOutputs(p, name, splitName, dataset.classes().names(), years(dataset));
         DatasetEvaluation.Outcome outcome;
         try (InferenceModel model = InferenceModel.create(spec, weights, threads);
              ProgressBar bar = p.has("quiet") ? null : new ProgressBarBuilder().setTaskName("eval")
@@ -97,8 +110,8 @@ public final class EvalCommand implements Command {
             EvalReport.writeAll(p.path("report"), name, r);
         }
         if (p.path("save-detections") != null) {
-            VocResultsWriter.write(p.path("save-detections"), splitName,
-                    dataset.classes().names(), outcome.detections());
+            VocResultsWriter.writePerYear(p.path("save-detections"), splitName,
+                    dataset.classes().names(), years(dataset), outcome.detections());
         }
         if (p.has("json")) {
             ObjectNode n = Json.object();
@@ -113,12 +126,20 @@ public final class EvalCommand implements Command {
             if (!metric.equals("voc07")) {
                 n.put("map50_voc12", r.mapAllPoint());
             }
+            CocoResult coco = r.coco();
+            putNumber(n, "map_coco", coco.map());
+            putNumber(n, "ap50_coco", coco.ap50());
+            putNumber(n, "ap75_coco", coco.ap75());
+            putNumber(n, "ap_small", coco.apSmall());
+            putNumber(n, "ap_medium", coco.apMedium());
+            putNumber(n, "ap_large", coco.apLarge());
             var classes = n.putArray("classes");
             for (ClassEvaluation c : r.classes()) {
                 ObjectNode cn = classes.addObject();
                 cn.put("name", c.className());
                 cn.put("ap_voc07", c.ap11Point());
                 cn.put("ap_voc12", c.apAllPoint());
+                putNumber(cn, "ap_coco", coco.perClass()[c.classId()]);
                 cn.put("positives", c.positives());
                 cn.put("detections", c.detections());
                 cn.put("tp", c.truePositives());
@@ -134,8 +155,31 @@ public final class EvalCommand implements Command {
             if (!metric.equals("voc07")) {
                 out.printf("mAP@0.5 VOC2010+ all-point: %.4f%n", r.mapAllPoint());
             }
+            out.println("COCO-style: " + r.coco().summary());
         }
         return OK;
+    }
+
+    /** JSON has no NaN: an undefined AP (no object in an area range, a class without objects) is null. */
+    private static void putNumber(ObjectNode n, String field, double value) {
+        if (Double.isNaN(value)) {
+            n.putNull(field);
+        } else {
+            n.put(field, value);
+        }
+    }
+
+    /** The year folders of the split's images, in order. */
+    private static List<String> years(VocDataset dataset) {
+        return dataset.samples().stream().map(s -> s.yearFolder()).distinct().toList();
+    }
+
+    /** The split as the results files name it: {@code test} for {@code test} or {@code 2007:test}. */
+    static String resultsSplitName(String spec) {
+        List<String> splits = java.util.Arrays.stream(spec.split("\\+")).map(t -> t.substring(t.indexOf(':') + 1).strip())
+                .distinct().toList();
+        return splits.size() == 1 ? splits.get(0).replaceAll("[^A-Za-z0-9_-]", "_")
+                : spec.replaceAll("[^A-Za-z0-9_-]", "_");
     }
 
     static String stripExtension(String name) {
@@ -144,7 +188,8 @@ public final class EvalCommand implements Command {
     }
 
     /** Refuses, before the evaluation runs, to replace files in --report or --save-detections that are not ours. */
-    private static void checkOutputs(CliOptions.Parsed p, String name, String split, List<String> classes)
+    private static void checkOutputs(CliOptions.Parsed p, String name, String split, List<String> classes,
+                                     List<String> years)
             throws java.io.IOException {
         boolean force = p.has("force");
         Path report = p.path("report");
@@ -155,9 +200,12 @@ public final class EvalCommand implements Command {
         }
         Path results = p.path("save-detections");
         if (results != null) {
-            for (String c : classes) {
-                OutputFiles.checkReplaceable(results.resolve(VocResultsWriter.fileName(split, c)),
-                        OutputFiles.VOC_RESULTS, force);
+            for (String year : years) { // one folder a year when the split spans several
+                Path folder = years.size() == 1 ? results : results.resolve(year);
+                for (String c : classes) {
+                    OutputFiles.checkReplaceable(folder.resolve(VocResultsWriter.fileName(split, c)),
+                            OutputFiles.VOC_RESULTS, force);
+                }
             }
         }
     }

@@ -92,7 +92,8 @@ public final class ExportCommand implements Command {
                 .value("opset", "N", "onnx: opset of the default domain, " + OnnxExportOptions.MIN_OPSET + " to "
                         + OnnxExportOptions.MAX_OPSET + " (default " + OnnxExportOptions.DEFAULT_OPSET + ")")
                 .flag("dynamic-batch", "onnx: a symbolic batch dimension (default batch 1)")
-                .value("names", "FILE", "class names, one per line, for the model metadata")
+                .value("names", "FILE", "class names for the model metadata, darknet .names (default: the model's "
+                        + dev.edgeslim.detector.data.VocClasses.FILE_NAME + " if it has one)")
                 .required("out", "FILE", "tflite: the model file (metadata goes to FILE.json);"
                         + " darknet: FILE.cfg and FILE.weights")
                 .value("threads", "N", "threads for calibration inference (default 2)")
@@ -194,7 +195,13 @@ public final class ExportCommand implements Command {
         DarknetModel model = DarknetModel.load(cfgFile, weightsFile);
         NetworkSpec spec = model.spec();
         WeightStore weights = model.weights();
+        // --names, else the names recorded beside the model (a training run's classes.names), else none
         List<String> names = p.has("names") ? NamesFile.read(p.path("names")) : List.of();
+        if (names.isEmpty() && (tflite || onnx)) {
+            dev.edgeslim.detector.data.VocClasses known = ClassNames.givenOrRecorded(p, cfgFile, weightsFile,
+                    spec.classes());
+            names = known == null ? List.of() : known.names();
+        }
         if (!names.isEmpty() && names.size() != spec.classes()) {
             throw new BadInputException(p.path("names"), names.size() + " class names, but " + cfgFile + " has "
                     + spec.classes() + " classes");

@@ -35,7 +35,7 @@ import java.util.Set;
 public final class PinModelCommand implements Command {
     static final String CFG = "model.cfg";
     static final String WEIGHTS = "model.weights";
-    static final String NAMES = "classes.names";
+    static final String NAMES = dev.edgeslim.detector.data.VocClasses.FILE_NAME;
     static final String CURVES = "curves.png";
     static final String CURVE = "epochs.jsonl";
     private static final Set<String> OWN = Set.of(CFG, WEIGHTS, NAMES, CURVES, CURVE, PinnedModel.RECORD);
@@ -64,6 +64,7 @@ public final class PinModelCommand implements Command {
                 .value("wall-seconds", "S", "training wall time in seconds (recorded)")
                 .value("split", "SPEC", "split to measure mAP on (default test)")
                 .value("threads", "N", "TF threads (default: all cores)")
+                .value("names", "FILE", ClassNames.HELP)
                 .value("check", "DIR", "verify a pinned model: file hashes, data fingerprint and its recorded mAP")
                 .value("tolerance", "PT", "with --check: allowed mAP difference in points (default 0.5)")
                 .flag("force", "replace a previously pinned model in --out")
@@ -90,7 +91,8 @@ public final class PinModelCommand implements Command {
         DarknetModel loaded = DarknetModel.load(cfg, weights);
         NetworkSpec spec = loaded.spec();
         WeightStore store = loaded.weights();
-        VocDataset dataset = VocDataset.open(data, split, VocDataset.Options.defaults());
+        VocDataset dataset = ClassNames.open(data, split, VocDataset.Options.defaults()
+                .withClasses(ClassNames.forDataset(p, cfg, weights, spec.classes(), data, split)));
         if (spec.classes() != dataset.classes().size()) {
             throw new BadInputException(cfg, "the model has " + spec.classes() + " classes but the dataset has "
                     + dataset.classes().size());
@@ -99,7 +101,7 @@ public final class PinModelCommand implements Command {
         EvalResult result = evaluate(spec, store, dataset, threads);
         AtomicFiles.write(outDir.resolve(CFG), o -> Files.copy(cfg, o));
         AtomicFiles.write(outDir.resolve(WEIGHTS), o -> Files.copy(weights, o));
-        AtomicFiles.writeString(outDir.resolve(NAMES), String.join("\n", dataset.classes().names()) + "\n");
+        dataset.classes().write(outDir.resolve(NAMES));
         if (Files.isRegularFile(run.resolve(TrainingRun.CURVES))) {
             AtomicFiles.write(outDir.resolve(CURVES), o -> Files.copy(run.resolve(TrainingRun.CURVES), o));
         }
@@ -125,7 +127,8 @@ public final class PinModelCommand implements Command {
         model.checkFiles();
         model.checkDataset(data);
         DarknetModel loaded = DarknetModel.load(model.cfgPath(), model.weightsPath());
-        VocDataset dataset = VocDataset.open(data, model.evaluation().split(), VocDataset.Options.defaults());
+        VocDataset dataset = VocDataset.open(data, model.evaluation().split(),
+                VocDataset.Options.defaults().withClasses(dev.edgeslim.detector.data.VocClasses.load(model.namesPath())));
         EvalResult r = evaluate(loaded.spec(), loaded.weights(), dataset, threads);
         double d07 = 100 * (r.map11Point() - model.evaluation().map50Voc07());
         double d12 = 100 * (r.mapAllPoint() - model.evaluation().map50Voc12());

@@ -60,6 +60,8 @@ public final class PruneCommand implements Command {
                 .required("out", "DIR", "output folder (created; a non-empty one needs --force)")
                 .flag("force", "replace prune's own files in a non-empty output folder (other files stay)")
                 .value("groups", "FILE", "group definition file (default: automatic groups)")
+                .value("names", "FILE", "class names, darknet .names, kept beside the pruned model (default: the "
+                        + "model's " + dev.edgeslim.detector.data.VocClasses.FILE_NAME + " if it has one)")
                 .value("ratio", "R", "remove the lowest-|gamma| fraction R of each group, 0 <= R < 1")
                 .value("percentile", "P", "remove channels below the P-th percentile of each group's |gamma|, 0 <= P < 100")
                 .value("target-params", "F", "remove at least the fraction F of parameters, 0 < F < 1")
@@ -98,7 +100,9 @@ public final class PruneCommand implements Command {
             case "target-params" -> PruningConfig.targetParams(amount);
             default -> PruningConfig.targetFlops(amount);
         });
-        PruningStage.Result result = new PruningStage(cfgFile, weightsFile, config).run(outDir, p.has("force"));
+        PruningStage.Result result = new PruningStage(cfgFile, weightsFile, config)
+                .withClasses(p.has("names") ? dev.edgeslim.detector.data.VocClasses.load(p.path("names")) : null)
+                .run(outDir, p.has("force"));
         PruneReport report = result.report();
         GroupPlanner.TargetResult target = result.target();
         if (target != null && !target.met()) {

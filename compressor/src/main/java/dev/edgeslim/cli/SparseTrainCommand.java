@@ -34,7 +34,7 @@ public final class SparseTrainCommand implements Command {
                 "edgeslim sparse-train --cfg MODEL.cfg --weights W --data VOCDIR --out DIR [options]")
                 .value("cfg", "FILE", "darknet cfg (required)")
                 .value("weights", "FILE", "trained darknet weights to start from (required)")
-                .value("data", "DIR", "VOCdevkit root (required)")
+                .value("data", "DIR", "VOCdevkit root or darknet .data file (required)")
                 .value("out", "DIR", "output folder (required)")
                 .value("schedule", "NAME", "constant, dynamic or linear (default dynamic)")
                 .value("strength", "S", "L1 strength s, or 'auto': sized to the run so the penalty alone could move the"
@@ -56,6 +56,7 @@ public final class SparseTrainCommand implements Command {
         SparseTrainingConfig config = StageFlags.sparse(p, settings, "percentile");
         long started = System.nanoTime();
         SparseTrainingStage.Result result = new SparseTrainingStage(cfg, weightsFile, data, config)
+                .reportingData(err)
                 .run(outDir, p.has("force"), p.has("resume"), p.has("quiet") ? null : err);
         Map<String, Object> extra = new LinkedHashMap<>();
         extra.put("schedule", result.schedule().kind().name().toLowerCase(Locale.ROOT));

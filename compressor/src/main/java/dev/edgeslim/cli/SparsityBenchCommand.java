@@ -90,7 +90,14 @@ public final class SparsityBenchCommand implements Command {
         }
         List<SparseRunHistory> histories = new ArrayList<>();
         named.forEach((name, dir) -> histories.add(SparseRunHistory.read(name, dir)));
-        VocDataset eval = VocDataset.open(data, split);
+        // the runs' recorded class names (each sparse run folder has its classes.names), else the dataset's or VOC's
+        Path firstRun = named.values().iterator().next();
+        Path recorded = ClassNames.recorded(firstRun.resolve(dev.edgeslim.detector.train.TrainingRun.CFG), null);
+        dev.edgeslim.detector.data.VocClasses classes = recorded != null
+                ? dev.edgeslim.detector.data.VocClasses.load(recorded)
+                : dev.edgeslim.detector.data.Datasets.declaredClasses(data);
+        VocDataset eval = ClassNames.open(data, split, VocDataset.Options.defaults()
+                .withClasses(classes != null ? classes : dev.edgeslim.detector.data.VocClasses.VOC));
 
         ObjectNode root = Json.object();
         root.put("data", data.toString());

@@ -22,7 +22,7 @@ final class StageFlags {
 
     /** The flags of every training command ({@code train}, {@code sparse-train}, {@code distill}). */
     static CliOptions trainingFlags(CliOptions o) {
-        return o.value("epochs", "N", "epochs (default 30)")
+        return ClassNames.flag(o).value("epochs", "N", "epochs (default 30)")
                 .value("batch", "N", "batch size (default 8)")
                 .value("size", "S", "input size, multiple of 32 (default: the cfg's)")
                 .value("lr", "RATE", "base learning rate (default 0.005)")
@@ -96,7 +96,31 @@ final class StageFlags {
         int evalEvery = p.integer("eval-every", d.evalEvery(), 1, 100_000);
         return new TrainingSettings(epochs, batch, lr, burnIn, momentum, decay, bn, d.augment() && !p.has("no-augment"),
                 mosaic, size, p.string("split", d.split()), p.string("eval-split", d.evalSplit()), evalEvery, threads,
-                seed, d.skipBad() || p.has("skip-bad"));
+                seed, d.skipBad() || p.has("skip-bad"), d.classes()).withClasses(classes(p, d));
+    }
+
+    /**
+     * The class names a command's model reads its dataset with (see {@link ClassNames}): {@code --names}, else the
+     * model's recorded {@code classes.names}, else a darknet {@code .data} file's, else the 20 VOC classes; the
+     * defaults' own when the command has no readable {@code --cfg} (the stage then says what is wrong).
+     */
+    private static dev.edgeslim.detector.data.VocClasses classes(CliOptions.Parsed p, TrainingSettings d) {
+        java.nio.file.Path cfg = p.path("cfg");
+        java.nio.file.Path data = p.path("data");
+        if (cfg == null || data == null || !java.nio.file.Files.isRegularFile(cfg)) {
+            return d.classes();
+        }
+        java.nio.file.Path weights = p.path("weights");
+        int modelClasses = dev.edgeslim.detector.cfg.CfgParser.parse(cfg).classes();
+        dev.edgeslim.detector.data.VocClasses names = ClassNames.forDataset(p, cfg, weights, modelClasses, data,
+                p.string("split", d.split()));
+        if (d.classes() == null) { // what a stage reads without names is left unsaid, as the Java API leaves it
+            dev.edgeslim.detector.data.VocClasses declared = dev.edgeslim.detector.data.Datasets.declaredClasses(data);
+            if (names.equals(declared != null ? declared : dev.edgeslim.detector.data.VocClasses.VOC)) {
+                return null;
+            }
+        }
+        return names;
     }
 
     /**

@@ -1,7 +1,9 @@
 package dev.edgeslim.cli;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.edgeslim.detector.data.DarknetWriter;
 import dev.edgeslim.detector.data.SyntheticVoc;
+import dev.edgeslim.detector.data.VocDataset;
 import me.tongfei.progressbar.ConsoleProgressBarConsumer;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
@@ -43,6 +45,8 @@ public final class SynthVocCommand implements Command {
                 .value("seed", "N", "random seed (same seed, same bytes), default " + defaults.seed())
                 .value("threads", "N", "rendering threads (output does not depend on it), default "
                         + defaults.threads())
+                .value("format", "F", "voc (default: a VOCdevkit) or darknet (the VOCdevkit plus darknet's layout: "
+                        + "VOC2007/labels/*.txt, train.txt (trainval), valid.txt (test), obj.names, obj.data)")
                 .flag("force", "replace a previous synth-voc output in DIR (deletes only files synth-voc writes)")
                 .flag("quiet", "no progress bar")
                 .flag("json", "print the summary as JSON");
@@ -54,6 +58,10 @@ public final class SynthVocCommand implements Command {
             throw new UsageException("unexpected argument '" + p.positional().get(0) + "' (see --help)");
         }
         Path dir = p.requiredPath("out");
+        String format = p.string("format", "voc");
+        if (!format.equals("voc") && !format.equals("darknet")) {
+            throw new UsageException("--format must be voc or darknet, got '" + format + "'");
+        }
         int train = p.integer("train", defaults.trainImages(), 0, 9_999_999);
         int test = p.integer("test", defaults.testImages(), 0, 9_999_999);
         if (train + test < 1 || train + test > 9_999_999) {
@@ -83,9 +91,19 @@ public final class SynthVocCommand implements Command {
                 r = SyntheticVoc.generate(dir, o, p.has("force"), bar::step);
             }
         }
+        Path dataFile = null;
+        if (format.equals("darknet")) {
+            VocDataset trainval = o.trainImages() > 0 ? VocDataset.open(dir, "trainval") : null;
+            VocDataset testSplit = o.testImages() > 0 ? VocDataset.open(dir, "test") : null;
+            dataFile = DarknetWriter.write(dir, trainval != null ? trainval : testSplit,
+                    trainval != null ? testSplit : null, true).dataFile();
+        }
         if (p.has("json")) {
             ObjectNode n = Json.object();
             n.put("out", dir.toString());
+            if (dataFile != null) {
+                n.put("dataFile", dataFile.toString());
+            }
             n.put("yearFolder", r.yearFolder().toString());
             n.put("seed", o.seed());
             n.put("size", o.size());
@@ -102,6 +120,9 @@ public final class SynthVocCommand implements Command {
             out.printf("wrote %d images (%d trainval, %d test) with %d objects (%d difficult, %d truncated) to %s "
                             + "in %.1f s (%.0f images/s)%n", r.images(), o.trainImages(), o.testImages(), r.objects(),
                     r.difficult(), r.truncated(), r.yearFolder(), r.seconds(), r.imagesPerSecond());
+            if (dataFile != null) {
+                out.println("darknet format: " + dataFile);
+            }
         }
         return OK;
     }

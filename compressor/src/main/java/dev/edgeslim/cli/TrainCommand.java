@@ -29,7 +29,7 @@ public final class TrainCommand implements Command {
         CliOptions options = StageFlags.trainingFlags(new CliOptions("edgeslim train --cfg MODEL.cfg --data VOCDIR --out DIR [options]")
                 .value("cfg", "FILE", "darknet cfg (required)")
                 .value("weights", "FILE", "initial darknet weights (default: seeded random initialisation)")
-                .value("data", "DIR", "VOCdevkit root (required)")
+                .value("data", "DIR", "VOCdevkit root or darknet .data file (required)")
                 .value("out", "DIR", "output folder (required)"));
         CliOptions.Parsed p = options.parse(args, out);
         if (p == null) {
@@ -41,6 +41,7 @@ public final class TrainCommand implements Command {
         TrainingSettings settings = StageFlags.training(p, TrainingSettings.defaults());
         long started = System.nanoTime();
         TrainingRun.Result result = new TrainingStage(cfg, p.path("weights"), data, settings)
+                .reportingData(err)
                 .run(outDir, p.has("force"), p.has("resume"), p.has("quiet") ? null : err);
         double seconds = (System.nanoTime() - started) / 1e9;
         TrainingSummary.print(out, p.has("json"), outDir, result, settings.options("train"), seconds, java.util.Map.of());

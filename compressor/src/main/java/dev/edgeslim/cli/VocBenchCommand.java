@@ -7,6 +7,8 @@ import dev.edgeslim.compressor.bench.BenchResult;
 import dev.edgeslim.compressor.bench.VocBenchmark;
 import dev.edgeslim.compressor.export.tflite.ExportOptions;
 import dev.edgeslim.compressor.pipeline.CompressRunFolder;
+import dev.edgeslim.detector.cfg.CfgParser;
+import dev.edgeslim.detector.data.VocClasses;
 import dev.edgeslim.detector.io.OutputFolder;
 import me.tongfei.progressbar.ConsoleProgressBarConsumer;
 import me.tongfei.progressbar.ProgressBar;
@@ -56,6 +58,8 @@ public final class VocBenchCommand implements Command {
                 + " --out DIR [options]")
                 .required("data", "DIR", "VOCdevkit root (VOC2007/, VOC2012/, ...)")
                 .value("split", "SPEC", "split to score (default test; val when the devkit has no test split)")
+                .value("names", "FILE", "class names, darknet .names (default: the first model's "
+                        + VocClasses.FILE_NAME + ", else the 20 VOC classes)")
                 .repeatable("model", "NAME=CFG:WEIGHTS[:FORMATS]", "a model (repeat; the first is the baseline);"
                         + " FORMATS: comma-separated formats for this model only")
                 .repeatable("run", "[NAME=]DIR", "a compress run folder: its input model (NAME, default baseline)"
@@ -112,11 +116,19 @@ public final class VocBenchCommand implements Command {
             throw new UsageException("give --calib or --calib-split, not both");
         }
         List<BenchModel> models = models(p, formats);
+        VocClasses declared = dev.edgeslim.detector.data.Datasets.declaredClasses(data);
+        VocClasses classes = declared != null ? declared : VocClasses.VOC;
+        for (BenchModel m : models) { // --names, else the first model that records its names, else VOC
+            if (p.has("names") || ClassNames.recorded(m.cfg(), m.weights()) != null) {
+                classes = ClassNames.givenOrRecorded(p, m.cfg(), m.weights(), CfgParser.parse(m.cfg()).classes());
+                break;
+            }
+        }
 
         OutputFolder.prepare(outDir, p.has("force"), false, OWN);
         VocBenchmark.Options options = new VocBenchmark.Options(data, p.string("split", null), size, threads, warmup,
                 runs, batch, maxImages, p.path("calib"), p.string("calib-split", "train"), calibImages, percentile,
-                outDir.resolve("models"), quick);
+                outDir.resolve("models"), quick, classes);
         BenchResult result;
         try (BarProgress progress = new BarProgress(p.has("quiet") ? null : err)) {
             result = VocBenchmark.run(models, options, progress);

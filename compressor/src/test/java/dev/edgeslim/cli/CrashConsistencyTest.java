@@ -256,6 +256,8 @@ class CrashConsistencyTest {
             }
         } else if (name.endsWith(".png")) {
             ImageLoader.read(f);
+        } else if (name.endsWith(".names")) {
+            assertEquals(spec.classes(), dev.edgeslim.detector.data.VocClasses.load(f).size(), "one name a class");
         } else if (name.endsWith(".md") || name.endsWith(".txt")) {
             assertTrue(StandardCharsets.UTF_8.newDecoder().decode(java.nio.ByteBuffer.wrap(Files.readAllBytes(f)))
                     .length() > 0, "text");

@@ -65,8 +65,11 @@ class ExportCommandTest {
     void fp32TfliteWithNamesMatchesTheNetwork(@TempDir Path dir) throws Exception {
         Model m = model(dir);
         Path names = dir.resolve("in/coco.names");
-        Files.writeString(names, String.join("\n", java.util.Collections.nCopies(80, "x")).replaceFirst("x", "person")
-                + "\n\n");
+        StringBuilder eighty = new StringBuilder("person\n");
+        for (int c = 1; c < 80; c++) {
+            eighty.append("class").append(c).append('\n');
+        }
+        Files.writeString(names, eighty + "\n");
         Path out = dir.resolve("out/tiny.tflite");
         CliRunner r = CliRunner.run("export", "--cfg", m.cfg().toString(), "--weights", m.weights().toString(),
                 "--format", "tflite", "--names", names.toString(), "--out", out.toString(), "--json");

@@ -184,6 +184,7 @@ public final class BenchReport {
         n.put("bflops", m.bflops());
         number(n, "map50_voc07", row.eval() == null ? Double.NaN : row.eval().map11Point());
         number(n, "map50_voc12", row.eval() == null ? Double.NaN : row.eval().mapAllPoint());
+        number(n, "map_coco", row.eval() == null ? Double.NaN : row.eval().mapCoco());
         n.put("images", row.images());
         n.put("eval_seconds", row.evalSeconds());
         ArrayNode classes = n.putArray("classes");
@@ -244,9 +245,9 @@ public final class BenchReport {
     public static String table(BenchResult r) {
         boolean anyFailed = r.failedRows() > 0;
         StringBuilder b = new StringBuilder();
-        b.append("| model | format | input | mAP@0.5 VOC07 | mAP@0.5 VOC12 | params | BFLOPs | size MB | latency ms | p90 ms"
-                + " | × baseline |").append(anyFailed ? " status |" : "").append('\n');
-        b.append("|---|---|---|---|---|---|---|---|---|---|---|").append(anyFailed ? "---|" : "").append('\n');
+        b.append("| model | format | input | mAP@0.5 VOC07 | mAP@0.5 VOC12 | mAP@[.5:.95] COCO | params | BFLOPs | size MB"
+                + " | latency ms | p90 ms | × baseline |").append(anyFailed ? " status |" : "").append('\n');
+        b.append("|---|---|---|---|---|---|---|---|---|---|---|---|").append(anyFailed ? "---|" : "").append('\n');
         for (BenchResult.RowResult row : r.rows()) {
             BenchResult.ModelResult m = r.model(row.model());
             BenchResult.Comparison c = r.compare(row);
@@ -256,6 +257,8 @@ public final class BenchReport {
                     .append(map(row.eval() == null ? Double.NaN : row.eval().map11Point(), c.map07Points(), self))
                     .append(" | ")
                     .append(map(row.eval() == null ? Double.NaN : row.eval().mapAllPoint(), c.map12Points(), self))
+                    .append(" | ")
+                    .append(map(row.eval() == null ? Double.NaN : row.eval().mapCoco(), null, self))
                     .append(" | ")
                     .append(value(m.params() > 0 ? m.params() / 1e6 : Double.NaN, "%.2f M", c.params(), self))
                     .append(" | ")

@@ -9,6 +9,8 @@ import dev.edgeslim.compressor.export.tflite.ImageFolderCalibration;
 import dev.edgeslim.compressor.prune.PruneReport;
 import dev.edgeslim.detector.cfg.CfgParser;
 import dev.edgeslim.detector.cfg.CfgWriter;
+import dev.edgeslim.detector.data.Datasets;
+import dev.edgeslim.detector.data.VocClasses;
 import dev.edgeslim.detector.data.VocDataset;
 import dev.edgeslim.detector.inference.DatasetEvaluation;
 import dev.edgeslim.detector.io.BadInputException;
@@ -49,10 +51,11 @@ public final class VocBenchmark {
      * @param maxImages   score at most this many images of the split (evenly spaced); 0 for all
      * @param calibDir    folder of int8 calibration images; null to use {@code calibSplit} of the dataset
      * @param modelsDir   where exported .tflite files (and a cfg at a forced size) are written
+     * @param classes     the class names of the dataset's annotations (and of the models)
      */
     public record Options(Path data, String split, int size, int threads, int warmup, int runs, int evalBatch,
                           int maxImages, Path calibDir, String calibSplit, int calibImages, double percentile,
-                          Path modelsDir, boolean quick) {
+                          Path modelsDir, boolean quick, VocClasses classes) {
     }
 
     /** Where the benchmark is; units are planned once and advanced as work is done, so an ETA can be shown. */
@@ -216,7 +219,8 @@ public final class VocBenchmark {
             }
         }
         try {
-            VocDataset all = VocDataset.open(options.data(), split);
+            VocDataset all = Datasets.open(options.data(), split,
+                    VocDataset.Options.defaults().withClasses(options.classes()));
             imagesInSplit = all.size();
             dataset = options.maxImages() > 0 ? all.subset(options.maxImages()) : all;
         } catch (BadInputException e) {
@@ -334,7 +338,8 @@ public final class VocBenchmark {
                     calibrationDescription = "folder " + options.calibDir();
                     calibration = c;
                 } else {
-                    VocDataset train = VocDataset.open(options.data(), options.calibSplit());
+                    VocDataset train = Datasets.open(options.data(), options.calibSplit(),
+                            VocDataset.Options.defaults().withClasses(options.classes()));
                     calibration = new DatasetCalibration(train, options.calibImages(), mode);
                     calibrationDescription = "split '" + options.calibSplit() + "' of " + options.data();
                 }

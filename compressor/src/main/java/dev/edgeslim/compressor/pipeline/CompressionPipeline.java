@@ -111,7 +111,7 @@ public final class CompressionPipeline {
         List<Stage> stages = new ArrayList<>();
         stages.add(new Stage(CompressRunFolder.SPARSE, "sparse training", config.sparse(), true, Map.of("weights",
                 sparseRun.weights().toString()), (dir, resume) -> new SparseTrainingStage(inputs.cfg(),
-                inputs.weights(), inputs.data(), config.sparse()).run(dir, false, resume, progress)));
+                inputs.weights(), inputs.data(), config.sparse()).reportingData(log).run(dir, false, resume, progress)));
         stages.add(new Stage(CompressRunFolder.PRUNE, "group pruning", config.pruning(), false,
                 Map.of("cfg", prune.resolve(PruningStage.CFG).toString()),
                 // the stage folder is the pipeline's own: an interrupted attempt may have left files in it
@@ -127,7 +127,7 @@ public final class CompressionPipeline {
                 }));
         stages.add(new Stage(CompressRunFolder.DISTILL, "distillation fine-tuning", config.distillation(), true,
                 Map.of("weights", new RunFolder(distill).weights().toString()), (dir, resume) -> fineTune(prune,
-                config.distillation()).run(dir, false, resume, progress)));
+                config.distillation()).reportingData(log).run(dir, false, resume, progress)));
 
         Map<String, Path> recordedInputs = new LinkedHashMap<>();
         recordedInputs.put("cfg", inputs.cfg().toAbsolutePath());
@@ -146,7 +146,7 @@ public final class CompressionPipeline {
         if (config.ablation() || manifest.done(CompressRunFolder.ABLATION)) {
             stages.add(new Stage(CompressRunFolder.ABLATION, "ablation: plain fine-tuning", ablationConfig, true,
                     Map.of("weights", new RunFolder(plain).weights().toString()),
-                    (dir, resume) -> fineTune(prune, ablationConfig).run(dir, false, resume, progress)));
+                    (dir, resume) -> fineTune(prune, ablationConfig).reportingData(log).run(dir, false, resume, progress)));
         }
         Map<String, JsonNode> planned = new LinkedHashMap<>();
         for (Stage s : stages) {
@@ -212,7 +212,8 @@ public final class CompressionPipeline {
         candidates.add(new ModelSummary.Candidate(config.distillation().distills() ? "pruned + distilled"
                 : "pruned + fine-tuned", folder.finalCfg(), folder.finalWeights()));
         ReportSettings report = config.report();
-        List<ModelSummary> rows = ModelSummary.measure(candidates, inputs.data(), report.evalSplit(), report.threads(),
+        List<ModelSummary> rows = ModelSummary.measure(candidates, inputs.data(), report.evalSplit(),
+                config.sparse().training().classes(), report.threads(),
                 report.latencyRuns());
         CompressionReport.write(out, "EdgeSlim compression report", rows, stageFiles(out), Map.of("options", options));
         manifest.markDone(REPORT, Map.of("md", reportMd.toString(), "ablation", withAblation));

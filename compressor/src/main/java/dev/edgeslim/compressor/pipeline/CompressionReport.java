@@ -27,13 +27,14 @@ public final class CompressionReport {
     /** Markdown table; the first row is the baseline that changes are relative to. */
     public static String table(List<ModelSummary> rows) {
         StringBuilder b = new StringBuilder();
-        b.append("| model | mAP@0.5 VOC07 | mAP@0.5 VOC12 | params | BFLOPs | weights MB | TF Java ms |\n");
-        b.append("|---|---|---|---|---|---|---|\n");
+        b.append("| model | mAP@0.5 VOC07 | mAP@0.5 VOC12 | mAP@[.5:.95] COCO | params | BFLOPs | weights MB | TF Java ms |\n");
+        b.append("|---|---|---|---|---|---|---|---|\n");
         ModelSummary base = rows.get(0);
         for (ModelSummary r : rows) {
             boolean isBase = r == base;
-            b.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %s | %s | %s |%n", r.name(),
+            b.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %s | %s | %s | %s |%n", r.name(),
                     map(r.map07(), base.map07(), isBase), map(r.map12(), base.map12(), isBase),
+                    map(r.mapCoco(), base.mapCoco(), isBase),
                     change(r.params() / 1e6, base.params() / 1e6, "%.2f M", isBase),
                     change(r.bflops(), base.bflops(), "%.3f", isBase),
                     change(r.bytes() / 1e6, base.bytes() / 1e6, "%.2f", isBase),

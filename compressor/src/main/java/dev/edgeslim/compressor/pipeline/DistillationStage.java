@@ -27,6 +27,17 @@ import java.util.List;
  * and output distillation from the unpruned teacher. Writes a training run folder.
  */
 public final class DistillationStage {
+    private PrintStream dataLog;
+
+    /**
+     * Where the one-pass data check says what it found ({@code data: ...} per split) before training: always when
+     * progress is shown, else only when something was skipped or corrected. Without it, the progress stream.
+     */
+    public DistillationStage reportingData(PrintStream log) {
+        this.dataLog = log;
+        return this;
+    }
+
     private final Path cfg;
     private final Path weights;
     private final Path teacherCfg;
@@ -68,6 +79,7 @@ public final class DistillationStage {
             }
         }
         TrainingData sets = TrainingData.open(data, settings, spec, cfg);
+        sets.report(dataLog != null ? dataLog : progress, progress == null);
         OutputFolder.prepare(out, force, resume, RunFolder.OWN);
         return TrainingRun.run(new TrainingRun.Config(spec, student.weights(), sets.train(), sets.eval(),
                 settings.augmentation(spec), training, settings.evaluationPeriod(), out, resume, progress), terms,

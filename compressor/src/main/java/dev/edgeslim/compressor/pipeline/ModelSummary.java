@@ -10,13 +10,15 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import dev.edgeslim.detector.data.VocClasses;
 
 /**
- * One row of a compression report: a model's mAP@0.5 in both VOC conventions, parameters, BFLOPs, weights file
+ * One row of a compression report: a model's mAP@0.5 in both VOC conventions and COCO's mAP@[.5:.95], parameters, BFLOPs, weights file
  * size and TF Java CPU latency (median after warm-up, batch 1), all measured on the same machine by the benchmark
  * ({@link VocBenchmark}), so a compress report and {@code edgeslim bench} give the same numbers for a model.
  */
-public record ModelSummary(String name, String cfg, String weights, double map07, double map12, long params,
+public record ModelSummary(String name, String cfg, String weights, double map07, double map12, double mapCoco,
+                           long params,
                            double bflops, long bytes, double latencyMs, int threads) {
     /** Latency warm-up runs before the timed ones. */
     private static final int WARMUP = 3;
@@ -33,6 +35,18 @@ public record ModelSummary(String name, String cfg, String weights, double map07
      */
     public static List<ModelSummary> measure(List<Candidate> candidates, Path data, String split, int threads,
                                              int latencyRuns) throws IOException {
+        return measure(candidates, data, split, null, threads, latencyRuns);
+    }
+
+    /** As above, with the dataset's class names ({@code classes}; null: the VOC names or those the data declares). */
+    public static List<ModelSummary> measure(List<Candidate> candidates, Path data, String split, VocClasses classes,
+                                             int threads, int latencyRuns) throws IOException {
+        if (classes == null) {
+            classes = dev.edgeslim.detector.data.Datasets.declaredClasses(data);
+        }
+        if (classes == null) {
+            classes = VocClasses.VOC;
+        }
         List<BenchModel> models = new ArrayList<>();
         for (int i = 0; i < candidates.size(); i++) {
             Candidate c = candidates.get(i);
@@ -40,7 +54,7 @@ public record ModelSummary(String name, String cfg, String weights, double map07
             models.add(new BenchModel("model" + i, c.cfg(), c.weights(), List.of(BenchFormat.TF), null, "compress"));
         }
         VocBenchmark.Options options = new VocBenchmark.Options(data, split, 0, threads, WARMUP, latencyRuns,
-                EVAL_BATCH, 0, null, null, 0, 100, null, false);
+                EVAL_BATCH, 0, null, null, 0, 100, null, false, classes);
         BenchResult result = VocBenchmark.run(models, options, VocBenchmark.Progress.NONE);
         List<ModelSummary> rows = new ArrayList<>();
         for (int i = 0; i < candidates.size(); i++) {
@@ -52,7 +66,7 @@ public record ModelSummary(String name, String cfg, String weights, double map07
                 throw new BadInputException(c.weights(), "could not measure '" + c.label() + "': " + why);
             }
             rows.add(new ModelSummary(c.label(), c.cfg().toString(), c.weights().toString(), row.eval().map11Point(),
-                    row.eval().mapAllPoint(), model.params(), model.bflops(), row.bytes(), row.latency().medianMs(),
+                    row.eval().mapAllPoint(), row.eval().mapCoco(), model.params(), model.bflops(), row.bytes(), row.latency().medianMs(),
                     threads));
         }
         return rows;

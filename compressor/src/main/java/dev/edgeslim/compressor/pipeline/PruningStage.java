@@ -35,11 +35,26 @@ public final class PruningStage {
     private final Path cfg;
     private final Path weights;
     private final PruningConfig config;
+    private final dev.edgeslim.detector.data.VocClasses classes;
 
     public PruningStage(Path cfg, Path weights, PruningConfig config) {
+        this(cfg, weights, config, null);
+    }
+
+    private PruningStage(Path cfg, Path weights, PruningConfig config, dev.edgeslim.detector.data.VocClasses classes) {
         this.cfg = cfg;
         this.weights = weights;
         this.config = config;
+        this.classes = classes;
+    }
+
+    /**
+     * The model's class names, kept beside the pruned model ({@code classes.names}; pruning keeps every class, so
+     * the names travel on to fine-tuning and export). Without them the {@code classes.names} recorded beside the
+     * input weights or cfg is kept, if there is one.
+     */
+    public PruningStage withClasses(dev.edgeslim.detector.data.VocClasses names) {
+        return new PruningStage(cfg, weights, config, names);
     }
 
     /** The report of what was removed; {@code target} is the search's outcome for a TARGET_* criterion, else null. */
@@ -88,7 +103,17 @@ public final class PruningStage {
         String reportJson = report.toJson();
         String reportMd = report.toMarkdown();
 
-        OutputFolder.prepare(out, force, false, Set.copyOf(FILES));
+        dev.edgeslim.detector.data.VocClasses names = classes != null ? classes : recordedClasses();
+        if (names != null && names.size() != spec.classes()) {
+            throw new BadInputException(cfg, "the model has " + spec.classes() + " classes but " + names.size()
+                    + " class names were given");
+        }
+        java.util.Set<String> own = new java.util.HashSet<>(FILES);
+        own.add(dev.edgeslim.detector.data.VocClasses.FILE_NAME); // written when the model's class names are known
+        OutputFolder.prepare(out, force, false, own);
+        if (names != null) {
+            names.write(out.resolve(dev.edgeslim.detector.data.VocClasses.FILE_NAME));
+        }
         DarknetModel result = new DarknetModel(pruned.spec(), pruned.weights());
         result.write(out.resolve(CFG), out.resolve(WEIGHTS));
         AtomicFiles.writeString(out.resolve("plan.json"), planJson);
@@ -96,5 +121,17 @@ public final class PruningStage {
         AtomicFiles.writeString(out.resolve("prune-report.md"), reportMd);
         AtomicFiles.writeBytes(out.resolve("kept-channels.png"), png);
         return new Result(report, target, result);
+    }
+
+    /** {@code classes.names} beside the input weights, else beside its cfg; null when neither has one. */
+    private dev.edgeslim.detector.data.VocClasses recordedClasses() {
+        for (Path model : new Path[]{weights, cfg}) {
+            Path folder = model == null ? null : model.toAbsolutePath().getParent();
+            Path names = folder == null ? null : folder.resolve(dev.edgeslim.detector.data.VocClasses.FILE_NAME);
+            if (names != null && Files.isRegularFile(names)) {
+                return dev.edgeslim.detector.data.VocClasses.load(names);
+            }
+        }
+        return null;
     }
 }

@@ -33,6 +33,17 @@ import java.util.TreeSet;
  * {@code gamma/<group>.png}.
  */
 public final class SparseTrainingStage {
+    private PrintStream dataLog;
+
+    /**
+     * Where the one-pass data check says what it found ({@code data: ...} per split) before training: always when
+     * progress is shown, else only when something was skipped or corrected. Without it, the progress stream.
+     */
+    public SparseTrainingStage reportingData(PrintStream log) {
+        this.dataLog = log;
+        return this;
+    }
+
     /** Everything the stage writes into its folder. */
     public static final Set<String> OWN;
 
@@ -76,6 +87,7 @@ public final class SparseTrainingStage {
         NetworkSpec spec = settings.sized(model.spec());
         WeightStore initial = model.weights();
         TrainingData sets = TrainingData.open(data, settings, spec, cfg);
+        sets.report(dataLog != null ? dataLog : progress, progress == null);
         String nothing = ChannelGraph.of(spec).whyNothingIsPrunable();
         if (nothing != null) {
             throw new BadInputException(cfg, "no channel of this network can be pruned: " + nothing);

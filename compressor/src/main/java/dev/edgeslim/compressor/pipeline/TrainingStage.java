@@ -19,6 +19,17 @@ import java.util.List;
 
 /** Training a model with the YOLOv4 loss, from darknet weights or a seeded initialisation: the baseline to compress. */
 public final class TrainingStage {
+    private PrintStream dataLog;
+
+    /**
+     * Where the one-pass data check says what it found ({@code data: ...} per split) before training: always when
+     * progress is shown, else only when something was skipped or corrected. Without it, the progress stream.
+     */
+    public TrainingStage reportingData(PrintStream log) {
+        this.dataLog = log;
+        return this;
+    }
+
     private final Path cfg;
     private final Path weights;
     private final Path data;
@@ -46,6 +57,7 @@ public final class TrainingStage {
             initial = WeightInitializer.forTraining(spec, training.seed());
         }
         TrainingData sets = TrainingData.open(data, settings, spec, cfg);
+        sets.report(dataLog != null ? dataLog : progress, progress == null);
         OutputFolder.prepare(out, force, resume, RunFolder.OWN);
         return TrainingRun.run(new TrainingRun.Config(spec, initial, sets.train(), sets.eval(),
                 settings.augmentation(spec), training, settings.evaluationPeriod(), out, resume, progress),

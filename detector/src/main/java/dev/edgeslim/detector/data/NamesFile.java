@@ -14,9 +14,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * A darknet .names file: one class name per line (LF or CRLF), in class order; blank lines and surrounding spaces
- * ignored; a name is at most {@value #MAX_NAME_LENGTH} characters and has no control characters. The one reader of such
- * files (export metadata, custom dataset classes).
+ * A darknet .names file: one class name per line (LF or CRLF), in class order; surrounding spaces and blank lines after
+ * the last name ignored (a blank line before it is refused: darknet counts it as a class); a name is at most
+ * {@value #MAX_NAME_LENGTH} characters and has no control characters. The one reader of such files.
  */
 public final class NamesFile {
     public static final long MAX_BYTES = 8L << 20;
@@ -60,12 +60,20 @@ public final class NamesFile {
         }
         List<Entry> names = new ArrayList<>();
         int lineNumber = 0;
+        int blankLine = 0;
         for (String line : text.split("\r?\n", -1)) {
             lineNumber++;
             String name = line.strip();
             if (name.isEmpty()) {
+                blankLine = blankLine == 0 ? lineNumber : blankLine;
                 continue;
             }
+            if (blankLine > 0) {
+                // darknet reads every line as a class, so a blank one between names shifts every later class id
+                throw new BadInputException(file, blankLine, "blank class name (every line before the last name "
+                        + "is a class)");
+            }
+            blankLine = 0;
             if (name.length() > MAX_NAME_LENGTH) {
                 throw new BadInputException(file, lineNumber, "class name longer than " + MAX_NAME_LENGTH + " characters");
             }

@@ -31,9 +31,9 @@ import java.util.List;
  * DTDs or schemas, has XInclude and entity expansion off, resolves no entity, and refuses elements nested deeper
  * than {@value #MAX_DEPTH} levels. The declared image size is checked
  * against {@link ImageLoader#DEFAULT_MAX_PIXELS} before objects are read, and the object count against
- * {@link DataLimits#MAX_OBJECTS}. Every box must be finite, non-degenerate (x2 &gt; x1, y2 &gt; y1) and inside the
- * declared image (0 &le; x1, x2 &le; width; 0 is tolerated for tools that write 0-based coordinates), and every class
- * name must be in the class list.
+ * {@link DataLimits#MAX_OBJECTS}. Every coordinate must be a finite number and every class name in the class list.
+ * A missing {@code <size>} is width and height 0 (the image header tells them); boxes are returned as written, for
+ * {@link VocDataset} to fit them to the image (clipped at the border, zero-area ones skipped and counted).
  *
  * <p>Not thread-safe (holds one DocumentBuilder); use one parser per thread.
  */
@@ -118,6 +118,28 @@ public final class VocAnnotationParser {
         return read(xml, doc.getDocumentElement());
     }
 
+    /** The class names (the {@code <object><name>} texts) an annotation uses, without checking anything else. */
+    public java.util.Set<String> objectNames(Path xml) {
+        byte[] bytes;
+        try {
+            if (Files.size(xml) > DataLimits.MAX_ANNOTATION_BYTES) {
+                return java.util.Set.of();
+            }
+            bytes = Files.readAllBytes(xml);
+        } catch (IOException e) {
+            return java.util.Set.of();
+        }
+        java.util.Set<String> names = new java.util.TreeSet<>();
+        Element root = parseXml(xml, bytes).getDocumentElement();
+        for (Element o : children(root, "object")) {
+            Element n = child(o, "name");
+            if (n != null && !n.getTextContent().isBlank()) {
+                names.add(n.getTextContent().strip());
+            }
+        }
+        return names;
+    }
+
     private Document parseXml(Path xml, byte[] bytes) {
         try {
             InputSource source = new InputSource(new ByteArrayInputStream(bytes));
@@ -157,17 +179,16 @@ public final class VocAnnotationParser {
             throw new BadInputException(xml, "root element is <" + root.getTagName() + ">, expected <annotation>");
         }
         Element size = child(root, "size");
-        if (size == null) {
-            throw new BadInputException(xml, "missing <size> (image width/height)");
-        }
-        int width = positiveInt(xml, size, "width");
-        int height = positiveInt(xml, size, "height");
+        // labelImg, CVAT and Roboflow exports may leave <size> out: the image's own header gives it (width 0 here)
+        boolean sized = size != null && child(size, "width") != null && child(size, "height") != null;
+        int width = sized ? positiveInt(xml, size, "width") : 0;
+        int height = sized ? positiveInt(xml, size, "height") : 0;
         if ((long) width * height > ImageLoader.DEFAULT_MAX_PIXELS) {
             throw new BadInputException(xml, "declared image size " + width + "x" + height + " exceeds the "
                     + ImageLoader.DEFAULT_MAX_PIXELS + "-pixel limit (edgeslim.limit.maxImagePixels)");
         }
         int depth = 3;
-        if (child(size, "depth") != null) {
+        if (size != null && child(size, "depth") != null && !child(size, "depth").getTextContent().isBlank()) {
             depth = positiveInt(xml, size, "depth");
             if (depth > 4) {
                 throw new BadInputException(xml, "<depth> " + depth + " is not an image depth (1..4)");
@@ -203,7 +224,7 @@ public final class VocAnnotationParser {
         }
         int classId = classes.indexOf(name);
         if (classId < 0) {
-            throw new BadInputException(xml, what + ": unknown class name (not among the " + classes.size()
+            throw new UnknownClassException(xml, what + ": unknown class name (not among the " + classes.size()
                     + " classes of the class list)");
         }
         Element box = child(o, "bndbox");
@@ -214,21 +235,9 @@ public final class VocAnnotationParser {
         double y1 = coordinate(xml, what, box, "ymin");
         double x2 = coordinate(xml, what, box, "xmax");
         double y2 = coordinate(xml, what, box, "ymax");
-        if (!(x2 > x1) || !(y2 > y1)) {
-            throw new BadInputException(xml, what + ": degenerate box (" + fmt(x1) + "," + fmt(y1) + ")-(" + fmt(x2)
-                    + "," + fmt(y2) + "), needs xmax > xmin and ymax > ymin");
-        }
-        if (x1 < 0 || y1 < 0 || x2 > width || y2 > height) {
-            throw new BadInputException(xml, what + ": box (" + fmt(x1) + "," + fmt(y1) + ")-(" + fmt(x2) + ","
-                    + fmt(y2) + ") lies outside the " + width + "x" + height + " image");
-        }
         boolean difficult = flag(xml, what, o, "difficult");
         boolean truncated = flag(xml, what, o, "truncated");
         return new VocObject(classId, name, x1, y1, x2, y2, difficult, truncated);
-    }
-
-    private static String fmt(double v) {
-        return v == Math.rint(v) && Math.abs(v) < 1e15 ? String.valueOf((long) v) : String.valueOf(v);
     }
 
     private static double coordinate(Path xml, String what, Element box, String tag) {

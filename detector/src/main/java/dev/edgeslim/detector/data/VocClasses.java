@@ -17,6 +17,9 @@ public final class VocClasses {
             "bus", "car", "cat", "chair", "cow", "diningtable", "dog", "horse", "motorbike", "person",
             "pottedplant", "sheep", "sofa", "train", "tvmonitor"));
 
+    /** The file a model's class names travel in, beside its cfg and weights (training runs, pruned and pinned models). */
+    public static final String FILE_NAME = "classes.names";
+
     private final List<String> names;
     private final Map<String, Integer> ids = new HashMap<>();
 
@@ -60,6 +63,16 @@ public final class VocClasses {
             names.add(e.name());
         }
         return new VocClasses(names);
+    }
+
+    /** Writes this list as a darknet .names file (one name a line), atomically. */
+    public void write(Path file) throws java.io.IOException {
+        dev.edgeslim.detector.io.AtomicFiles.writeString(file, String.join("\n", names) + "\n");
+    }
+
+    /** Whether every name in {@code used} is a class of this list. */
+    public boolean containsAll(java.util.Collection<String> used) {
+        return ids.keySet().containsAll(used);
     }
 
     public int size() {

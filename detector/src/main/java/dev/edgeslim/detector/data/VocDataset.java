@@ -67,6 +67,9 @@ public final class VocDataset implements ImageSource {
     private final List<VocSample> samples;
     private final List<BadSample> bad = new ArrayList<>();
     private final BitSet badAtLoad = new BitSet();
+    private int zeroAreaSkipped;
+    private int boxesClipped;
+    private int sizesCorrected;
 
     private VocDataset(Path root, String splitSpec, Options options, List<VocSample> samples, List<BadSample> bad) {
         this.root = root;
@@ -90,6 +93,7 @@ public final class VocDataset implements ImageSource {
         List<BadSample> bad = new ArrayList<>();
         Set<String> seen = new LinkedHashSet<>();
         VocAnnotationParser parser = new VocAnnotationParser(options.classes());
+        Fixes fixes = new Fixes();
         for (Part part : parts) {
             List<Listed> ids = readIds(part, realRoot, options.skipBad(), bad);
             for (Listed listed : ids) {
@@ -98,7 +102,7 @@ public final class VocDataset implements ImageSource {
                     continue;
                 }
                 try {
-                    samples.add(readSample(parser, part.year, listed, realRoot));
+                    samples.add(readSample(parser, part.year, listed, realRoot, fixes));
                 } catch (BadInputException e) {
                     if (!options.skipBad()) {
                         throw e;
@@ -111,7 +115,34 @@ public final class VocDataset implements ImageSource {
             throw new BadInputException(root, "split '" + spec + "' has no usable samples"
                     + (bad.isEmpty() ? "" : " (" + bad.size() + " bad, first: " + bad.get(0) + ")"));
         }
-        return new VocDataset(root, spec, options, samples, bad);
+        VocDataset dataset = new VocDataset(root, spec, options, samples, bad);
+        dataset.zeroAreaSkipped = fixes.zeroArea;
+        dataset.boxesClipped = fixes.clipped;
+        dataset.sizesCorrected = fixes.sizesCorrected;
+        return dataset;
+    }
+
+    /**
+     * The class names the annotations of {@code splitSpec} use, sorted (unreadable annotations are passed over):
+     * what a user is shown when the dataset's classes are not the ones in use.
+     */
+    public static java.util.SortedSet<String> classNamesUsed(Path root, String splitSpec) {
+        String spec = splitSpec == null || splitSpec.isBlank() ? "trainval" : splitSpec.strip();
+        Path realRoot = realDirectory(root);
+        VocAnnotationParser parser = new VocAnnotationParser(VocClasses.VOC);
+        java.util.SortedSet<String> names = new java.util.TreeSet<>();
+        for (Part part : parseSpec(spec, yearFolders(root, realRoot), root)) {
+            for (Listed listed : readIds(part, realRoot, true, new ArrayList<>())) {
+                Path annotation = part.year.dir.resolve("Annotations").resolve(listed.id + ".xml");
+                try {
+                    names.addAll(parser.objectNames(SafePaths.requireInside(realRoot, annotation, annotation,
+                            "annotation")));
+                } catch (BadInputException e) {
+                    // a broken file is reported when the dataset is opened; here only the names matter
+                }
+            }
+        }
+        return names;
     }
 
     /**
@@ -272,7 +303,37 @@ public final class VocDataset implements ImageSource {
         return ids;
     }
 
-    private static VocSample readSample(VocAnnotationParser parser, YearFolder year, Listed listed, Path realRoot) {
+    /** What was corrected while reading: annotations' sizes, boxes clipped at the border, zero-area boxes skipped. */
+    private static final class Fixes {
+        int sizesCorrected;
+        int clipped;
+        int zeroArea;
+    }
+
+    /** Image file extensions tried after the id, in this order (Roboflow and CVAT export PNG too). */
+    private static final List<String> IMAGE_EXTENSIONS = List.of(".jpg", ".jpeg", ".png", ".JPG", ".JPEG", ".PNG");
+
+    /**
+     * {@code o} inside a {@code width} x {@code height} image: {@code o} itself when it fits, a copy clipped to the
+     * border when it reaches over it, null when nothing of it is left (xmax &le; xmin or ymax &le; ymin: a click
+     * without a drag in a labelling tool, which darknet's conversion makes a box of zero size).
+     */
+    static VocObject fit(VocObject o, int width, int height) {
+        double x1 = o.x1() < 0 ? 1 : Math.min(o.x1(), width);
+        double y1 = o.y1() < 0 ? 1 : Math.min(o.y1(), height);
+        double x2 = Math.min(o.x2(), width);
+        double y2 = Math.min(o.y2(), height);
+        if (!(x2 > x1) || !(y2 > y1)) {
+            return null;
+        }
+        if (x1 == o.x1() && y1 == o.y1() && x2 == o.x2() && y2 == o.y2()) {
+            return o;
+        }
+        return new VocObject(o.classId(), o.className(), x1, y1, x2, y2, o.difficult(), o.truncated());
+    }
+
+    private static VocSample readSample(VocAnnotationParser parser, YearFolder year, Listed listed, Path realRoot,
+                                        Fixes fixes) {
         Path annotation = year.dir.resolve("Annotations").resolve(listed.id + ".xml");
         if (!Files.exists(annotation, LinkOption.NOFOLLOW_LINKS)) {
             throw new BadInputException(listed.listFile, listed.line, "no annotation Annotations/" + listed.id
@@ -283,8 +344,15 @@ public final class VocDataset implements ImageSource {
         Path images = year.dir.resolve("JPEGImages");
         Path image = null;
         List<String> tried = new ArrayList<>();
-        for (String name : parsed.filename() == null ? List.of(listed.id + ".jpg")
-                : List.of(parsed.filename(), listed.id + ".jpg")) {
+        // the devkit finds an image by its ImageSets id; the <filename> a labelling tool wrote is only a fallback
+        List<String> candidates = new ArrayList<>();
+        for (String ext : IMAGE_EXTENSIONS) {
+            candidates.add(listed.id + ext);
+        }
+        if (parsed.filename() != null) {
+            candidates.add(parsed.filename());
+        }
+        for (String name : candidates) {
             Path candidate = images.resolve(name);
             tried.add("JPEGImages/" + name);
             if (Files.exists(candidate, LinkOption.NOFOLLOW_LINKS)) {
@@ -293,16 +361,39 @@ public final class VocDataset implements ImageSource {
             }
         }
         if (image == null) {
-            throw new BadInputException(annotation, "image file missing: "
-                    + String.join(" nor ", new LinkedHashSet<>(tried)) + " exists");
+            throw new BadInputException(annotation, "image file missing: none of "
+                    + String.join(", ", new LinkedHashSet<>(tried)) + " exists");
         }
         Path realImage = SafePaths.requireInside(realRoot, image, annotation, "image");
-        VocAnnotation a = new VocAnnotation(listed.id, realImage, parsed.width(), parsed.height(), parsed.depth(),
-                parsed.objects());
+        // the image's header is the truth about its size: <size> may be missing or wrong in exported annotations
+        ImageLoader.ImageSize actual = IMAGES.probe(realImage);
+        if (actual.width() != parsed.width() || actual.height() != parsed.height()) {
+            fixes.sizesCorrected++;
+        }
+        List<VocObject> objects = new ArrayList<>(parsed.objects().size());
+        for (VocObject o : parsed.objects()) {
+            VocObject fitted = fit(o, actual.width(), actual.height());
+            if (fitted == null) {
+                fixes.zeroArea++;
+            } else {
+                fixes.clipped += fitted == o ? 0 : 1;
+                objects.add(fitted);
+            }
+        }
+        VocAnnotation a = new VocAnnotation(listed.id, realImage, actual.width(), actual.height(), parsed.depth(),
+                objects);
         return new VocSample(year.name, annotation, a);
     }
 
-    private static BadSample toBad(BadInputException e) {
+    /** A dataset of samples read elsewhere (e.g. {@link DarknetDataset}); {@code zeroArea} boxes were skipped. */
+    static VocDataset of(Path root, String splitSpec, Options options, List<VocSample> samples, List<BadSample> bad,
+                         int zeroArea) {
+        VocDataset d = new VocDataset(root, splitSpec, options, samples, bad);
+        d.zeroAreaSkipped = zeroArea;
+        return d;
+    }
+
+    static BadSample toBad(BadInputException e) {
         String m = e.getMessage();
         String prefix = e.source() + ":";
         String reason = m.startsWith(prefix) ? m.substring(prefix.length()).strip() : m;
@@ -324,7 +415,11 @@ public final class VocDataset implements ImageSource {
         for (int i = 0; i < maxImages; i++) {
             chosen.add(samples.get((int) ((long) i * samples.size() / maxImages)));
         }
-        return new VocDataset(root, splitSpec, options, chosen, badSamples());
+        VocDataset sub = new VocDataset(root, splitSpec, options, chosen, badSamples());
+        sub.zeroAreaSkipped = zeroAreaSkipped;
+        sub.boxesClipped = boxesClipped;
+        sub.sizesCorrected = sizesCorrected;
+        return sub;
     }
 
     public Path root() {
@@ -361,6 +456,21 @@ public final class VocDataset implements ImageSource {
         return Collections.unmodifiableList(new ArrayList<>(bad));
     }
 
+    /** Boxes of zero width or height in the annotations, skipped. */
+    public int zeroAreaSkipped() {
+        return zeroAreaSkipped;
+    }
+
+    /** Boxes reaching over the image border, clipped to it. */
+    public int boxesClipped() {
+        return boxesClipped;
+    }
+
+    /** Annotations whose {@code <size>} was missing or disagreed with the image, which was believed. */
+    public int sizesCorrected() {
+        return sizesCorrected;
+    }
+
     public int objectCount() {
         int n = 0;
         for (VocSample s : samples) {
@@ -373,6 +483,12 @@ public final class VocDataset implements ImageSource {
     public String summary() {
         int skipped = badSamples().size();
         return root + " [" + splitSpec + "]: " + size() + " images, " + objectCount() + " objects"
+                + (zeroAreaSkipped == 0 ? "" : ", " + zeroAreaSkipped + " zero-area box"
+                + (zeroAreaSkipped == 1 ? "" : "es") + " skipped")
+                + (boxesClipped == 0 ? "" : ", " + boxesClipped + " box" + (boxesClipped == 1 ? "" : "es")
+                + " clipped at the border")
+                + (sizesCorrected == 0 ? "" : ", " + sizesCorrected + " annotation size"
+                + (sizesCorrected == 1 ? "" : "s") + " taken from the image")
                 + (skipped == 0 ? "" : ", " + skipped + " bad sample" + (skipped == 1 ? "" : "s") + " skipped");
     }
 

@@ -37,7 +37,7 @@ public final class EvalReport {
 
     /**
      * JSON tree. Fields: {@code iouThreshold}, {@code map11Point} (VOC2007), {@code mapAllPoint} (VOC2010+),
-     * {@code scoredClasses}, {@code positives}, {@code detections}, {@code truePositives}, {@code falsePositives},
+     * {@code coco {map, ap50, ap75, apSmall, apMedium, apLarge}} (COCO-style), {@code scoredClasses}, {@code positives}, {@code detections}, {@code truePositives}, {@code falsePositives},
      * and {@code classes}: per class {@code id, name, positives, difficult, detections, truePositives,
      * falsePositives, duplicates, ignored, ap11Point, apAllPoint, precision[], recall[]}.
      */
@@ -46,6 +46,15 @@ public final class EvalReport {
         root.put("iouThreshold", result.iouThreshold());
         putNumber(root, "map11Point", result.map11Point());
         putNumber(root, "mapAllPoint", result.mapAllPoint());
+        if (result.coco() != null) {
+            ObjectNode coco = root.putObject("coco");
+            putNumber(coco, "map", result.coco().map());
+            putNumber(coco, "ap50", result.coco().ap50());
+            putNumber(coco, "ap75", result.coco().ap75());
+            putNumber(coco, "apSmall", result.coco().apSmall());
+            putNumber(coco, "apMedium", result.coco().apMedium());
+            putNumber(coco, "apLarge", result.coco().apLarge());
+        }
         root.put("scoredClasses", result.scoredClasses());
         root.put("positives", result.positives());
         root.put("detections", result.detections());
@@ -135,7 +144,8 @@ public final class EvalReport {
     }
 
     public static void writeTable(Path file, EvalResult result) throws IOException {
-        AtomicFiles.writeString(file, toTable(result));
+        AtomicFiles.writeString(file, toTable(result)
+                + (result.coco() == null ? "" : "\nCOCO-style: " + result.coco().summary() + "\n"));
     }
 
     public static void writePrCurve(Path file, EvalResult result, String title) throws IOException {

@@ -9,11 +9,23 @@ import java.util.List;
  *
  * @param map11Point  mean VOC2007 11-point AP
  * @param mapAllPoint mean VOC2010+ all-point AP
+ * @param coco        the COCO-style numbers of the same detections (mAP@[.5:.95], AP50, AP75, AP S/M/L); null when
+ *                    not computed
  */
-public record EvalResult(double iouThreshold, List<ClassEvaluation> classes, double map11Point, double mapAllPoint) {
+public record EvalResult(double iouThreshold, List<ClassEvaluation> classes, double map11Point, double mapAllPoint,
+                         CocoResult coco) {
 
     public EvalResult {
         classes = List.copyOf(classes);
+    }
+
+    public EvalResult(double iouThreshold, List<ClassEvaluation> classes, double map11Point, double mapAllPoint) {
+        this(iouThreshold, classes, map11Point, mapAllPoint, null);
+    }
+
+    /** COCO's mAP@[.5:.95], NaN when not computed. */
+    public double mapCoco() {
+        return coco == null ? Double.NaN : coco.map();
     }
 
     public int scoredClasses() {

@@ -28,7 +28,7 @@ import java.util.Set;
  * <p>
  * Recall = TP / (non-difficult ground truths), precision = TP / (TP + FP), accumulated down the sorted list.
  * Ignored detections add no point to the curve; the devkit keeps them as repeated points, which changes neither
- * AP definition.
+ * AP definition. The result also carries the COCO-style numbers of the same detections ({@link CocoEvaluator}).
  */
 public final class VocEvaluator {
     public static final double DEFAULT_IOU_THRESHOLD = 0.5;
@@ -89,7 +89,9 @@ public final class VocEvaluator {
         }
         double map11 = scored == 0 ? Double.NaN : sum11 / scored;
         double mapAll = scored == 0 ? Double.NaN : sumAll / scored;
-        return new EvalResult(iouThreshold, perClass, map11, mapAll);
+        // the COCO-style numbers beside VOC's: what most papers since Scaled-YOLOv4 report
+        CocoResult coco = new CocoEvaluator(numClasses).evaluate(groundTruths, detections);
+        return new EvalResult(iouThreshold, perClass, map11, mapAll, coco);
     }
 
     private ClassEvaluation evaluateClass(int classId, List<GroundTruth> truths, List<ScoredDetection> detections) {

@@ -16,8 +16,10 @@ public record RunFolder(Path dir) {
     public static final String CURVES = "curves.png";
     public static final String CHECKPOINTS = "checkpoints";
     public static final String EVAL = "eval";
+    /** The class names the model was trained with, so later commands need not be told them again. */
+    public static final String NAMES = dev.edgeslim.detector.data.VocClasses.FILE_NAME;
     /** Everything a run writes into its folder. */
-    public static final Set<String> OWN = Set.of(CFG, WEIGHTS, METRICS, CURVES, CHECKPOINTS, EVAL);
+    public static final Set<String> OWN = Set.of(CFG, WEIGHTS, METRICS, CURVES, CHECKPOINTS, EVAL, NAMES);
 
     /** The trained network, at the size it was trained. */
     public Path cfg() {
@@ -27,6 +29,11 @@ public record RunFolder(Path dir) {
     /** The weights after the last epoch. */
     public Path weights() {
         return dir.resolve(WEIGHTS);
+    }
+
+    /** The class names the run trained with. */
+    public Path names() {
+        return dir.resolve(NAMES);
     }
 
     public Path checkpoints() {

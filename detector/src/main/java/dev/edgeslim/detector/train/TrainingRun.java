@@ -32,6 +32,7 @@ public final class TrainingRun {
     public static final String CURVES = RunFolder.CURVES;
     public static final String CHECKPOINTS = RunFolder.CHECKPOINTS;
     public static final String EVAL = RunFolder.EVAL;
+    public static final String NAMES = RunFolder.NAMES;
     public static final java.util.Set<String> OWN = RunFolder.OWN;
 
     /** What to train, on what, and where. {@code eval} may be null (no evaluation). */
@@ -58,6 +59,8 @@ public final class TrainingRun {
                              java.util.function.Function<Trainer, List<TrainingListener>> extraListeners)
             throws IOException {
         Files.createDirectories(c.outDir());
+        // recorded before training: a run stopped half-way still says which classes its checkpoints detect
+        c.train().classes().write(c.outDir().resolve(NAMES));
         TrainingOptions o = c.options();
         CheckpointStore checkpoints = new CheckpointStore(c.outDir().resolve(CHECKPOINTS));
         boolean resuming = c.resume() && checkpoints.exists();

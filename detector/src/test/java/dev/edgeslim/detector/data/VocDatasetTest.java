@@ -143,11 +143,8 @@ class VocDatasetTest {
     }
 
     @Test
-    void missingOrHugeSizeIsRefused() throws IOException {
-        BadInputException e = refused("000001", "<annotation><filename>000001.jpg</filename>"
-                + VocFixture.object("dog", 1, 1, 5, 5, false) + "</annotation>");
-        assertTrue(e.getMessage().contains("missing <size>"), e.getMessage());
-        e = refused("000002", VocFixture.xml("000002.jpg", 100000, 100000));
+    void hugeOrZeroSizeIsRefused() throws IOException {
+        BadInputException e = refused("000002", VocFixture.xml("000002.jpg", 100000, 100000));
         assertTrue(e.getMessage().contains("exceeds the 50000000-pixel limit"), e.getMessage());
         e = refused("000003", VocFixture.xml("000003.jpg", 40, 0));
         assertTrue(e.getMessage().contains("<height> '0' is not a positive whole number"), e.getMessage());
@@ -155,14 +152,7 @@ class VocDatasetTest {
 
     @Test
     void badBoxesAreRefused() throws IOException {
-        BadInputException e = refused("000001", VocFixture.xml("000001.jpg", 40, 30,
-                VocFixture.object("dog", 1, 1, 41, 10, false)));
-        assertTrue(e.getMessage().contains("object 1 ('dog'): box (1,1)-(41,10) lies outside the 40x30 image"),
-                e.getMessage());
-        e = refused("000002", VocFixture.xml("000002.jpg", 40, 30, VocFixture.object("dog", 1, 1, 10, 10, false),
-                VocFixture.object("cat", 10, 5, 10, 9, false)));
-        assertTrue(e.getMessage().contains("object 2 ('cat'): degenerate box"), e.getMessage());
-        e = refused("000003", VocFixture.xml("000003.jpg", 40, 30, VocFixture.object("dog", "1", "abc", 10, 10,
+        BadInputException e = refused("000003", VocFixture.xml("000003.jpg", 40, 30, VocFixture.object("dog", "1", "abc", 10, 10,
                 false)));
         assertTrue(e.getMessage().contains("<ymin> 'abc' is not a number"), e.getMessage());
         e = refused("000004", VocFixture.xml("000004.jpg", 40, 30, VocFixture.object("dog", "1", "NaN", 10, 10,
@@ -176,7 +166,7 @@ class VocDatasetTest {
                 VocFixture.object("unicorn", 1, 1, 10, 10, false)));
         assertTrue(e.getMessage().contains("object 1 ('unicorn'): unknown class name"), e.getMessage());
         Path names = tmp.resolve("my.names");
-        Files.writeString(names, "horse\n\n  unicorn \n");
+        Files.writeString(names, "horse\n  unicorn \n\n");
         VocClasses custom = VocClasses.load(names);
         assertEquals(List.of("horse", "unicorn"), custom.names());
         VocDataset ds = VocDataset.open(devkit(), "trainval", VocDataset.Options.defaults().withClasses(custom));
@@ -184,6 +174,9 @@ class VocDatasetTest {
         Files.writeString(names, "horse\nhorse\n");
         e = assertThrows(BadInputException.class, () -> VocClasses.load(names));
         assertTrue(e.getMessage().contains(":2: class 'horse' repeats line 1"), e.getMessage());
+        Files.writeString(names, "horse\n\nunicorn\n");
+        e = assertThrows(BadInputException.class, () -> VocClasses.load(names));
+        assertTrue(e.getMessage().contains("my.names:2: blank class name"), e.getMessage());
     }
 
     @Test
@@ -191,7 +184,8 @@ class VocDatasetTest {
         VocFixture f = new VocFixture(devkit(), "VOC2007");
         f.annotation("000001", VocFixture.xml("000001.jpg", 40, 30)).list("trainval", "000001");
         BadInputException e = assertThrows(BadInputException.class, () -> VocDataset.open(devkit(), "trainval"));
-        assertTrue(e.getMessage().contains("000001.xml: image file missing: JPEGImages/000001.jpg"), e.getMessage());
+        assertTrue(e.getMessage().contains("000001.xml: image file missing: none of JPEGImages/000001.jpg"),
+                e.getMessage());
         f.list("trainval", "000009");
         e = assertThrows(BadInputException.class, () -> VocDataset.open(devkit(), "trainval"));
         assertTrue(e.getMessage().contains("trainval.txt:1: no annotation Annotations/000009.xml"), e.getMessage());
@@ -204,13 +198,17 @@ class VocDatasetTest {
                 .list("trainval", "000001", "000002");
         Path jpg = f.year.resolve("JPEGImages/000001.jpg");
         byte[] full = Files.readAllBytes(jpg);
-        Files.write(jpg, Arrays.copyOf(full, full.length * 2 / 3));
-
+        // opened while whole, cut afterwards: the image is found broken only when loaded
         VocDataset strict = VocDataset.open(devkit(), "trainval");
+        VocDataset lenient = VocDataset.open(devkit(), "trainval", VocDataset.Options.defaults().withSkipBad(true));
+        Files.write(jpg, Arrays.copyOf(full, full.length * 2 / 3));
         BadInputException e = assertThrows(BadInputException.class, () -> strict.load(0));
         assertTrue(e.getMessage().contains("000001.jpg: truncated JPEG"), e.getMessage());
+        // opened when already cut: found at open, before any training step
+        e = assertThrows(BadInputException.class, () -> VocDataset.open(devkit(), "trainval"));
+        assertTrue(e.getMessage().contains("000001.jpg: truncated JPEG"), e.getMessage());
+        assertEquals(1, VocDataset.open(devkit(), "trainval", VocDataset.Options.defaults().withSkipBad(true)).size());
 
-        VocDataset lenient = VocDataset.open(devkit(), "trainval", VocDataset.Options.defaults().withSkipBad(true));
         try (LabeledImage li = lenient.load(0)) {
             assertEquals("VOC2007/000002", li.id()); // the next loadable sample stands in
             assertEquals(1, li.index());
@@ -223,15 +221,57 @@ class VocDatasetTest {
         assertTrue(lenient.summary().contains("1 bad sample skipped"), lenient.summary());
     }
 
+    /**
+     * Annotations as labelImg, CVAT and Roboflow write them: read as the devkit and darknet would, corrected where the
+     * image says otherwise, and every correction counted in the summary before any training starts.
+     */
     @Test
-    void imageSizeMustMatchItsAnnotation() throws IOException {
+    void realWorldAnnotationsAreReadAndTheirCorrectionsCounted() throws IOException {
         VocFixture f = new VocFixture(devkit(), "VOC2007");
-        f.image("000001.jpg", 64, 48).annotation("000001", VocFixture.xml("000001.jpg", 48, 64))
-                .list("trainval", "000001");
+        // <size> disagrees with the image (the image wins); <filename> names another file (the id wins)
+        f.image("000001.jpg", 64, 48).annotation("000001", VocFixture.xml("IMG_4711.JPG", 48, 64,
+                VocFixture.object("dog", "2.5", "3.25", "20.75", "30", false)));
+        // no <size>, no <difficult>/<truncated>, a PNG image, a box over the border and a zero-area box
+        Files.write(f.year.resolve("JPEGImages/000002.png"), png(40, 30));
+        f.annotation("000002", "<annotation><filename>000002.png</filename><object><name>cat</name><bndbox>"
+                + "<xmin>30</xmin><ymin>-3</ymin><xmax>55</xmax><ymax>20</ymax></bndbox></object>"
+                + "<object><name>cat</name><bndbox><xmin>179</xmin><ymin>5</ymin><xmax>179</xmax><ymax>5</ymax>"
+                + "</bndbox></object><object><name>dog</name><bndbox><xmin>5</xmin><ymin>5</ymin><xmax>5</xmax>"
+                + "<ymax>9</ymax></bndbox></object></annotation>");
+        f.list("trainval", "000001", "000002");
         VocDataset ds = VocDataset.open(devkit(), "trainval");
-        BadInputException e = assertThrows(BadInputException.class, () -> ds.load(0));
-        assertTrue(e.getMessage().contains("image is 64x48 but its annotation 000001.xml declares 48x64"),
-                e.getMessage());
+        assertEquals(2, ds.size());
+        VocAnnotation a = ds.sample(0).annotation();
+        assertEquals(List.of(64, 48), List.of(a.width(), a.height()));
+        assertTrue(a.imagePath().endsWith("000001.jpg"));
+        VocObject dog = a.objects().get(0);
+        assertEquals(List.of(2.5, 3.25, 20.75, 30.0), List.of(dog.x1(), dog.y1(), dog.x2(), dog.y2()));
+        VocAnnotation b = ds.sample(1).annotation();
+        assertEquals(List.of(40, 30), List.of(b.width(), b.height()));
+        assertEquals(1, b.objects().size());
+        VocObject cat = b.objects().get(0);
+        assertEquals(List.of(30.0, 1.0, 40.0, 20.0), List.of(cat.x1(), cat.y1(), cat.x2(), cat.y2()));
+        assertTrue(!cat.difficult() && !cat.truncated());
+        assertEquals(2, ds.zeroAreaSkipped());
+        assertEquals(1, ds.boxesClipped());
+        assertEquals(2, ds.sizesCorrected());
+        assertTrue(ds.summary().contains("2 zero-area boxes skipped, 1 box clipped at the border, 2 annotation "
+                + "sizes taken from the image"), ds.summary());
+        try (var image = ds.readImage(1)) {
+            assertEquals(40, image.cols());
+        }
+    }
+
+    private static byte[] png(int w, int h) {
+        java.awt.image.BufferedImage img = new java.awt.image.BufferedImage(w, h,
+                java.awt.image.BufferedImage.TYPE_BYTE_GRAY);
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        try {
+            javax.imageio.ImageIO.write(img, "png", out);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        return out.toByteArray();
     }
 
     @Test
@@ -310,13 +350,13 @@ class VocDatasetTest {
                 .annotation("000005", "not xml at all").list("trainval", "000001", "000002", "000003", "000004",
                         "000005", "000006");
         VocDataset ds = VocDataset.open(devkit(), "trainval", VocDataset.Options.defaults().withSkipBad(true));
-        assertEquals(2, ds.size());
+        assertEquals(3, ds.size()); // 000002's box over the border is clipped, not bad
+        assertEquals(1, ds.boxesClipped());
         List<BadSample> bad = ds.badSamples();
-        assertEquals(4, bad.size(), bad.toString());
-        assertTrue(bad.get(0).file().endsWith("000002.xml") && bad.get(0).reason().contains("outside"));
-        assertTrue(bad.get(1).reason().contains("unknown class"));
-        assertTrue(bad.get(2).reason().contains("malformed XML"));
-        assertTrue(bad.get(3).file().endsWith("trainval.txt"));
+        assertEquals(3, bad.size(), bad.toString());
+        assertTrue(bad.get(0).reason().contains("unknown class"));
+        assertTrue(bad.get(1).reason().contains("malformed XML"));
+        assertTrue(bad.get(2).file().endsWith("trainval.txt"));
     }
 
     @Test

@@ -27,8 +27,9 @@ class VocResultsWriterTest {
         assertEquals(List.of(dir.resolve("comp4_det_test_car.txt"), dir.resolve("comp4_det_test_dog.txt")), files);
 
         List<String> carLines = Files.readAllLines(files.get(0));
-        assertEquals(List.of("000001 0.750000 1.5 1.0 10.0 10.0", "000001 0.500000 30.0 30.0 40.0 40.0",
-                "000002 0.250000 22.0 21.0 40.0 41.0"), carLines);
+        assertEquals(List.of("000001 0.750000 1.5000 1.0000 10.0000 10.0000",
+                "000001 0.500000 30.0000 30.0000 40.0000 40.0000", "000002 0.250000 22.0000 21.0000 40.0000 41.0000"),
+                carLines);
 
         // parse the files as another tool would and score them again
         List<ScoredDetection> readBack = new ArrayList<>();
@@ -53,5 +54,24 @@ class VocResultsWriterTest {
         assertThrows(IllegalArgumentException.class, () -> VocResultsWriter.write(dir, "../x", List.of("car"), List.of()));
         assertThrows(IllegalArgumentException.class, () -> VocResultsWriter.write(dir, "val", List.of("car"),
                 List.of(new ScoredDetection("my image", 0, 0.5, 1, 1, 2, 2))));
+    }
+
+    @Test
+    void datasetKeysBecomePlainIdsOneFileSetAYear(@TempDir Path dir) throws Exception {
+        List<ScoredDetection> dets = List.of(new ScoredDetection("VOC2007/000700", 0, 0.5, 1, 1, 10, 10),
+                new ScoredDetection("VOC2012/2008_000001", 1, 0.25, 2.125, 3, 20, 30.5));
+        List<Path> files = VocResultsWriter.writePerYear(dir, "test", List.of("car", "dog"), List.of("VOC2007",
+                "VOC2012"), dets);
+        assertEquals(4, files.size());
+        assertEquals(List.of("000700 0.500000 1.0000 1.0000 10.0000 10.0000"),
+                Files.readAllLines(dir.resolve("VOC2007/comp4_det_test_car.txt")));
+        assertEquals(List.of("2008_000001 0.250000 2.1250 3.0000 20.0000 30.5000"),
+                Files.readAllLines(dir.resolve("VOC2012/comp4_det_test_dog.txt")));
+        assertEquals(0, Files.size(dir.resolve("VOC2012/comp4_det_test_car.txt")));
+        // one year: the files go into the folder itself
+        Path one = dir.resolve("one");
+        VocResultsWriter.writePerYear(one, "test", List.of("car", "dog"), List.of("VOC2007"), dets.subList(0, 1));
+        assertEquals(List.of("000700 0.500000 1.0000 1.0000 10.0000 10.0000"),
+                Files.readAllLines(one.resolve("comp4_det_test_car.txt")));
     }
 }

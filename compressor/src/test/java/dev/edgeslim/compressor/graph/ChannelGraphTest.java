@@ -34,7 +34,7 @@ class ChannelGraphTest {
         NetworkSpec spec = CfgParser.parse(cfg);
         ChannelGraph g = ChannelGraph.of(spec);
         assertStructure(g);
-        assertEquals(5, cfgs().size(), "the five upstream cfgs");
+        assertTrue(cfgs().size() >= 5, "the upstream cfgs");
     }
 
     @Test

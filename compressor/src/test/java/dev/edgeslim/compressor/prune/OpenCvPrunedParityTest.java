@@ -31,7 +31,8 @@ class OpenCvPrunedParityTest {
     @ParameterizedTest
     @MethodSource("cfgs")
     void prunedFilesRunInOpenCvLikeInTensorFlow(Path cfg, @TempDir Path tmp) throws Exception {
-        NetworkSpec spec = CfgParser.parse(cfg).withInputSize(160, 160);
+        // 192: a multiple of every family stride (yolov4-p6 downsamples by 64)
+        NetworkSpec spec = CfgParser.parse(cfg).withInputSize(192, 192);
         WeightStore weights = PruneFixtures.sparseGammas(spec, 17);
         GroupPlanner planner = GroupPlanner.automatic(spec, GroupOptions.ratio(0.5), PlanRule.UNION);
         PrunedNetwork pruned = ModelSurgeon.prune(planner.graph(), weights, planner.plan(weights));

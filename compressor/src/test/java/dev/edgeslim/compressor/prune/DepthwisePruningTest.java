@@ -108,6 +108,17 @@ class DepthwisePruningTest {
                     set.unprunableReasons().toString());
         }
         assertTrue(graph.setOfConv(2).prunable(), "the plain conv after it still prunes");
+
+        GroupPlanner planner = GroupPlanner.automatic(spec, GroupOptions.ratio(0.5), PlanRule.UNION);
+        WeightStore weights = PruneFixtures.sparseGammas(spec, 3);
+        PrunedNetwork pruned = ModelSurgeon.prune(planner.graph(), weights, planner.plan(weights));
+        assertEquals(8, pruned.spec().conv(1).filters(), "the grouped convolution keeps its filters");
+        assertTrue(pruned.spec().conv(2).filters() < 8, "the plain one loses some");
+        PruneReport report = PruneReport.of(spec, pruned.spec(), planner, null);
+        assertTrue(report.keptWhole().stream().anyMatch(k -> k.convs().equals(java.util.List.of(0))
+                && k.reasons().stream().anyMatch(r -> r.startsWith("grouped convolution 1"))), report.keptWhole().toString());
+        assertTrue(report.toMarkdown().contains("| 0 | grouped convolution 1 (groups=2, not depthwise) keeps its input "
+                + "and output channels whole |"), report.toMarkdown());
     }
 
     @Test

@@ -15,7 +15,6 @@ import dev.edgeslim.detector.weights.BatchNormFolding;
 import dev.edgeslim.detector.weights.ConvWeights;
 import dev.edgeslim.detector.weights.WeightStore;
 import org.tensorflow.Operand;
-import org.tensorflow.Output;
 import org.tensorflow.ndarray.index.Indices;
 import org.tensorflow.op.Op;
 import org.tensorflow.op.Ops;

@@ -146,7 +146,7 @@ class DepthwisePruningTest {
             maskedTf = m.run(image, 1);
         }
         // the trained model's large logits (RMS ~7) carry float32 summation-order differences between the two
-        // runtimes through 120 layers; the pruned files must not add to what the unpruned network shows
+        // runtimes through 131 layers; the pruned files must not add to what the unpruned network shows
         double runtimes = HeadDeviation.of(maskedTf, maskedCv)[0];
         System.out.printf("masked: OpenCV vs TF %.2e; pruned vs masked in TF %.2e%n", runtimes,
                 HeadDeviation.of(maskedTf, prunedTf)[0]);

@@ -76,7 +76,7 @@ class OnnxExportParityTest {
                 expected[i] = tf.run(images[i], 1);
             }
         }
-        // trained logits reach |x| ~ 30 through 120 layers: float32 summation order shows up at 1e-5
+        // trained logits (RMS ~7) through 131 layers: float32 summation order shows up at 1e-5
         double error = maxRelative(fp32, images, expected);
         System.out.printf(Locale.ROOT, "yolo-fastest-1.1 body @320 ONNX fp32 vs TF Java: max rel %.1e%n", error);
         assertTrue(error <= 1e-4, "fp32 error " + error);

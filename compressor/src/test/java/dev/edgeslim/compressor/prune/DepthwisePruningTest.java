@@ -55,6 +55,17 @@ class DepthwisePruningTest {
                 prunable += set.prunable() ? 1 : 0;
             }
         }
+        // FLOPs-weighted sparse training prices a depthwise channel with the channel feeding it: one coupled set
+        java.util.Map<Integer, Double> costs = dev.edgeslim.compressor.sparsity.ChannelCosts.flopsPerChannel(graph);
+        for (int l : spec.convLayers()) {
+            if (spec.conv(l).groups() > 1 && costs.containsKey(l)) {
+                for (int member : graph.setOfConv(l).convLayers()) {
+                    assertEquals(costs.get(l), costs.get(member), "conv " + l + " and conv " + member + " cost the same");
+                }
+                assertTrue(costs.get(l) > 2.0 * spec.conv(l).size() * spec.conv(l).size()
+                        * spec.shapeOf(l).height() * spec.shapeOf(l).width(), "the whole block's channel, not one filter");
+            }
+        }
         assertEquals(28, depthwise, "the body model is made of depthwise convolutions: " + depthwise);
         assertTrue(prunable >= depthwise - 2, prunable + " of " + depthwise + " depthwise sets are prunable");
     }

@@ -146,7 +146,7 @@ final class StageFlags {
                 .toLowerCase(Locale.ROOT));
         if (weighting == null) {
             throw new UsageException("unknown --sparsity-weighting '" + p.string("sparsity-weighting", "")
-                    + "' (uniform, flops)");
+                    + "' (uniform, flops, params)");
         }
         return new SparseTrainingConfig(training, kind, strength, reach, warmup, percentile, weighting);
     }

@@ -7,7 +7,6 @@ import dev.edgeslim.compressor.prune.GroupOptions;
 import dev.edgeslim.compressor.sparsity.AutoStrength;
 import dev.edgeslim.compressor.sparsity.ChannelCosts;
 import dev.edgeslim.compressor.sparsity.GammaL1Regularizer;
-import dev.edgeslim.compressor.sparsity.SparsityWeighting;
 import dev.edgeslim.compressor.sparsity.GammaReport;
 import dev.edgeslim.compressor.sparsity.SparsitySchedule;
 import dev.edgeslim.detector.darknet.DarknetModel;
@@ -107,8 +106,8 @@ public final class SparseTrainingStage {
         TrainingRun.Result result = TrainingRun.run(new TrainingRun.Config(spec, initial, sets.train(), sets.eval(),
                         settings.augmentation(spec), training, settings.evaluationPeriod(), out, resume, progress),
                 List.of(new DetectionLoss(LossOptions.defaults())),
-                List.of(new GammaL1Regularizer(prunable, schedule, config.weighting() == SparsityWeighting.FLOPS
-                        ? ChannelCosts.flopsWeights(ChannelGraph.of(spec)) : Map.of())),
+                List.of(new GammaL1Regularizer(prunable, schedule,
+                        ChannelCosts.weights(ChannelGraph.of(spec), config.weighting()))),
                 trainer -> List.of(new GammaReport(trainer::weights, initial,
                         AutoGroups.groups(spec, GroupOptions.ratio(0)), prunable, out)));
         var epochs = result.metrics().epochs();

@@ -4,6 +4,7 @@ import dev.edgeslim.compressor.graph.ChannelGraph;
 import dev.edgeslim.compressor.graph.CoupledSet;
 import dev.edgeslim.compressor.prune.ModelSurgeon;
 import dev.edgeslim.compressor.prune.PruningPlan;
+import dev.edgeslim.compressor.prune.TargetMetric;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -11,9 +12,10 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * What one channel of each prunable convolution costs: the FLOPs the network loses when one channel of its coupled
- * set is removed (the producing convolutions' outputs and every consumer's input, at their resolutions), measured
- * on the pruned spec itself so that routes, shortcuts and groups count exactly as surgery would leave them.
+ * What one channel of each prunable convolution costs: the FLOPs (or parameters) the network loses when one
+ * channel of its coupled set is removed (the producing convolutions' outputs and every consumer's input, at their
+ * resolutions), measured on the pruned spec itself so that routes, shortcuts and groups count exactly as surgery
+ * would leave them.
  */
 public final class ChannelCosts {
     private ChannelCosts() {
@@ -21,7 +23,16 @@ public final class ChannelCosts {
 
     /** FLOPs saved by removing one channel of the coupled set of each prunable convolution, by layer index. */
     public static Map<Integer, Double> flopsPerChannel(ChannelGraph graph) {
-        double total = graph.spec().totalFlops();
+        return perChannel(graph, TargetMetric.FLOPS);
+    }
+
+    /** Parameters saved by removing one channel of the coupled set of each prunable convolution, by layer index. */
+    public static Map<Integer, Double> paramsPerChannel(ChannelGraph graph) {
+        return perChannel(graph, TargetMetric.PARAMS);
+    }
+
+    private static Map<Integer, Double> perChannel(ChannelGraph graph, TargetMetric metric) {
+        double total = metric.of(graph.spec());
         Map<Integer, Double> costs = new TreeMap<>();
         for (CoupledSet set : graph.sets()) {
             if (!set.prunable() || set.size() < 2) {
@@ -34,7 +45,7 @@ public final class ChannelCosts {
                 masks.add(keep);
             }
             masks.get(set.id())[0] = false;
-            double saved = total - ModelSurgeon.prunedSpec(graph, PruningPlan.fromMasks(graph, masks)).totalFlops();
+            double saved = total - metric.of(ModelSurgeon.prunedSpec(graph, PruningPlan.fromMasks(graph, masks)));
             for (int layer : set.convLayers()) {
                 costs.put(layer, saved);
             }
@@ -50,7 +61,24 @@ public final class ChannelCosts {
      * without.
      */
     public static Map<Integer, Double> flopsWeights(ChannelGraph graph) {
-        Map<Integer, Double> costs = flopsPerChannel(graph);
+        return weights(graph, flopsPerChannel(graph));
+    }
+
+    /** Penalty weights for {@link SparsityWeighting#PARAMS}: as {@link #flopsWeights}, from parameter counts. */
+    public static Map<Integer, Double> paramsWeights(ChannelGraph graph) {
+        return weights(graph, paramsPerChannel(graph));
+    }
+
+    /** The weighting of {@code w} (an empty map, every weight 1, for uniform). */
+    public static Map<Integer, Double> weights(ChannelGraph graph, SparsityWeighting w) {
+        return switch (w) {
+            case UNIFORM -> Map.of();
+            case FLOPS -> flopsWeights(graph);
+            case PARAMS -> paramsWeights(graph);
+        };
+    }
+
+    private static Map<Integer, Double> weights(ChannelGraph graph, Map<Integer, Double> costs) {
         double channels = 0;
         double sum = 0;
         for (var e : costs.entrySet()) {

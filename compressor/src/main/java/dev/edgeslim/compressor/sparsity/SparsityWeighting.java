@@ -11,13 +11,19 @@ public enum SparsityWeighting {
      * penalty leans on the channels whose removal saves compute, so that a FLOPs target is met by removing zeros
      * rather than by cutting live channels of the costly high-resolution layers.
      */
-    FLOPS;
+    FLOPS,
+    /**
+     * Each convolution's strength scaled by the parameters one of its channels holds: the penalty leans on the
+     * wide deep layers, so that a parameter target is met there, where channels cost little compute and, after
+     * the SPP, little accuracy.
+     */
+    PARAMS;
 
     public String id() {
         return name().toLowerCase(Locale.ROOT);
     }
 
-    /** The weighting named {@code id} ("uniform" or "flops"), or null. */
+    /** The weighting named {@code id} ("uniform", "flops" or "params"), or null. */
     public static SparsityWeighting parse(String id) {
         for (SparsityWeighting w : values()) {
             if (w.id().equals(id)) {

@@ -55,17 +55,24 @@ fi
 step control train "$out/control" --cfg "$base_cfg" --weights "$base_weights" --data "$out/voc" --epochs "$extra" \
   --batch 8 --lr "$lr" --burn-in 50 --eval-every 5 --seed 11 --threads "$threads" --quiet
 
-# name  sparse-epochs  extra compress flags (fine-tuning gets the rest of EXTRA epochs)
+# name | sparse epochs | peak lr | extra compress flags (fine-tuning gets the rest of EXTRA epochs). Each row
+# changes one thing against the first; a row at another peak lr is compared with the control at lr 0.005 (a
+# control at its own lr is not part of this table).
 RECIPES=(
-  "s10-flops50|10|--reach 1.0 --target-flops 0.5"
+  "s10-flops50|10|0.005|--reach 1.0 --target-flops 0.5"
+  "s10-flops50-out1|10|0.005|--reach 1.0 --target-flops 0.5 --output-weight 1"
+  "s10-flops50-fw|10|0.005|--reach 1.0 --target-flops 0.5 --sparsity-weighting flops"
+  "s10-lr001-flops50|10|0.001|--reach 1.0 --target-flops 0.5"
 )
 models=(--model "baseline=$base_cfg:$base_weights" --model "control=$base_cfg:$out/control/final.weights")
 for r in "${RECIPES[@]}"; do
-  IFS='|' read -r name sparse flags <<< "$r"
-  # shellcheck disable=SC2086
-  step "$name" "$es" compress --cfg "$base_cfg" --weights "$base_weights" --data "$out/voc" --out "$out/$name" \
-    --sparse-epochs "$sparse" --finetune-epochs $((extra - sparse)) --lr "$lr" --seed 11 --eval-every 5 \
-    --threads "$threads" --quiet $flags
+  IFS='|' read -r name sparse rlr flags <<< "$r"
+  if [ ! -f "$out/$name/3-distill/final.weights" ]; then
+    # shellcheck disable=SC2086
+    step "$name" "$es" compress --cfg "$base_cfg" --weights "$base_weights" --data "$out/voc" --out "$out/$name" \
+      --sparse-epochs "$sparse" --finetune-epochs $((extra - sparse)) --lr "$rlr" --seed 11 --eval-every 5 \
+      --threads "$threads" --quiet $flags
+  fi
   models+=(--model "$name=$out/$name/3-distill/model.cfg:$out/$name/3-distill/final.weights")
 done
 

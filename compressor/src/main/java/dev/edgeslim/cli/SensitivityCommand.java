@@ -28,6 +28,10 @@ import java.util.Set;
  * {@code sensitivity.json}, {@code sensitivity.md} and {@code sensitivity.png} into {@code --out}. Every flag and
  * input is checked, and existing files that are not earlier outputs of this command refused (unless {@code --force}),
  * before the first model is measured; each file is written through a temp file renamed into place.
+ *
+ * <p>JSON ({@code --json}, and {@code sensitivity.json}): {@code model, split, images, threads, latencyRuns, command,
+ * machine{...}, points[{kind (BASELINE, GROUP, BLOCK), name, ratio (1 for a removed block), params, bflops,
+ * map50Voc07, map50Voc12, latencyMs}]}, the unpruned model first.
  */
 public final class SensitivityCommand implements Command {
     static final List<String> FILES = List.of("sensitivity.json", "sensitivity.md", "sensitivity.png");
@@ -61,7 +65,8 @@ public final class SensitivityCommand implements Command {
                 .value("latency-runs", "N", "timed forward passes per variant (default 10)")
                 .flag("skip-bad", "skip and count unreadable samples")
                 .flag("quiet", "no progress bar")
-                .flag("force", "replace files in --out that are not earlier outputs of this command");
+                .flag("force", "replace files in --out that are not earlier outputs of this command")
+                .flag("json", "print sensitivity.json's content instead of the summary");
         CliOptions.Parsed p = options.parse(args, out);
         if (p == null) {
             return OK;
@@ -128,6 +133,10 @@ public final class SensitivityCommand implements Command {
         AtomicFiles.writeString(outDir.resolve(FILES.get(0)), json);
         AtomicFiles.writeString(outDir.resolve(FILES.get(1)), md);
         AtomicFiles.writeBytes(outDir.resolve(FILES.get(2)), png);
+        if (p.has("json")) {
+            out.println(json);
+            return OK;
+        }
         SensitivityAnalysis.Point base = report.baseline();
         out.printf(Locale.ROOT, "unpruned: mAP@0.5 VOC07 %.4f, %.2f ms; %d variants on %d images%n", base.map50Voc07(),
                 base.latencyMs(), points.size() - 1, subset.size());

@@ -169,6 +169,15 @@ class BlockPruningCommandTest {
     }
 
     @Test
+    void configurationsWithoutBlocksKeepTheirEarlierJson() throws Exception {
+        var mapper = new com.fasterxml.jackson.databind.ObjectMapper();
+        var none = dev.edgeslim.compressor.pipeline.PruningConfig.ratio(0.5);
+        assertFalse(mapper.writeValueAsString(none).contains("blocks"), "a manifest written before block pruning "
+                + "existed must still equal a run without blocks");
+        assertTrue(mapper.writeValueAsString(none.withBlocks(2)).contains("\"blocks\":2"));
+    }
+
+    @Test
     void compressRemovesBlocksAndDistillsThroughTheShiftedLayers() throws Exception {
         Path voc = CompressFixture.voc(dir, 8, 2);
         CompressFixture.Model model = CompressFixture.model(dir.resolve("in"), "residual", 7, RESIDUAL_CFG);

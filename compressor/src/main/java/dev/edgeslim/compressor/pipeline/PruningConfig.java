@@ -5,6 +5,8 @@ import dev.edgeslim.compressor.prune.PlanRule;
 import dev.edgeslim.compressor.prune.TargetAllocation;
 import dev.edgeslim.compressor.prune.TargetMetric;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
+
 import java.nio.file.Path;
 
 import static dev.edgeslim.compressor.pipeline.ConfigException.require;
@@ -18,10 +20,12 @@ import static dev.edgeslim.compressor.pipeline.ConfigException.require;
  * @param allocation how a target is shared among groups (used by the TARGET_* criteria only)
  * @param groups     a group definition file, or null for automatic groups
  * @param blocks     residual blocks to remove whole after channel pruning, the least important by the |γ| of their
- *                   branch's last batch norm ({@link dev.edgeslim.compressor.blocks.ResidualBlocks}); 0: none
+ *                   branch's last batch norm ({@link dev.edgeslim.compressor.blocks.ResidualBlocks}); 0: none (then
+ *                   left out of the manifest's JSON, so runs recorded before block pruning existed still match)
  */
 public record PruningConfig(Criterion criterion, double amount, TargetAllocation allocation, PlanRule rule,
-                            int floorK, double floorPercent, boolean round8, Path groups, int blocks) {
+                            int floorK, double floorPercent, boolean round8, Path groups,
+                            @JsonInclude(JsonInclude.Include.NON_DEFAULT) int blocks) {
     public enum Criterion { RATIO, PERCENTILE, TARGET_PARAMS, TARGET_FLOPS }
 
     public PruningConfig {

@@ -223,7 +223,7 @@ public final class VocBenchCommand implements Command {
     }
 
     /** The benchmark's progress as one bar with ETA on stderr (nothing when quiet). */
-    private static final class BarProgress implements VocBenchmark.Progress, AutoCloseable {
+    static final class BarProgress implements VocBenchmark.Progress, AutoCloseable {
         private final PrintStream err;
         private ProgressBar bar;
 

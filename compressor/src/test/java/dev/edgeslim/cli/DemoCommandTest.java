@@ -40,7 +40,8 @@ class DemoCommandTest {
     }
 
     static String[] demo(Path outDir, int baselineEpochs) {
-        return new String[]{"demo", "--out", outDir.toString(), "--size", "64", "--train-images", "16",
+        return new String[]{"demo", "--train-baseline", "--out", outDir.toString(), "--size", "64",
+                "--train-images", "16",
                 "--test-images", "8", "--epochs", String.valueOf(baselineEpochs), "--sparse-epochs", "1",
                 "--finetune-epochs", "1", "--quiet"};
     }
@@ -52,9 +53,15 @@ class DemoCommandTest {
         assertEquals(0, first.code(), first.err());
     }
 
-    /** The table the demo prints last: the rows after its "EdgeSlim demo:" line. */
+    /** The before/after table the demo prints: the rows after its "EdgeSlim demo:" line, up to a blank line. */
     static List<String> table(String stdout) {
         String tail = stdout.substring(stdout.lastIndexOf("EdgeSlim demo:"));
+        return tail.lines().skip(1).takeWhile(l -> !l.isBlank()).filter(l -> l.startsWith("| ")).toList();
+    }
+
+    /** The deployment table the demo prints after it: one row per model and runtime. */
+    static List<String> runtimeTable(String stdout) {
+        String tail = stdout.substring(stdout.lastIndexOf("Deployment runtimes"));
         return tail.lines().filter(l -> l.startsWith("| ")).toList();
     }
 
@@ -77,6 +84,20 @@ class DemoCommandTest {
         // the default target removes 70% of the parameters
         assertEquals(0.3 * input, params(rows.get(4)), 0.02 * input, rows.get(4));
         assertTrue(first.out().contains("done in"), first.out());
+    }
+
+    @Test
+    void measuresInputAndResultInTfJavaAndTflite() {
+        List<String> rows = runtimeTable(first.out());
+        assertEquals(7, rows.size(), String.join("\n", rows)); // header, two models in three formats
+        for (String model : List.of("input", "compressed")) {
+            for (String format : List.of("tf", "tflite-fp32", "tflite-int8")) {
+                assertTrue(rows.stream().anyMatch(r -> r.startsWith("| " + model + " | " + format + " |")
+                        && r.matches(".*\\| [0-9.]+ \\| [0-9.]+ \\| [0-9.]+× \\|$")), model + " " + format + " has a "
+                        + "latency: " + String.join("\n", rows));
+            }
+        }
+        assertTrue(Files.exists(out.resolve("bench/bench.json")));
     }
 
     @Test
@@ -135,10 +156,12 @@ class DemoCommandTest {
     @Test
     void badOptionsAreUsageErrors() {
         String outDir = dir.resolve("unused").toString();
-        for (String[] bad : List.of(new String[]{"demo", "--out", outDir, "--size", "100"},
+        for (String[] bad : List.of(new String[]{"demo", "--out", outDir, "--train-baseline", "--size", "100"},
                 new String[]{"demo", "--out", outDir, "--finetune-lr", "0"},
                 new String[]{"demo", "--out", outDir, "--ratio", "0.5", "--target-params", "0.6"},
-                new String[]{"demo", "--out", outDir, "--epochs", "1", "--epochs", "2"})) {
+                new String[]{"demo", "--out", outDir, "--train-baseline", "--epochs", "1", "--epochs", "2"},
+                new String[]{"demo", "--out", outDir, "--epochs", "2"},
+                new String[]{"demo", "--out", outDir, "--train-baseline", "--pinned", outDir})) {
             CliRunner r = CliRunner.run(bad);
             assertEquals(1, r.code(), String.join(" ", bad) + ": " + r.err());
             assertTrue(r.oneLineError(), r.err());

@@ -73,6 +73,8 @@ class SensitivityCommandTest {
         assertEquals(base.get("params").asLong(), zero.get("params").asLong());
         assertTrue(half.get("params").asLong() < base.get("params").asLong());
         assertEquals(block.name(), removed.get("name").asText());
+        assertEquals(1.0, base.get("latencyRatio").asDouble(), 0.0);
+        assertTrue(half.get("latencyMs").asDouble() > 0 && half.get("latencyRatio").asDouble() > 0);
 
         PrunedNetwork pruned = analysis.groupPruned(group.group(), 0.5);
         assertEquals(half.get("map50Voc07").asDouble(), eval(pruned, "group"), 1e-12);

@@ -1,6 +1,7 @@
 package dev.edgeslim.compressor.sensitivity;
 
 import dev.edgeslim.compressor.bench.LatencyBenchmark;
+import dev.edgeslim.compressor.bench.LatencyStats;
 import dev.edgeslim.compressor.bench.TensorFlowTimedModel;
 import dev.edgeslim.compressor.blocks.BlockSurgeon;
 import dev.edgeslim.compressor.blocks.ResidualBlock;
@@ -28,7 +29,7 @@ import java.util.Set;
  * How much each part of a network can be pruned: every automatic pruning group ({@link AutoGroups}) pruned alone
  * at each ratio (the lowest-|γ| fraction of its channels, the other groups untouched, as {@code prune --ratio}
  * would prune it), and every removable residual block ({@link ResidualBlocks}) removed alone; each variant measured
- * for mAP@0.5 on a dataset and TF Java latency (batch 1, median), beside the unpruned model measured the same way.
+ * for mAP@0.5 on a dataset and TF Java latency (batch 1, median, timed interleaved with the unpruned model).
  * Pruning goes through the same planner and surgery as {@code prune}, so a point is exactly the model {@code prune}
  * writes for that group and ratio.
  */
@@ -56,9 +57,13 @@ public final class SensitivityAnalysis {
         }
     }
 
-    /** One measured variant; {@code ratio} is 0 for the baseline and 1 for a removed block. */
+    /**
+     * One measured variant; {@code ratio} is 0 for the baseline and 1 for a removed block. {@code latencyRatio} is
+     * its median time over the unpruned model's, both timed interleaved in the same run (a shared machine's load
+     * shifts both alike, so the ratio is steadier than either time).
+     */
     public record Point(Kind kind, String name, double ratio, long params, double bflops, double map50Voc07,
-                        double map50Voc12, double latencyMs) {
+                        double map50Voc12, double latencyMs, double latencyRatio) {
     }
 
     /** Something that can be pruned on its own: a group (pruned at each ratio) or a block (removed). */
@@ -131,18 +136,20 @@ public final class SensitivityAnalysis {
     public List<Point> run(VocDataset dataset, Progress progress) {
         List<Point> points = new ArrayList<>();
         int total = variants();
-        points.add(measure(Kind.BASELINE, "unpruned", 0, new PrunedNetwork(spec, weights), dataset));
-        report(progress, points.size(), total);
-        for (Candidate c : candidates) {
-            if (c.kind() == Kind.GROUP) {
-                for (double r : settings.ratios()) {
-                    points.add(measure(Kind.GROUP, c.name(), r, groupPruned(c.group(), r), dataset));
+        try (InferenceModel baseline = InferenceModel.create(spec, weights, settings.threads())) {
+            points.add(measure(Kind.BASELINE, "unpruned", 0, new PrunedNetwork(spec, weights), dataset, baseline));
+            report(progress, points.size(), total);
+            for (Candidate c : candidates) {
+                if (c.kind() == Kind.GROUP) {
+                    for (double r : settings.ratios()) {
+                        points.add(measure(Kind.GROUP, c.name(), r, groupPruned(c.group(), r), dataset, baseline));
+                        report(progress, points.size(), total);
+                    }
+                } else {
+                    PrunedNetwork without = BlockSurgeon.remove(spec, weights, List.of(c.block())).network();
+                    points.add(measure(Kind.BLOCK, c.name(), 1, without, dataset, baseline));
                     report(progress, points.size(), total);
                 }
-            } else {
-                PrunedNetwork without = BlockSurgeon.remove(spec, weights, List.of(c.block())).network();
-                points.add(measure(Kind.BLOCK, c.name(), 1, without, dataset));
-                report(progress, points.size(), total);
             }
         }
         return points;
@@ -154,16 +161,24 @@ public final class SensitivityAnalysis {
         }
     }
 
-    private Point measure(Kind kind, String name, double ratio, PrunedNetwork net, VocDataset dataset) {
+    private Point measure(Kind kind, String name, double ratio, PrunedNetwork net, VocDataset dataset,
+                          InferenceModel baseline) {
         NetworkSpec s = net.spec();
-        try (InferenceModel model = InferenceModel.create(s, net.weights(), settings.threads())) {
-            EvalResult r = DatasetEvaluation.evaluate(model::run, s, dataset, settings.batch(),
+        try (InferenceModel model = kind == Kind.BASELINE ? null
+                : InferenceModel.create(s, net.weights(), settings.threads())) {
+            InferenceModel measured = model == null ? baseline : model;
+            EvalResult r = DatasetEvaluation.evaluate(measured::run, s, dataset, settings.batch(),
                     DatasetEvaluation.evaluationOptions(), null).result();
             float[] input = LatencyBenchmark.randomInput(s.inputShape().elements());
-            double ms = LatencyBenchmark.measure(List.of(new TensorFlowTimedModel(model)), input, 1, 2,
-                    settings.latencyRuns(), () -> { }).values().iterator().next().medianMs();
+            List<TensorFlowTimedModel> timed = new ArrayList<>(List.of(new TensorFlowTimedModel(baseline)));
+            if (model != null) {
+                timed.add(new TensorFlowTimedModel(model));
+            }
+            List<LatencyStats> stats = LatencyBenchmark.measureEach(timed, java.util.Collections.nCopies(timed.size(),
+                    input), 1, 2, settings.latencyRuns(), () -> { });
+            double ms = stats.get(stats.size() - 1).medianMs();
             return new Point(kind, name, ratio, s.totalParams(), s.totalFlops() / 1e9, r.map11Point(),
-                    r.mapAllPoint(), ms);
+                    r.mapAllPoint(), ms, ms / stats.get(0).medianMs());
         }
     }
 }

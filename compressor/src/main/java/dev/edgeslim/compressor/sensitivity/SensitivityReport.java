@@ -51,11 +51,12 @@ public record SensitivityReport(String model, String split, int images, int thre
         b.append(String.format(Locale.ROOT, "`%s` on %d images of `%s`: each group pruned alone at each ratio "
                 + "(lowest |γ| first, union rule, default floors), each residual block removed alone. mAP@0.5 "
                 + "(VOC07 11-point; VOC2010+ all-point), Δ against the unpruned model; TF Java latency at batch 1, "
-                + "%d threads, median of %d runs.%n%n", model, images, split, threads, latencyRuns));
+                + "%d threads, median of %d runs, and its ratio to the unpruned model's time in the same interleaved "
+                + "run.%n%n", model, images, split, threads, latencyRuns));
         b.append("Measured with `").append(command).append("` on ").append(machine.cpu()).append(", ")
                 .append(machine.cores()).append(" cores, TensorFlow ").append(machine.tensorflow()).append(".\n\n");
-        b.append("| pruned | ratio | params | BFLOPs | mAP VOC07 | Δ VOC07 | mAP VOC12 | latency ms |\n")
-                .append("|---|---:|---:|---:|---:|---:|---:|---:|\n");
+        b.append("| pruned | ratio | params | BFLOPs | mAP VOC07 | Δ VOC07 | mAP VOC12 | latency ms | × time |\n")
+                .append("|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         SensitivityAnalysis.Point base = baseline();
         for (SensitivityAnalysis.Point p : points) {
             String ratio = switch (p.kind()) {
@@ -63,9 +64,9 @@ public record SensitivityReport(String model, String split, int images, int thre
                 case BLOCK -> "removed";
                 case GROUP -> String.format(Locale.ROOT, "%.2f", p.ratio());
             };
-            b.append(String.format(Locale.ROOT, "| %s | %s | %,d | %.3f | %.4f | %+.4f | %.4f | %.2f |%n", p.name(),
-                    ratio, p.params(), p.bflops(), p.map50Voc07(), p.map50Voc07() - base.map50Voc07(),
-                    p.map50Voc12(), p.latencyMs()));
+            b.append(String.format(Locale.ROOT, "| %s | %s | %,d | %.3f | %.4f | %+.4f | %.4f | %.2f | %.2f |%n",
+                    p.name(), ratio, p.params(), p.bflops(), p.map50Voc07(), p.map50Voc07() - base.map50Voc07(),
+                    p.map50Voc12(), p.latencyMs(), p.latencyRatio()));
         }
         return b.toString();
     }
@@ -98,6 +99,9 @@ public record SensitivityReport(String model, String split, int images, int thre
         chart.addSeries("unpruned", span, new double[]{baseline().map50Voc07(), baseline().map50Voc07()})
                 .setMarker(org.knowm.xchart.style.markers.SeriesMarkers.NONE);
         for (Map.Entry<String, List<double[]>> e : curves.entrySet()) {
+            if (e.getValue().stream().noneMatch(v -> v[0] == 0)) {
+                e.getValue().add(0, new double[]{0, baseline().map50Voc07()}); // ratio 0 is the unpruned model
+            }
             chart.addSeries(e.getKey(), e.getValue().stream().mapToDouble(v -> v[0]).toArray(),
                     e.getValue().stream().mapToDouble(v -> v[1]).toArray());
         }

@@ -119,7 +119,7 @@ public record PruneReport(String rule, Target target, List<LayerRow> layers, Lis
      * layers' rows show 0 channels, parameters and FLOPs after; groups and totals are measured on {@code after}
      * (the network without the blocks), {@code newIndex} maps this report's layer indices to {@code after}'s.
      */
-    public PruneReport withBlocks(NetworkSpec before, NetworkSpec prunedWithBlocks,
+    public PruneReport withBlocks(NetworkSpec before, NetworkSpec channelPruned,
                                   List<dev.edgeslim.compressor.blocks.ResidualBlock> removed, int[] newIndex,
                                   NetworkSpec after) {
         if (removed.isEmpty()) {
@@ -158,8 +158,8 @@ public record PruneReport(String rule, Target target, List<LayerRow> layers, Lis
             long params = 0;
             long flops = 0;
             for (int l : b.removedLayers()) {
-                params += prunedWithBlocks.params(l);
-                flops += prunedWithBlocks.flops(l);
+                params += channelPruned.params(l);
+                flops += channelPruned.flops(l);
             }
             bs.add(new BlockRow(b.shortcut(), b.input() + 1, b.shortcut(), b.importance(), params, flops / 1e9));
         }

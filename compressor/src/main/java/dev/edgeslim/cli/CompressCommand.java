@@ -50,6 +50,8 @@ public final class CompressCommand implements Command {
                 .value("finetune-epochs", "N", "distillation fine-tuning epochs (default 10)")
                 .value("schedule", "NAME", "sparsity schedule: constant, dynamic, linear (default dynamic)")
                 .value("strength", "S", "sparsity strength, or auto (sized to the run; default auto)")
+                .value("sparsity-weighting", "W", "uniform (default), flops or params: scale each layer's L1 strength "
+                        + "by what one of its channels costs (square root, mean 1)")
                 .value("reach", "R", "auto strength's reach (default 1.5; smaller keeps more accuracy, prunes less)")
                 .value("ratio", "R", "prune this fraction of each group's channels (default 0.5)")
                 .value("target-params", "F", "instead of --ratio: remove at least this fraction of parameters")

@@ -18,6 +18,7 @@ import dev.edgeslim.compressor.pipeline.PruningConfig;
 import dev.edgeslim.compressor.pipeline.SparseTrainingConfig;
 import dev.edgeslim.compressor.pipeline.TrainingSettings;
 import dev.edgeslim.compressor.pipeline.TrainingStage;
+import dev.edgeslim.compressor.sparsity.SparsityWeighting;
 import dev.edgeslim.detector.cfg.CfgWriter;
 import dev.edgeslim.detector.darknet.DarknetModel;
 import dev.edgeslim.detector.data.SyntheticVoc;
@@ -89,6 +90,9 @@ public final class DemoCommand implements Command {
                 .value("epochs", "N", "with --train-baseline: baseline training epochs (default 13)")
                 .value("sparse-epochs", "N", "sparse training epochs (default 3)")
                 .value("finetune-epochs", "N", "distillation epochs (default 5)")
+                .value("sparse-lr", "RATE", "sparse training's learning rate (default 0.002)")
+                .value("sparsity-weighting", "W", "uniform, flops or params (default params): scale each layer's "
+                        + "L1 strength by what one of its channels costs")
                 .value("finetune-lr", "RATE", "distillation's learning rate (default 0.005)")
                 .value("target-params", "F", "remove this fraction of parameters (default 0.7), shared among the "
                         + "groups by one |gamma| threshold")
@@ -125,6 +129,13 @@ public final class DemoCommand implements Command {
         PruningConfig pruning = p.has("ratio") ? PruningConfig.ratio(p.number("ratio", 0.5, 0, 0.95))
                 : PruningConfig.targetParams(p.number("target-params", 0.7, 0.01, 0.95));
         double reach = p.number("reach", 1.0, 0.01, 100);
+        SparsityWeighting weighting = SparsityWeighting.parse(p.string("sparsity-weighting", "params")
+                .toLowerCase(Locale.ROOT));
+        if (weighting == null) {
+            throw new UsageException("unknown --sparsity-weighting '" + p.string("sparsity-weighting", "")
+                    + "' (uniform, flops, params)");
+        }
+        double sparseLr = p.number("sparse-lr", 0.002, 1e-6, 1);
         // fine-tuning a freshly pruned model for a few epochs recovers more at the baseline's learning rate than at
         // compress's default 0.002 (measured on the from-scratch demo: 0.521 against 0.491 mAP at 16/4/6 epochs;
         // 0.008 gave no more than 0.005)
@@ -140,10 +151,11 @@ public final class DemoCommand implements Command {
 
         step(err, 3, "compress: sparse training, group pruning, attention distillation");
         Path compress = outDir.resolve("compress");
-        TrainingSettings common = SparseTrainingConfig.defaults().training().withSeed(seed).withThreads(threads);
+        TrainingSettings common = SparseTrainingConfig.defaults().training().withSeed(seed).withThreads(threads)
+                .withLr(sparseLr);
         CompressionConfig config = CompressionConfig.defaults()
                 .withSparse(SparseTrainingConfig.defaults().withTraining(common.withEpochs(sparseEpochs))
-                        .withReach(reach))
+                        .withReach(reach).withWeighting(weighting))
                 .withPruning(pruning)
                 .withDistillation(DistillationConfig.defaults().withTraining(DistillationConfig.defaults().training()
                         .withSeed(seed).withThreads(threads).withEpochs(finetuneEpochs).withLr(finetuneLr)));

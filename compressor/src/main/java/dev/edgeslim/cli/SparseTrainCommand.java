@@ -39,6 +39,8 @@ public final class SparseTrainCommand implements Command {
                 .value("schedule", "NAME", "constant, dynamic or linear (default dynamic)")
                 .value("strength", "S", "L1 strength s, or 'auto': sized to the run so the penalty alone could move the"
                         + " median |γ| 1.5 times its size to zero (default auto)")
+                .value("sparsity-weighting", "W", "uniform (default), flops or params: scale each layer's L1 strength "
+                        + "by what one of its channels costs (square root, mean 1)")
                 .value("reach", "R", "auto strength: the penalty alone could move the median |γ| R times its size to"
                         + " zero over the run (default 1.5; smaller keeps more accuracy, prunes less)")
                 .value("warmup", "F", "dynamic: fraction of the run at full strength (default 0.5)")

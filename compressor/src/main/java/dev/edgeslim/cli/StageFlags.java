@@ -9,6 +9,7 @@ import dev.edgeslim.compressor.prune.PlanRule;
 import dev.edgeslim.compressor.prune.TargetAllocation;
 import dev.edgeslim.compressor.sparsity.AutoStrength;
 import dev.edgeslim.compressor.sparsity.SparsitySchedule;
+import dev.edgeslim.compressor.sparsity.SparsityWeighting;
 
 import java.util.Locale;
 
@@ -145,7 +146,13 @@ final class StageFlags {
         double reach = reach(p);
         double warmup = p.number("warmup", 0.5, 0, 1);
         double percentile = p.number(percentileFlag, 65, 0.01, 99.99);
-        return new SparseTrainingConfig(training, kind, strength, reach, warmup, percentile);
+        SparsityWeighting weighting = SparsityWeighting.parse(p.string("sparsity-weighting", "uniform")
+                .toLowerCase(Locale.ROOT));
+        if (weighting == null) {
+            throw new UsageException("unknown --sparsity-weighting '" + p.string("sparsity-weighting", "")
+                    + "' (uniform, flops, params)");
+        }
+        return new SparseTrainingConfig(training, kind, strength, reach, warmup, percentile, weighting);
     }
 
     /** {@code --reach}, which only the automatic strength uses. */

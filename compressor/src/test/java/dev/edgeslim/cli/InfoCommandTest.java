@@ -60,6 +60,38 @@ class InfoCommandTest {
         assertTrue(r.oneLineError(), r.err());
     }
 
+    static java.util.stream.Stream<org.junit.jupiter.params.provider.Arguments> badSections() {
+        // after a 4-line [net]: the body, the line the error must name, what it must say
+        return java.util.stream.Stream.of(
+                org.junit.jupiter.params.provider.Arguments.of("[convolutional]\nfilters=8\n[dropout]\nprobability=1\n",
+                        8, "probability must be in [0, 1)"),
+                org.junit.jupiter.params.provider.Arguments.of("[convolutional]\nfilters=8\n[dropout]\nprobability=-0.2\n",
+                        8, "probability must be in [0, 1)"),
+                org.junit.jupiter.params.provider.Arguments.of("[convolutional]\nfilters=6\n[convolutional]\nfilters=8\ngroups=4\n",
+                        7, "groups=4 must divide input channels 6"),
+                org.junit.jupiter.params.provider.Arguments.of("[convolutional]\nfilters=8\n[convolutional]\nfilters=6\ngroups=4\n",
+                        7, "groups=4 must divide input channels 8 and filters 6"),
+                org.junit.jupiter.params.provider.Arguments.of("[convolutional]\nfilters=8\n[local]\nfilters=4\n",
+                        7, "unsupported section [local]"));
+    }
+
+    /** Sections a darknet cfg may bring that EdgeSlim cannot run: one line naming file and line, exit 2, from every command. */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.MethodSource("badSections")
+    void badSectionsAreOneLineNamingFileAndLine(String body, int line, String message, @TempDir Path tmp)
+            throws Exception {
+        Path cfg = Files.writeString(tmp.resolve("bad.cfg"), "[net]\nwidth=64\nheight=64\nchannels=3\n" + body);
+        for (String[] args : new String[][]{{"info", cfg.toString()},
+                {"prune", "--cfg", cfg.toString(), "--weights", tmp.resolve("none.weights").toString(), "--ratio", "0.3",
+                        "--out", tmp.resolve("out").toString()}}) {
+            CliRunner r = CliRunner.run(args);
+            assertEquals(2, r.code(), args[0] + ": " + r.err());
+            assertTrue(r.oneLineError(), args[0] + ": " + r.err());
+            assertTrue(r.err().contains("bad.cfg:" + line + ":") && r.err().contains(message), args[0] + ": " + r.err());
+            assertTrue(Files.notExists(tmp.resolve("out")), "prune wrote nothing");
+        }
+    }
+
     @Test
     void weightsAreCheckedAgainstTheCfg(@TempDir Path tmp) throws Exception {
         Path weights = tmp.resolve("truncated.weights");

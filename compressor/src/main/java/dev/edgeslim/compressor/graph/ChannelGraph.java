@@ -27,12 +27,15 @@ import java.util.TreeSet;
  *       each input — and the split is recorded as a {@link SliceBalance} constraint on the split space);</li>
  *   <li>[maxpool], [upsample] and [yolo] pass channels through;</li>
  *   <li>[shortcut] (residual add) takes the channel list of its first input and <em>couples</em> channel k of
- *       every input with it: the sources become one coupled channel (union-find).</li>
+ *       every input with it: the sources become one coupled channel (union-find);</li>
+ *   <li>a depthwise [convolutional] ({@code groups} = input channels = filters) couples its output channel k
+ *       with its input channel k the same way: filter k reads only channel k, so they live or go together.</li>
  * </ul>
  * Coupled channels whose sources belong to the same convolutions form a {@link CoupledSet}; its index
  * order is the channel order of its widest member. A set is unprunable when any member has no batch norm (no γ
  * to rank channels by), any of its channels reaches a [yolo] input or an unconsumed (network) output, it is
- * coupled with the input image, it touches a grouped convolution, a grouped route splits it together with other
+ * coupled with the input image, it touches a grouped convolution that is not depthwise (removing whole groups
+ * is not implemented; such a set is kept and the report says why), a grouped route splits it together with other
  * sets, or the coupling is irregular (a member's channels do not map onto a contiguous run of the set). None
  * of the exotic cases happen in the upstream YOLO cfgs; they are refused rather than handled half-way.
  */
@@ -77,8 +80,14 @@ public final class ChannelGraph {
             int[] first = ins.get(0) == NetworkSpec.IMAGE ? imageElements : elements[ins.get(0)];
             if (layer instanceof ConvLayer c) {
                 elements[l] = range(base[l], c.filters());
-                if (c.groups() > 1) {
-                    int r = reason(reasonTexts, "grouped convolution " + l);
+                if (c.depthwise(first.length)) {
+                    // output channel k only sees input channel k: removing one removes the other
+                    for (int k = 0; k < first.length; k++) {
+                        coupled.union(first[k], elements[l][k]);
+                    }
+                } else if (c.groups() > 1) {
+                    int r = reason(reasonTexts, "grouped convolution " + l + " (groups=" + c.groups()
+                            + ", not depthwise) keeps its input and output channels whole");
                     for (int e : first) {
                         reasons.add(new int[]{e, r});
                     }

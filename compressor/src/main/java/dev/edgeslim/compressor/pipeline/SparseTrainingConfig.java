@@ -2,6 +2,7 @@ package dev.edgeslim.compressor.pipeline;
 
 import dev.edgeslim.compressor.sparsity.AutoStrength;
 import dev.edgeslim.compressor.sparsity.SparsitySchedule;
+import dev.edgeslim.compressor.sparsity.SparsityWeighting;
 
 import static dev.edgeslim.compressor.pipeline.ConfigException.require;
 
@@ -11,11 +12,14 @@ import static dev.edgeslim.compressor.pipeline.ConfigException.require;
  * @param strength the penalty's strength, or null: sized to the run ({@link AutoStrength}) with {@code reach}
  * @param warmup   dynamic schedule: fraction of the run at full strength
  * @param percentile dynamic schedule: channels above this global |γ| percentile are relaxed
+ * @param weighting  how the strength is shared among layers (null, as in manifests written before it existed:
+ *                   uniform)
  */
 public record SparseTrainingConfig(TrainingSettings training, SparsitySchedule.Kind schedule, Double strength,
-                                   double reach, double warmup, double percentile) {
+                                   double reach, double warmup, double percentile, SparsityWeighting weighting) {
     public SparseTrainingConfig {
         require(training != null && schedule != null, "training settings and schedule are required");
+        weighting = weighting == null ? SparsityWeighting.UNIFORM : weighting;
         require(strength == null || (strength >= 0 && strength <= 1), "strength must be within [0, 1], got "
                 + strength);
         require(reach >= 0.01 && reach <= 100, "reach must be within [0.01, 100], got " + reach);
@@ -32,11 +36,11 @@ public record SparseTrainingConfig(TrainingSettings training, SparsitySchedule.K
     public static SparseTrainingConfig defaults() {
         return new SparseTrainingConfig(TrainingSettings.defaults().withEpochs(10).withLr(0.002).withBurnIn(50)
                 .withBnMomentum(0.9).withEvalEvery(0), SparsitySchedule.Kind.DYNAMIC, null,
-                AutoStrength.DEFAULT_REACH, 0.5, 65);
+                AutoStrength.DEFAULT_REACH, 0.5, 65, SparsityWeighting.UNIFORM);
     }
 
     public SparseTrainingConfig withTraining(TrainingSettings t) {
-        return new SparseTrainingConfig(t, schedule, strength, reach, warmup, percentile);
+        return new SparseTrainingConfig(t, schedule, strength, reach, warmup, percentile, weighting);
     }
 
     public SparseTrainingConfig withEpochs(int epochs) {
@@ -45,16 +49,20 @@ public record SparseTrainingConfig(TrainingSettings training, SparsitySchedule.K
 
     /** A fixed strength (null: automatic). */
     public SparseTrainingConfig withSchedule(SparsitySchedule.Kind kind, Double s) {
-        return new SparseTrainingConfig(training, kind, s, reach, warmup, percentile);
+        return new SparseTrainingConfig(training, kind, s, reach, warmup, percentile, weighting);
     }
 
     public SparseTrainingConfig withReach(double r) {
         require(strength == null, "reach sizes the automatic strength; this configuration has a fixed strength");
-        return new SparseTrainingConfig(training, schedule, strength, r, warmup, percentile);
+        return new SparseTrainingConfig(training, schedule, strength, r, warmup, percentile, weighting);
     }
 
     public SparseTrainingConfig withDynamic(double warmupFraction, double relaxPercentile) {
-        return new SparseTrainingConfig(training, schedule, strength, reach, warmupFraction, relaxPercentile);
+        return new SparseTrainingConfig(training, schedule, strength, reach, warmupFraction, relaxPercentile, weighting);
+    }
+
+    public SparseTrainingConfig withWeighting(SparsityWeighting w) {
+        return new SparseTrainingConfig(training, schedule, strength, reach, warmup, percentile, w);
     }
 
     /** The schedule, with strength 0 standing for "automatic" until the stage sizes it. */

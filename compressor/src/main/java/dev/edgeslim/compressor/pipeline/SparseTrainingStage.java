@@ -5,6 +5,7 @@ import dev.edgeslim.compressor.graph.CoupledSet;
 import dev.edgeslim.compressor.prune.AutoGroups;
 import dev.edgeslim.compressor.prune.GroupOptions;
 import dev.edgeslim.compressor.sparsity.AutoStrength;
+import dev.edgeslim.compressor.sparsity.ChannelCosts;
 import dev.edgeslim.compressor.sparsity.GammaL1Regularizer;
 import dev.edgeslim.compressor.sparsity.GammaReport;
 import dev.edgeslim.compressor.sparsity.SparsitySchedule;
@@ -24,6 +25,7 @@ import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 
@@ -104,7 +106,8 @@ public final class SparseTrainingStage {
         TrainingRun.Result result = TrainingRun.run(new TrainingRun.Config(spec, initial, sets.train(), sets.eval(),
                         settings.augmentation(spec), training, settings.evaluationPeriod(), out, resume, progress),
                 List.of(new DetectionLoss(LossOptions.defaults())),
-                List.of(new GammaL1Regularizer(prunable, schedule)),
+                List.of(new GammaL1Regularizer(prunable, schedule,
+                        ChannelCosts.weights(ChannelGraph.of(spec), config.weighting()))),
                 trainer -> List.of(new GammaReport(trainer::weights, initial,
                         AutoGroups.groups(spec, GroupOptions.ratio(0)), prunable, out)));
         var epochs = result.metrics().epochs();

@@ -20,7 +20,8 @@ import java.util.stream.IntStream;
  * Turns BN γ magnitudes into a {@link PruningPlan}, group by group.
  * <ol>
  *   <li>Every convolution of a group that belongs to a prunable coupled set contributes one (conv, channel)
- *       pair per output channel, ranked by |γ|. The group's criterion marks pairs "remove": the lowest
+ *       pair per output channel, ranked by |γ| (except a convolution that only feeds depthwise ones: see
+ *       {@link #votes}). The group's criterion marks pairs "remove": the lowest
  *       {@code ratio} fraction, or those below the {@code percentile}-th percentile of the group's |γ|.</li>
  *   <li>Per coupled set, the members that lie in some group vote per coupled channel and the {@link PlanRule}
  *       combines the votes (a set with no voting member keeps everything).</li>
@@ -95,7 +96,7 @@ public final class GroupPlanner {
         for (int g = 0; g < groups.size(); g++) {
             List<double[]> pairs = new ArrayList<>(); // (|γ|, layer, channel)
             for (int l : groups.get(g).layers()) {
-                if (spec.layer(l) instanceof ConvLayer && graph.setOfConv(l).prunable()) {
+                if (spec.layer(l) instanceof ConvLayer && graph.setOfConv(l).prunable() && votes(l)) {
                     float[] gamma = weights.conv(l).scales();
                     removeVote[l] = new boolean[gamma.length];
                     for (int c = 0; c < gamma.length; c++) {
@@ -123,7 +124,7 @@ public final class GroupPlanner {
             int floor = 1;
             boolean round8 = false;
             for (int l : set.convLayers()) {
-                if (groupOf[l] < 0) {
+                if (groupOf[l] < 0 || !votes(l)) {
                     continue;
                 }
                 GroupOptions o = options.get(groupOf[l]);
@@ -151,6 +152,18 @@ public final class GroupPlanner {
         PruningPlan plan = PruningPlan.fromMasks(graph, masks);
         plan.checkAgainst(graph);
         return plan;
+    }
+
+    /**
+     * Whether a convolution's γ ranks its channels. Not when its output only feeds depthwise convolutions with
+     * batch norm: each such filter scales one channel and its BN normalises that scale away again, so the
+     * depthwise BN's γ (coupled with this channel) is the channel's real gate and votes alone.
+     */
+    boolean votes(int conv) {
+        NetworkSpec spec = graph.spec();
+        List<Integer> consumers = spec.consumersOf(conv);
+        return consumers.isEmpty() || !consumers.stream().allMatch(c -> spec.layer(c) instanceof ConvLayer dw
+                && dw.batchNormalize() && dw.depthwise(graph.channels(conv)));
     }
 
     private static void markRemovals(List<double[]> pairs, GroupOptions o, boolean[][] removeVote) {

@@ -25,7 +25,8 @@ import java.util.TreeMap;
  * Applies a {@link PruningPlan} to a network: removes the planned output channels from every convolution's
  * kernel and BN parameters (γ, β, mean, variance) and the matching input channels from every consumer, through
  * routes (concat offsets follow from the new filter counts), grouped routes (slice balance is checked by the
- * plan) and shortcuts (coupled channels go from all inputs at once).
+ * plan), shortcuts (coupled channels go from all inputs at once) and depthwise convolutions (a filter goes with
+ * its input channel, and {@code groups} follows the new filter count).
  *
  * <h2>Bias folding</h2>
  * The reference is the <em>masked</em> network ({@link #masked}): same shape, γ = 0 for removed channels, β
@@ -68,12 +69,19 @@ public final class ModelSurgeon {
             int[] inKept = kept(graph, keep, in);
             int inChannels = graph.channels(in);
             ConvWeights w = weights.conv(l);
-            if (conv.groups() > 1 && (outKept.length != conv.filters() || inKept.length != inChannels)) {
+            boolean depthwise = conv.depthwise(inChannels);
+            if (depthwise && !java.util.Arrays.equals(outKept, inKept)) {
+                throw new IllegalStateException("depthwise convolution " + l + " keeps other output than input "
+                        + "channels; the channel graph couples them");
+            }
+            if (conv.groups() > 1 && !depthwise && (outKept.length != conv.filters() || inKept.length != inChannels)) {
                 throw new IllegalArgumentException("plan removes channels around grouped convolution " + l
                         + ", which is not supported");
             }
             int k2 = conv.size() * conv.size();
             int perFilterOld = inChannels / conv.groups() * k2;
+            // a grouped (or depthwise) filter reads its own group's channels; a removed input of a depthwise
+            // convolution only ever fed the output removed with it, so nothing is folded there
             int[] inUsed = conv.groups() > 1 ? identity(inChannels / conv.groups()) : inKept;
             int perFilterNew = inUsed.length * k2;
             float[] kernel = new float[outKept.length * perFilterNew];
@@ -112,7 +120,7 @@ public final class ModelSurgeon {
             }
             newWeights.put(l, nw);
             if (outKept.length != conv.filters()) {
-                newLayers.put(l, conv.withFilters(outKept.length));
+                newLayers.put(l, resized(conv, outKept.length, depthwise));
             }
         }
         NetworkSpec pruned = spec.withLayers(newLayers);
@@ -135,11 +143,18 @@ public final class ModelSurgeon {
         Map<Integer, ConvLayer> newLayers = new HashMap<>();
         for (int l : graph.spec().convLayers()) {
             int k = kept(graph, keep, l).length;
-            if (k != graph.spec().conv(l).filters()) {
-                newLayers.put(l, graph.spec().conv(l).withFilters(k));
+            ConvLayer conv = graph.spec().conv(l);
+            if (k != conv.filters()) {
+                newLayers.put(l, resized(conv, k, conv.depthwise(graph.channels(graph.spec().inputsOf(l).get(0)))));
             }
         }
         return graph.spec().withLayers(newLayers);
+    }
+
+    /** {@code conv} with {@code filters} filters; a depthwise convolution stays depthwise (one group per filter). */
+    private static ConvLayer resized(ConvLayer conv, int filters, boolean depthwise) {
+        ConvLayer out = conv.withFilters(filters);
+        return depthwise ? out.withGroups(filters) : out;
     }
 
     /**

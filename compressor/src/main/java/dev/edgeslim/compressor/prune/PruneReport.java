@@ -26,10 +26,12 @@ import java.util.Map;
  *
  * @param rule    the plan rule used
  * @param target  the global target search outcome, or null when groups were pruned by their own options
+ * @param keptWhole the coupled sets of convolutions no channel can be removed from, each with why (e.g. it feeds
+ *                  a [yolo] layer, or touches a grouped convolution that is not depthwise)
  * @param blocks  the residual blocks removed whole (their layers show 0 channels after), empty when none
  */
 public record PruneReport(String rule, Target target, List<LayerRow> layers, List<GroupRow> groups, Totals total,
-                          List<BlockRow> blocks) {
+                          List<KeptSet> keptWhole, List<BlockRow> blocks) {
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
     private static final String NO_GROUP = "(none)";
 
@@ -49,6 +51,10 @@ public record PruneReport(String rule, Target target, List<LayerRow> layers, Lis
      */
     public record BlockRow(int shortcut, int firstLayer, int lastLayer, double importance, long params,
                            double bflops) {
+    }
+
+    /** Convolutions whose output channels are kept whole, and the reasons. */
+    public record KeptSet(List<Integer> convs, List<String> reasons) {
     }
 
     public record Totals(int convs, int filtersBefore, int filtersAfter, long paramsBefore, long paramsAfter,
@@ -111,7 +117,10 @@ public record PruneReport(String rule, Target target, List<LayerRow> layers, Lis
                 1 - (double) after.totalFlops() / before.totalFlops(), before.net().width(), before.net().height());
         Target t = target == null ? null : new Target(target.metric().name().toLowerCase(Locale.ROOT), target.target(),
                 target.allocation().id(), target.level(), target.achieved(), target.met());
-        return new PruneReport(planner.rule().name().toLowerCase(Locale.ROOT), t, rows, groups, total, List.of());
+        List<KeptSet> keptWhole = graph.sets().stream().filter(set -> !set.prunable() && !set.convLayers().isEmpty())
+                .map(set -> new KeptSet(set.convLayers(), set.unprunableReasons())).toList();
+        return new PruneReport(planner.rule().name().toLowerCase(Locale.ROOT), t, rows, groups, total, keptWhole,
+                List.of());
     }
 
     /**
@@ -163,7 +172,7 @@ public record PruneReport(String rule, Target target, List<LayerRow> layers, Lis
             }
             bs.add(new BlockRow(b.shortcut(), b.input() + 1, b.shortcut(), b.importance(), params, flops / 1e9));
         }
-        return new PruneReport(rule, target, rows, gs, t, List.copyOf(bs));
+        return new PruneReport(rule, target, rows, gs, t, keptWhole, List.copyOf(bs));
     }
 
     /**
@@ -199,7 +208,7 @@ public record PruneReport(String rule, Target target, List<LayerRow> layers, Lis
                 1 - (double) after.totalFlops() / before.totalFlops(), before.net().width(), before.net().height());
         GroupRow all = new GroupRow("all", "compared with the uncompressed model", convs, fBefore, fAfter, 0,
                 before.totalParams(), after.totalParams(), before.totalFlops() / 1e9, after.totalFlops() / 1e9);
-        return new PruneReport("unknown", null, rows, List.of(all), total, List.of());
+        return new PruneReport("unknown", null, rows, List.of(all), total, List.of(), List.of());
     }
 
     /**
@@ -263,6 +272,13 @@ public record PruneReport(String rule, Target target, List<LayerRow> layers, Lis
             b.append(String.format(Locale.ROOT, "| %s | %s | %d | %d → %d | %d | %,d → %,d | %.3f → %.3f |%n",
                     g.name(), g.options(), g.convs(), g.filtersBefore(), g.filtersAfter(), g.prunableFilters(),
                     g.paramsBefore(), g.paramsAfter(), g.bflopsBefore(), g.bflopsAfter()));
+        }
+        if (!keptWhole.isEmpty()) {
+            b.append("\n## Kept whole\n\n| convolutions | why |\n|---|---|\n");
+            for (KeptSet k : keptWhole) {
+                b.append("| ").append(k.convs().stream().map(String::valueOf).reduce((x, y) -> x + ", " + y).orElse(""))
+                        .append(" | ").append(String.join("; ", k.reasons())).append(" |\n");
+            }
         }
         b.append("\n## Layers\n\n| layer | type | group | channels | params | BFLOPs |\n")
                 .append("|---:|---|---|---:|---:|---:|\n");

@@ -14,6 +14,7 @@ import org.tensorflow.types.TInt32;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -21,11 +22,13 @@ import java.util.Set;
  * γ.grad += s·factor·sign(γ), where factor is 1, or {@code relax} for channels at or above the per-batch global
  * percentile of |γ| while a dynamic schedule relaxes. The percentile is computed in the graph from the same γ
  * values the step uses (top-k over all prunable |γ|), so the step is a pure function of the weights and the batch
- * and a resumed run repeats an uninterrupted one exactly.
+ * and a resumed run repeats an uninterrupted one exactly. Each layer's strength may be scaled by a weight
+ * ({@link SparsityWeighting}); layers without one get 1.
  */
 public final class GammaL1Regularizer implements GradientModifier {
     private final Set<Integer> prunableLayers;
     private final SparsitySchedule schedule;
+    private final Map<Integer, Double> layerWeights;
     private Placeholder<TFloat32> strength;
     private Placeholder<TFloat32> relaxOn;
     private Operand<TFloat32> threshold;
@@ -33,8 +36,15 @@ public final class GammaL1Regularizer implements GradientModifier {
 
     /** @param prunableLayers convolution indices whose γ is regularised (e.g. from the channel graph) */
     public GammaL1Regularizer(Set<Integer> prunableLayers, SparsitySchedule schedule) {
+        this(prunableLayers, schedule, Map.of());
+    }
+
+    /** @param layerWeights per-layer multipliers of the strength (a missing layer: 1) */
+    public GammaL1Regularizer(Set<Integer> prunableLayers, SparsitySchedule schedule,
+                              Map<Integer, Double> layerWeights) {
         this.prunableLayers = Set.copyOf(prunableLayers);
         this.schedule = schedule;
+        this.layerWeights = Map.copyOf(layerWeights);
     }
 
     @Override
@@ -58,6 +68,10 @@ public final class GammaL1Regularizer implements GradientModifier {
         Operand<TFloat32> factor = tf.math.sub(one, tf.math.mul(tf.math.mul(relaxOn,
                 tf.constant((float) (1 - schedule.relax()))), strong));
         Operand<TFloat32> penalty = tf.math.mul(tf.math.mul(strength, factor), tf.math.sign(gamma));
+        double weight = layerWeights.getOrDefault(variable.layer(), 1.0);
+        if (weight != 1.0) {
+            penalty = tf.math.mul(penalty, tf.constant((float) weight));
+        }
         return tf.math.add(gradient, tf.stopGradient(penalty));
     }
 

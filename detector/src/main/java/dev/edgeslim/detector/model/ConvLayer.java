@@ -24,6 +24,14 @@ public record ConvLayer(int filters, int size, int stride, int padding, int grou
         return new ConvLayer(filters, size, stride, padding, newGroups, batchNormalize, activation, extras);
     }
 
+    /**
+     * True for a depthwise convolution: one filter per input channel, each seeing only its own channel
+     * ({@code groups == filters == inputChannels > 1}). A depthwise multiplier above one is a grouped convolution.
+     */
+    public boolean depthwise(int inputChannels) {
+        return groups > 1 && groups == inputChannels && filters == groups;
+    }
+
     @Override
     public String section() {
         return "convolutional";

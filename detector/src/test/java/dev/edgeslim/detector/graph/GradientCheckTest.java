@@ -21,7 +21,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The training graph's gradients agree with central finite differences of the same loss, L = ½ Σ head², for one
- * kernel entry of the first (stride-2, batch-normalised, mish) convolution and one BN γ of the grouped convolution.
+ * kernel entry of the first (stride-2, batch-normalised, mish) convolution and one BN γ of the grouped convolution,
+ * and for depthwise and grouped kernels and γ of a network of depthwise convolutions.
  * Batch statistics make every activation depend on the whole batch, so this also checks the BN gradient.
  */
 class GradientCheckTest {
@@ -29,9 +30,30 @@ class GradientCheckTest {
 
     @Test
     void gradientsMatchFiniteDifferences() {
-        NetworkSpec spec = TinyNets.smooth();
-        WeightStore weights = WeightInitializer.forTesting(spec, 21);
-        float[] x = TestArrays.uniform(BATCH * 8 * 8 * 3, 22);
+        // kernel entry (o=2, i=1, ky=0, kx=2) of layer 0; channels 4..7 of layers 0 and 1 are dropped by the
+        // route, so their gradients are 0
+        checkGradients(TinyNets.smooth(), 21, 0, new int[]{2, 1, 0, 2}, 1, 1);
+    }
+
+    /** Depthwise (DepthwiseConv2dNative) and grouped (one grouped Conv2D) convolutions train correctly. */
+    @Test
+    void depthwiseAndGroupedGradientsMatchFiniteDifferences() {
+        NetworkSpec spec = TinyNets.depthwise(8);
+        // the stride-2 depthwise kernel (o=5, its only input i=0, ky=2, kx=1), γ of the stride-1 depthwise conv
+        checkGradients(spec, 23, 3, new int[]{5, 0, 2, 1}, 2, 6);
+        // a kernel entry of the grouped 1x1 convolution (second group), γ of the depthwise conv on the image
+        checkGradients(spec, 23, 4, new int[]{6, 3, 0, 0}, 0, 1);
+    }
+
+    /**
+     * Analytic vs finite-difference gradient of one kernel entry {@code oihw} = (o, i, ky, kx) of
+     * {@code kernelLayer} (i within the filter's group) and of BN γ {@code filter} of {@code gammaLayer}.
+     */
+    private static void checkGradients(NetworkSpec spec, long seed, int kernelLayer, int[] oihwIndex, int gammaLayer,
+                                       int filter) {
+        WeightStore weights = WeightInitializer.forTesting(spec, seed);
+        int side = spec.inputShape().height();
+        float[] x = TestArrays.uniform(BATCH * side * side * 3, seed + 1);
         try (Graph graph = new Graph()) {
             Ops tf = Ops.create(graph);
             Placeholder<TFloat32> input = DarknetGraph.inputPlaceholder(tf, spec, "input");
@@ -40,11 +62,11 @@ class GradientCheckTest {
             Operand<TFloat32> head = train.heads().get(0);
             Operand<TFloat32> loss = tf.math.mul(tf.constant(0.5f),
                     tf.sum(tf.math.mul(head, head), tf.constant(new int[] {0, 1, 2, 3})));
-            ModelVariable kernel = vars.get(0, ParamKind.KERNEL);
-            ModelVariable gamma = vars.get(1, ParamKind.BN_GAMMA);
+            ModelVariable kernel = vars.get(kernelLayer, ParamKind.KERNEL);
+            ModelVariable gamma = vars.get(gammaLayer, ParamKind.BN_GAMMA);
             Gradients grads = tf.gradients(loss, List.of(kernel.value(), gamma.value()));
             try (Session session = new Session(graph, SessionConfigs.threads(2, 1));
-                 TFloat32 in = FloatTensors.of(x, BATCH, 8, 8, 3)) {
+                 TFloat32 in = FloatTensors.of(x, BATCH, side, side, 3)) {
                 session.initialize();
                 float[] gKernel;
                 float[] gGamma;
@@ -52,23 +74,24 @@ class GradientCheckTest {
                     gKernel = FloatTensors.toArray((TFloat32) r.get(0));
                     gGamma = FloatTensors.toArray((TFloat32) r.get(1));
                 }
-                // kernel entry (o=2, i=1, ky=0, kx=2) of layer 0: OIHW index for darknet, HWIO for TF
-                ConvLayer c0 = spec.conv(0);
-                // (channels 4..7 of layers 0 and 1 are dropped by the route, so their gradients are 0)
-                int o = 2;
-                int i = 1;
-                int ky = 0;
-                int kx = 2;
-                int oihw = ((o * 3 + i) * c0.size() + ky) * c0.size() + kx;
-                int hwio = ((ky * c0.size() + kx) * 3 + i) * c0.filters() + o;
+                // OIHW index for darknet, HWIO for TF (I = the filter's input channels: input / groups)
+                ConvLayer c = spec.conv(kernelLayer);
+                int perFilter = spec.inputChannelsOf(kernelLayer) / c.groups();
+                int o = oihwIndex[0];
+                int i = oihwIndex[1];
+                int ky = oihwIndex[2];
+                int kx = oihwIndex[3];
+                int oihw = ((o * perFilter + i) * c.size() + ky) * c.size() + kx;
+                int hwio = ((ky * c.size() + kx) * perFilter + i) * c.filters() + o;
                 double analyticKernel = gKernel[hwio];
-                double numericKernel = finiteDifference(session, vars, input, head, in, weights, 0, false, oihw, 3e-3);
-                check("kernel", analyticKernel, numericKernel);
+                double numericKernel = finiteDifference(session, vars, input, head, in, weights, kernelLayer,
+                        false, oihw, 3e-3);
+                check("kernel of layer " + kernelLayer, analyticKernel, numericKernel);
 
-                int filter = 1;
                 double analyticGamma = gGamma[filter];
-                double numericGamma = finiteDifference(session, vars, input, head, in, weights, 1, true, filter, 1e-2);
-                check("gamma", analyticGamma, numericGamma);
+                double numericGamma = finiteDifference(session, vars, input, head, in, weights, gammaLayer, true,
+                        filter, 1e-2);
+                check("gamma of layer " + gammaLayer, analyticGamma, numericGamma);
             }
         }
     }

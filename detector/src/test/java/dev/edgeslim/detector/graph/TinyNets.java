@@ -201,4 +201,80 @@ final class TinyNets {
                 num=2
                 """, "smooth.cfg");
     }
+
+    /**
+     * {@code size}x{@code size} input, smooth activations: a depthwise conv on the image's 3 channels, a stride-2
+     * conv, a stride-1 depthwise conv (TF's SAME path), a stride-2 depthwise conv (explicit padding path), a grouped
+     * (2 groups, not depthwise) 1x1 conv, one head.
+     */
+    static NetworkSpec depthwise(int size) {
+        return CfgParser.parse("""
+                [net]
+                width=%d
+                height=%d
+                channels=3
+
+                # 0: depthwise on the image
+                [convolutional]
+                batch_normalize=1
+                groups=3
+                filters=3
+                size=3
+                stride=1
+                pad=1
+                activation=logistic
+
+                # 1
+                [convolutional]
+                batch_normalize=1
+                filters=8
+                size=3
+                stride=2
+                pad=1
+                activation=mish
+
+                # 2: depthwise, stride 1
+                [convolutional]
+                batch_normalize=1
+                groups=8
+                filters=8
+                size=3
+                stride=1
+                pad=1
+                activation=swish
+
+                # 3: depthwise, stride 2
+                [convolutional]
+                batch_normalize=1
+                groups=8
+                filters=8
+                size=3
+                stride=2
+                pad=1
+                activation=mish
+
+                # 4: grouped, not depthwise
+                [convolutional]
+                batch_normalize=1
+                groups=2
+                filters=8
+                size=1
+                stride=1
+                activation=swish
+
+                # 5
+                [convolutional]
+                filters=12
+                size=1
+                stride=1
+                activation=linear
+
+                # 6
+                [yolo]
+                mask=0,1
+                anchors=2,3, 4,5
+                classes=1
+                num=2
+                """.formatted(size, size), "depthwise.cfg");
+    }
 }

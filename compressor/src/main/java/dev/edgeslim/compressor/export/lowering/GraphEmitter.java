@@ -28,6 +28,22 @@ public interface GraphEmitter {
     /** Depthwise convolution: filter f reads input channel f / (filters / channels). */
     Value depthwiseConv(String name, Value x, ConvKernel kernel, int stride, boolean same, boolean relu);
 
+    /**
+     * Grouped convolution that is not depthwise: filters [g·F/G, (g+1)·F/G) read channels [g·C/G, (g+1)·C/G).
+     * By default a channel split, one convolution per group and a concatenation (named {@code name}); a format
+     * with a grouped operation overrides this with that one operation.
+     */
+    default Value groupedConv(String name, Value x, ConvKernel kernel, int groups, int stride, boolean same,
+                              boolean relu) {
+        List<Value> parts = split(name + "_split", x, groups);
+        int perGroup = kernel.filters() / groups;
+        List<Value> convs = new java.util.ArrayList<>();
+        for (int g = 0; g < groups; g++) {
+            convs.add(conv(name + "_g" + g, parts.get(g), kernel.filters(g * perGroup, perGroup), stride, same, relu));
+        }
+        return concat(name, convs);
+    }
+
     /** An element-wise activation other than LINEAR. */
     Value activation(String name, Value x, Activation activation);
 

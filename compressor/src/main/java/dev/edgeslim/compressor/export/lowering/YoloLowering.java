@@ -116,14 +116,7 @@ public final class YoloLowering {
         } else if (inPerGroup == 1) {
             y = e.depthwiseConv(convName, x, kernel, c.stride(), same, relu);
         } else {
-            List<Value> parts = e.split(name + "_split", x, c.groups());
-            int perGroup = c.filters() / c.groups();
-            List<Value> convs = new ArrayList<>();
-            for (int g = 0; g < c.groups(); g++) {
-                convs.add(e.conv(convName + "_g" + g, parts.get(g), kernel.filters(g * perGroup, perGroup),
-                        c.stride(), same, relu));
-            }
-            y = e.concat(convName, convs);
+            y = e.groupedConv(convName, x, kernel, c.groups(), c.stride(), same, relu);
         }
         return fused ? y : e.activation(name, y, c.activation());
     }

@@ -110,6 +110,13 @@ final class OnnxEmitter implements GraphEmitter {
         return convolution(name, x, kernel, stride, same, relu, x.shape().channels());
     }
 
+    /** ONNX Conv has a {@code group} attribute: one node instead of a split, a convolution per group and a concat. */
+    @Override
+    public Value groupedConv(String name, Value x, ConvKernel kernel, int groups, int stride, boolean same,
+                             boolean relu) {
+        return convolution(name, x, kernel, stride, same, relu, groups);
+    }
+
     private Value convolution(String name, Value x, ConvKernel k, int stride, boolean same, boolean relu, int group) {
         Shape in = x.shape();
         int size = k.size();

@@ -57,6 +57,90 @@ class OnnxExportParityTest {
         check("yolov4 @160", spec, WeightInitializer.forTesting(spec, 7));
     }
 
+    /** The darknet-trained depthwise model as shipped: every depthwise layer is one Conv with group = channels. */
+    @Test
+    void yoloFastestBody() throws Exception {
+        java.nio.file.Path dir = dev.edgeslim.detector.ReferenceFiles.model("yolo-fastest-body");
+        NetworkSpec spec = CfgParser.parse(dir.resolve("yolo-fastest-1.1_body.cfg"));
+        WeightStore weights = dev.edgeslim.detector.weights.DarknetWeights.read(
+                dir.resolve("yolo-fastest-1.1_body.weights"), spec);
+        ExportedOnnx fp32 = export(spec, weights, ExportOptions.fp32());
+        long convs = OnnxFileStructure.read(fp32.model()).nodes.stream().filter(n -> n.opType().equals("Conv")).count();
+        assertEquals(spec.convLayers().size(), convs, "one Conv node per convolution");
+        ImageFolderCalibration photos = ReferenceFiles.photos(spec.net().resizeMode());
+        float[][] images = new float[photos.size()][];
+        float[][][] expected = new float[photos.size()][][];
+        try (InferenceModel tf = InferenceModel.create(spec, weights, 2)) {
+            for (int i = 0; i < images.length; i++) {
+                images[i] = photos.image(i, spec.net().width(), spec.net().height());
+                expected[i] = tf.run(images[i], 1);
+            }
+        }
+        // trained logits (RMS ~7) through 131 layers: float32 summation order shows up at 1e-5
+        double error = maxRelative(fp32, images, expected);
+        System.out.printf(Locale.ROOT, "yolo-fastest-1.1 body @320 ONNX fp32 vs TF Java: max rel %.1e%n", error);
+        assertTrue(error <= 1e-4, "fp32 error " + error);
+    }
+
+    /** A grouped convolution that is not depthwise is one Conv node with its group attribute. */
+    @Test
+    void groupedConvolutions() throws Exception {
+        NetworkSpec spec = CfgParser.parse("""
+                [net]
+                width=64
+                height=64
+                channels=3
+
+                [convolutional]
+                batch_normalize=1
+                filters=16
+                size=3
+                stride=2
+                pad=1
+                activation=leaky
+
+                [convolutional]
+                batch_normalize=1
+                filters=32
+                size=3
+                stride=2
+                pad=1
+                groups=4
+                activation=leaky
+
+                [convolutional]
+                batch_normalize=1
+                filters=32
+                size=3
+                stride=1
+                pad=1
+                groups=32
+                activation=relu
+
+                [convolutional]
+                batch_normalize=1
+                filters=32
+                size=1
+                groups=2
+                activation=linear
+
+                [convolutional]
+                filters=75
+                size=1
+                activation=linear
+
+                [yolo]
+                mask=0,1,2
+                anchors=8,8, 16,16, 32,32
+                classes=20
+                num=3
+                """, "grouped.cfg");
+        ExportedOnnx fp32 = export(spec, WeightInitializer.forTesting(spec, 9), ExportOptions.fp32());
+        assertEquals(List.of(), OnnxFileStructure.read(fp32.model()).nodes.stream()
+                .filter(n -> n.opType().equals("Split") || n.opType().equals("Concat")).map(n -> n.opType()).toList(), "no split per group");
+        check("grouped and depthwise @64", spec, WeightInitializer.forTesting(spec, 9));
+    }
+
     @Test
     void prunedYolov4() throws Exception {
         NetworkSpec original = upstream("yolov4.cfg", 160);

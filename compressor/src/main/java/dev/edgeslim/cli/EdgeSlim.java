@@ -28,6 +28,7 @@ public final class EdgeSlim {
         register(new DetectCommand());
         register(new SparseTrainCommand());
         register(new PruneCommand());
+        register(new SensitivityCommand());
         register(new DistillCommand());
         register(new CompressCommand());
         register(new ExportCommand());

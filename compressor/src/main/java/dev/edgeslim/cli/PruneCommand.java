@@ -36,7 +36,10 @@ import java.util.Locale;
  * <p>{@code --json} prints: {@code cfg, weights, out, files[], rule, target{metric, fraction, allocation,
  * level, achieved, met} (or null), total{convs, filtersBefore, filtersAfter, paramsBefore, paramsAfter, bflopsBefore,
  * bflopsAfter, paramsRemovedFraction, flopsRemovedFraction, inputWidth, inputHeight}, groups[{name, options,
- * convs, filtersBefore, filtersAfter, prunableFilters, paramsBefore, paramsAfter, bflopsBefore, bflopsAfter}]}.
+ * convs, filtersBefore, filtersAfter, prunableFilters, paramsBefore, paramsAfter, bflopsBefore, bflopsAfter}], blocks[{shortcut, firstLayer, lastLayer, importance, params, bflops}]}.
+ *
+ * <p>{@code --prune-blocks N} also removes the N least important residual blocks after channel pruning
+ * ({@link dev.edgeslim.compressor.blocks.ResidualBlocks}); a target counts channel pruning only.
  */
 public final class PruneCommand implements Command {
     static final List<String> FILES = PruningStage.FILES;
@@ -73,6 +76,7 @@ public final class PruneCommand implements Command {
                 .value("floor-percent", "P", "keep at least P% of each layer's channels (default "
                         + (int) GroupOptions.DEFAULT_FLOOR_PERCENT + ")")
                 .flag("round8", "round kept channel counts up to multiples of 8")
+                .value("prune-blocks", "N", StageFlags.PRUNE_BLOCKS_HELP)
                 .flag("json", "print the summary as JSON");
         CliOptions.Parsed p = options.parse(args, out);
         if (p == null) {
@@ -143,6 +147,7 @@ public final class PruneCommand implements Command {
         root.set("target", Json.MAPPER.valueToTree(report.target()));
         root.set("total", Json.MAPPER.valueToTree(report.total()));
         root.set("groups", Json.MAPPER.valueToTree(report.groups()));
+        root.set("blocks", Json.MAPPER.valueToTree(report.blocks()));
         return root;
     }
 
@@ -163,6 +168,10 @@ public final class PruneCommand implements Command {
                         + "filters %,d -> %,d%n", cfg.getFileName(), t.inputWidth(), t.inputHeight(), report.rule(),
                 t.paramsBefore(), t.paramsAfter(), 100 * t.paramsRemovedFraction(), t.bflopsBefore(), t.bflopsAfter(),
                 100 * t.flopsRemovedFraction(), t.filtersBefore(), t.filtersAfter());
+        for (PruneReport.BlockRow b : report.blocks()) {
+            out.printf(Locale.ROOT, "removed residual block: shortcut %d (layers %d-%d), mean |gamma| %.4g, %.2fM params%n",
+                    b.shortcut(), b.firstLayer(), b.lastLayer(), b.importance(), b.params() / 1e6);
+        }
         out.println("wrote " + String.join(", ", FILES) + " to " + outDir);
     }
 }

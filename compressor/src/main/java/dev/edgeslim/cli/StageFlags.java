@@ -21,6 +21,9 @@ final class StageFlags {
     private StageFlags() {
     }
 
+    static final String PRUNE_BLOCKS_HELP = "also remove the N residual blocks whose branch's last batch norm has "
+            + "the smallest mean |gamma| (default 0)";
+
     /** The flags of every training command ({@code train}, {@code sparse-train}, {@code distill}). */
     static CliOptions trainingFlags(CliOptions o) {
         return ClassNames.flag(o).value("epochs", "N", "epochs (default 30)")
@@ -71,6 +74,7 @@ final class StageFlags {
                 .value("floor-percent", "P", "keep at least P% of each layer's channels (default "
                         + (int) GroupOptions.DEFAULT_FLOOR_PERCENT + ")")
                 .flag("round8", "round kept channel counts up to multiples of 8")
+                .value("prune-blocks", "N", PRUNE_BLOCKS_HELP)
                 .value("layers", "LIST", "distillation layers LAYER[:WEIGHT],... (default: automatic)")
                 .value("layers-file", "FILE", "distillation layers from a file, one LAYER[:WEIGHT] per line")
                 .value("output-weight", "W", "output distillation (teacher's soft objectness/class scores), weight W "
@@ -167,7 +171,8 @@ final class StageFlags {
         PruningConfig c = base.withAllocation(allocation(p)).withRule(rule(p))
                 .withFloor(p.integer("floor-k", GroupOptions.DEFAULT_FLOOR_K, 1, 1 << 20),
                         p.number("floor-percent", GroupOptions.DEFAULT_FLOOR_PERCENT, 0, 100))
-                .withRound8(p.has("round8"));
+                .withRound8(p.has("round8"))
+                .withBlocks(p.integer("prune-blocks", 0, 0, 1 << 16));
         return p.has("groups") ? c.withGroups(p.path("groups")) : c;
     }
 

@@ -1,5 +1,6 @@
 package dev.edgeslim.compressor.distill;
 
+import dev.edgeslim.compressor.blocks.BlockAlignment;
 import dev.edgeslim.detector.io.BadInputException;
 import dev.edgeslim.detector.io.SmallTextFile;
 import dev.edgeslim.detector.model.Layer;
@@ -124,6 +125,40 @@ public final class DistillationPairs {
             throw new IllegalArgumentException("expected LAYER[:WEIGHT], got '"
                     + (text.length() > 60 ? text.substring(0, 57) + "..." : text) + "'");
         }
+    }
+
+    /**
+     * Where each teacher layer is in the student: the identity when they have the same topology (channel pruning
+     * keeps layer positions), else the alignment of a student whose pruning also removed residual blocks
+     * ({@link BlockAlignment}); -1 for a layer of a removed block. Errors name {@code source}.
+     */
+    public static int[] teacherToStudent(NetworkSpec student, NetworkSpec teacher, String source) {
+        if (student.size() == teacher.size()) {
+            checkTopology(student, teacher, source);
+            int[] identity = new int[teacher.size()];
+            java.util.Arrays.setAll(identity, i -> i);
+            return identity;
+        }
+        try {
+            return BlockAlignment.map(teacher, student);
+        } catch (IllegalArgumentException e) {
+            throw new BadInputException(source, "teacher and student differ in topology: " + teacher.size() + " vs "
+                    + student.size() + " layers, and " + e.getMessage());
+        }
+    }
+
+    /** {@code pairs} given on the teacher's layers, moved onto the student's ({@code toStudent}); errors name source. */
+    public static List<LayerPair> onStudent(List<LayerPair> pairs, int[] toStudent, String source) {
+        List<LayerPair> out = new ArrayList<>();
+        for (LayerPair p : pairs) {
+            int s = p.teacherLayer() >= 0 && p.teacherLayer() < toStudent.length ? toStudent[p.teacherLayer()] : -1;
+            if (s < 0) {
+                throw new BadInputException(source, "distillation layer " + p.teacherLayer()
+                        + " is in a residual block that pruning removed");
+            }
+            out.add(new LayerPair(s, p.teacherLayer(), p.weight()));
+        }
+        return out;
     }
 
     /** Teacher and student must be the same topology (layer types and sizes) and every pair must exist. */

@@ -4,6 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.edgeslim.compressor.distill.DistillationPairs;
+import dev.edgeslim.compressor.blocks.ResidualBlock;
+import dev.edgeslim.compressor.blocks.ResidualBlocks;
+import dev.edgeslim.compressor.distill.LayerPair;
 import dev.edgeslim.compressor.graph.ChannelGraph;
 import dev.edgeslim.compressor.prune.GroupFile;
 import dev.edgeslim.compressor.prune.GroupOptions;
@@ -246,10 +249,26 @@ public final class CompressionPipeline {
             }
             GroupFile.read(groups, spec, GroupOptions.ratio(0));
         }
+        String tooManyBlocks = ResidualBlocks.whyNotRemovable(spec, config.pruning().blocks());
+        if (tooManyBlocks != null) {
+            throw new BadInputException(inputs.cfg(), tooManyBlocks);
+        }
         DistillationConfig d = config.distillation();
         if (d.layers() != null || d.layersFile() != null) {
-            DistillationPairs.checkPairs(spec, DistillationStage.pairs(d.withAttentionWeight(1), spec),
-                    DistillationStage.pairSource(d, ""));
+            List<LayerPair> pairs = DistillationStage.pairs(d.withAttentionWeight(1), spec);
+            DistillationPairs.checkPairs(spec, pairs, DistillationStage.pairSource(d, ""));
+            if (config.pruning().blocks() > 0) {
+                // which blocks go is known only after sparse training; a layer any of them holds may vanish
+                for (LayerPair p : pairs) {
+                    for (ResidualBlock b : ResidualBlocks.locate(spec)) {
+                        if (b.removedLayers().contains(p.teacherLayer())) {
+                            throw new BadInputException(DistillationStage.pairSource(d, ""), "distillation layer "
+                                    + p.teacherLayer() + " is in residual block " + b + ", which --prune-blocks may "
+                                    + "remove");
+                        }
+                    }
+                }
+            }
         }
         return spec;
     }

@@ -68,10 +68,13 @@ public final class DistillationStage {
             DarknetModel teacherModel = DarknetModel.load(teacherCfg, teacherWeights);
             NetworkSpec teacher = settings.sized(teacherModel.spec());
             FrozenTeacher frozen = new FrozenTeacher(teacher, teacherModel.weights());
-            DistillationPairs.checkTopology(spec, teacher, teacherCfg.toString());
+            int[] toStudent = DistillationPairs.teacherToStudent(spec, teacher, teacherCfg.toString());
             if (config.attention()) {
-                List<LayerPair> pairs = pairs(config, spec);
-                DistillationPairs.checkPairs(spec, pairs, pairSource(config, cfg.toString()));
+                // pairs name the teacher's (the input model's) layers; removed residual blocks shift the student's
+                String source = pairSource(config, cfg.toString());
+                List<LayerPair> onTeacher = pairs(config, teacher);
+                DistillationPairs.checkPairs(teacher, onTeacher, source);
+                List<LayerPair> pairs = DistillationPairs.onStudent(onTeacher, toStudent, source);
                 terms.add(new AttentionDistillation(frozen, scaled(spec, pairs)));
             }
             if (config.outputWeight() > 0) {

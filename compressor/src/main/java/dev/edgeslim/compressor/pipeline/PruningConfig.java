@@ -5,6 +5,8 @@ import dev.edgeslim.compressor.prune.PlanRule;
 import dev.edgeslim.compressor.prune.TargetAllocation;
 import dev.edgeslim.compressor.prune.TargetMetric;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
+
 import java.nio.file.Path;
 
 import static dev.edgeslim.compressor.pipeline.ConfigException.require;
@@ -17,9 +19,13 @@ import static dev.edgeslim.compressor.pipeline.ConfigException.require;
  *                   [0,100); TARGET_*: fraction of the network's params or FLOPs to remove, (0,1)
  * @param allocation how a target is shared among groups (used by the TARGET_* criteria only)
  * @param groups     a group definition file, or null for automatic groups
+ * @param blocks     residual blocks to remove whole after channel pruning, the least important by the |γ| of their
+ *                   branch's last batch norm ({@link dev.edgeslim.compressor.blocks.ResidualBlocks}); 0: none (then
+ *                   left out of the manifest's JSON, so runs recorded before block pruning existed still match)
  */
 public record PruningConfig(Criterion criterion, double amount, TargetAllocation allocation, PlanRule rule,
-                            int floorK, double floorPercent, boolean round8, Path groups) {
+                            int floorK, double floorPercent, boolean round8, Path groups,
+                            @JsonInclude(JsonInclude.Include.NON_DEFAULT) int blocks) {
     public enum Criterion { RATIO, PERCENTILE, TARGET_PARAMS, TARGET_FLOPS }
 
     public PruningConfig {
@@ -31,6 +37,7 @@ public record PruningConfig(Criterion criterion, double amount, TargetAllocation
         }
         require(floorK >= 1 && floorK <= 1 << 20, "floorK must be within [1, 2^20], got " + floorK);
         require(floorPercent >= 0 && floorPercent <= 100, "floorPercent must be within [0, 100], got " + floorPercent);
+        require(blocks >= 0 && blocks <= 1 << 16, "blocks must be within [0, 65536], got " + blocks);
     }
 
     /** Removes the lowest-|γ| fraction {@code ratio} of each group's prunable channels. */
@@ -55,28 +62,33 @@ public record PruningConfig(Criterion criterion, double amount, TargetAllocation
 
     private static PruningConfig of(Criterion criterion, double amount) {
         return new PruningConfig(criterion, amount, TargetAllocation.THRESHOLD, PlanRule.UNION,
-                GroupOptions.DEFAULT_FLOOR_K, GroupOptions.DEFAULT_FLOOR_PERCENT, false, null);
+                GroupOptions.DEFAULT_FLOOR_K, GroupOptions.DEFAULT_FLOOR_PERCENT, false, null, 0);
     }
 
     public PruningConfig withAllocation(TargetAllocation a) {
-        return new PruningConfig(criterion, amount, a, rule, floorK, floorPercent, round8, groups);
+        return new PruningConfig(criterion, amount, a, rule, floorK, floorPercent, round8, groups, blocks);
     }
 
     public PruningConfig withRule(PlanRule r) {
-        return new PruningConfig(criterion, amount, allocation, r, floorK, floorPercent, round8, groups);
+        return new PruningConfig(criterion, amount, allocation, r, floorK, floorPercent, round8, groups, blocks);
     }
 
     public PruningConfig withFloor(int k, double percent) {
-        return new PruningConfig(criterion, amount, allocation, rule, k, percent, round8, groups);
+        return new PruningConfig(criterion, amount, allocation, rule, k, percent, round8, groups, blocks);
     }
 
     public PruningConfig withRound8(boolean round) {
-        return new PruningConfig(criterion, amount, allocation, rule, floorK, floorPercent, round, groups);
+        return new PruningConfig(criterion, amount, allocation, rule, floorK, floorPercent, round, groups, blocks);
     }
 
     /** Groups from a group file instead of the automatic ones. */
     public PruningConfig withGroups(Path file) {
-        return new PruningConfig(criterion, amount, allocation, rule, floorK, floorPercent, round8, file);
+        return new PruningConfig(criterion, amount, allocation, rule, floorK, floorPercent, round8, file, blocks);
+    }
+
+    /** Also removes the {@code count} least important residual blocks (0: none). */
+    public PruningConfig withBlocks(int count) {
+        return new PruningConfig(criterion, amount, allocation, rule, floorK, floorPercent, round8, groups, count);
     }
 
     public boolean isTarget() {

@@ -1,5 +1,8 @@
 package dev.edgeslim.compressor.pipeline;
 
+import dev.edgeslim.compressor.blocks.BlockSurgeon;
+import dev.edgeslim.compressor.blocks.ResidualBlock;
+import dev.edgeslim.compressor.blocks.ResidualBlocks;
 import dev.edgeslim.compressor.graph.ChannelGraph;
 import dev.edgeslim.compressor.prune.AutoGroups;
 import dev.edgeslim.compressor.prune.GroupFile;
@@ -22,7 +25,8 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * Stage 2: group channel pruning of a model by BN |γ|. Writes {@code pruned.cfg}, {@code pruned.weights},
+ * Stage 2: group channel pruning of a model by BN |γ|, then, when configured, removal of the least important
+ * residual blocks ({@link ResidualBlocks}, {@link BlockSurgeon}). Writes {@code pruned.cfg}, {@code pruned.weights},
  * {@code plan.json}, {@code prune-report.json} / {@code .md} and {@code kept-channels.png}; the whole result is
  * computed before the first file is written, and each file is written atomically.
  */
@@ -84,6 +88,13 @@ public final class PruningStage {
             throw new BadInputException(cfg, "no channel of this network can be pruned: "
                     + graph.whyNothingIsPrunable());
         }
+        List<ResidualBlock> blocks;
+        try {
+            // ranked on the input's γ; channel pruning keeps layer indices, so the blocks stay where they were
+            blocks = ResidualBlocks.leastImportant(spec, model.weights(), config.blocks());
+        } catch (IllegalArgumentException e) {
+            throw new BadInputException(cfg, e.getMessage());
+        }
         GroupPlanner planner = new GroupPlanner(graph, groups, config.rule());
         GroupPlanner.TargetResult target = null;
         PruningPlan plan;
@@ -96,8 +107,14 @@ public final class PruningStage {
         } else {
             plan = planner.plan(model.weights());
         }
-        PrunedNetwork pruned = ModelSurgeon.prune(planner.graph(), model.weights(), plan);
-        PruneReport report = PruneReport.of(spec, pruned.spec(), planner, target);
+        PrunedNetwork channelPruned = ModelSurgeon.prune(planner.graph(), model.weights(), plan);
+        PruneReport report = PruneReport.of(spec, channelPruned.spec(), planner, target);
+        PrunedNetwork pruned = channelPruned;
+        if (!blocks.isEmpty()) {
+            BlockSurgeon.Result removal = BlockSurgeon.remove(channelPruned.spec(), channelPruned.weights(), blocks);
+            pruned = removal.network();
+            report = report.withBlocks(spec, channelPruned.spec(), blocks, removal.newIndex(), pruned.spec());
+        }
         String planJson = plan.toJson();
         byte[] png = report.keptChannelsPng();
         String reportJson = report.toJson();

@@ -28,9 +28,10 @@ import java.util.Map;
  * @param target  the global target search outcome, or null when groups were pruned by their own options
  * @param keptWhole the coupled sets of convolutions no channel can be removed from, each with why (e.g. it feeds
  *                  a [yolo] layer, or touches a grouped convolution that is not depthwise)
+ * @param blocks  the residual blocks removed whole (their layers show 0 channels after), empty when none
  */
 public record PruneReport(String rule, Target target, List<LayerRow> layers, List<GroupRow> groups, Totals total,
-                          List<KeptSet> keptWhole) {
+                          List<KeptSet> keptWhole, List<BlockRow> blocks) {
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
     private static final String NO_GROUP = "(none)";
 
@@ -42,6 +43,14 @@ public record PruneReport(String rule, Target target, List<LayerRow> layers, Lis
     public record GroupRow(String name, String options, int convs, int filtersBefore, int filtersAfter,
                            int prunableFilters, long paramsBefore, long paramsAfter, double bflopsBefore,
                            double bflopsAfter) {
+    }
+
+    /**
+     * A removed residual block: its [shortcut] layer, the first and last layer removed (input layer indices), the
+     * |γ| it was ranked by, and the parameters and BFLOPs its layers had after channel pruning.
+     */
+    public record BlockRow(int shortcut, int firstLayer, int lastLayer, double importance, long params,
+                           double bflops) {
     }
 
     /** Convolutions whose output channels are kept whole, and the reasons. */
@@ -110,7 +119,60 @@ public record PruneReport(String rule, Target target, List<LayerRow> layers, Lis
                 target.allocation().id(), target.level(), target.achieved(), target.met());
         List<KeptSet> keptWhole = graph.sets().stream().filter(set -> !set.prunable() && !set.convLayers().isEmpty())
                 .map(set -> new KeptSet(set.convLayers(), set.unprunableReasons())).toList();
-        return new PruneReport(planner.rule().name().toLowerCase(Locale.ROOT), t, rows, groups, total, keptWhole);
+        return new PruneReport(planner.rule().name().toLowerCase(Locale.ROOT), t, rows, groups, total, keptWhole,
+                List.of());
+    }
+
+    /**
+     * This report after the residual blocks {@code removed} were taken out of its pruned network: the removed
+     * layers' rows show 0 channels, parameters and FLOPs after; groups and totals are measured on {@code after}
+     * (the network without the blocks), {@code newIndex} maps this report's layer indices to {@code after}'s.
+     */
+    public PruneReport withBlocks(NetworkSpec before, NetworkSpec channelPruned,
+                                  List<dev.edgeslim.compressor.blocks.ResidualBlock> removed, int[] newIndex,
+                                  NetworkSpec after) {
+        if (removed.isEmpty()) {
+            return this;
+        }
+        List<LayerRow> rows = new ArrayList<>();
+        Map<String, long[]> acc = new LinkedHashMap<>(); // fAfter, pAfter, flopsAfter
+        int fAfter = 0;
+        for (LayerRow r : layers) {
+            int to = newIndex[r.index()];
+            LayerRow row = to < 0 ? new LayerRow(r.index(), r.type(), r.group(), r.filtersBefore(), 0,
+                    r.paramsBefore(), 0, r.bflopsBefore(), 0)
+                    : new LayerRow(r.index(), r.type(), r.group(), r.filtersBefore(), after.shapeOf(to).channels(),
+                    r.paramsBefore(), after.params(to), r.bflopsBefore(), after.flops(to) / 1e9);
+            rows.add(row);
+            long[] a = acc.computeIfAbsent(r.group(), k -> new long[3]);
+            if (r.type().equals("convolutional")) {
+                a[0] += row.filtersAfter();
+                fAfter += row.filtersAfter();
+            }
+            a[1] += row.paramsAfter();
+            a[2] += to < 0 ? 0 : after.flops(to);
+        }
+        List<GroupRow> gs = new ArrayList<>();
+        for (GroupRow g : groups) {
+            long[] a = acc.getOrDefault(g.name(), new long[3]);
+            gs.add(new GroupRow(g.name(), g.options(), g.convs(), g.filtersBefore(), (int) a[0], g.prunableFilters(),
+                    g.paramsBefore(), a[1], g.bflopsBefore(), a[2] / 1e9));
+        }
+        Totals t = new Totals(total.convs(), total.filtersBefore(), fAfter, before.totalParams(), after.totalParams(),
+                before.totalFlops() / 1e9, after.totalFlops() / 1e9,
+                1 - (double) after.totalParams() / before.totalParams(),
+                1 - (double) after.totalFlops() / before.totalFlops(), total.inputWidth(), total.inputHeight());
+        List<BlockRow> bs = new ArrayList<>();
+        for (var b : removed) {
+            long params = 0;
+            long flops = 0;
+            for (int l : b.removedLayers()) {
+                params += channelPruned.params(l);
+                flops += channelPruned.flops(l);
+            }
+            bs.add(new BlockRow(b.shortcut(), b.input() + 1, b.shortcut(), b.importance(), params, flops / 1e9));
+        }
+        return new PruneReport(rule, target, rows, gs, t, keptWhole, List.copyOf(bs));
     }
 
     /**
@@ -146,7 +208,7 @@ public record PruneReport(String rule, Target target, List<LayerRow> layers, Lis
                 1 - (double) after.totalFlops() / before.totalFlops(), before.net().width(), before.net().height());
         GroupRow all = new GroupRow("all", "compared with the uncompressed model", convs, fBefore, fAfter, 0,
                 before.totalParams(), after.totalParams(), before.totalFlops() / 1e9, after.totalFlops() / 1e9);
-        return new PruneReport("unknown", null, rows, List.of(all), total, List.of());
+        return new PruneReport("unknown", null, rows, List.of(all), total, List.of(), List.of());
     }
 
     /**
@@ -194,6 +256,16 @@ public record PruneReport(String rule, Target target, List<LayerRow> layers, Lis
         b.append(String.format(Locale.ROOT, "| removed | %.1f%% | %.1f%% | %.1f%% |%n%n",
                 100.0 * (total.filtersBefore() - total.filtersAfter()) / total.filtersBefore(),
                 100 * total.paramsRemovedFraction(), 100 * total.flopsRemovedFraction()));
+        if (!blocks.isEmpty()) {
+            b.append("## Removed residual blocks\n\nRanked by the mean |γ| of the branch's last batch norm; "
+                    + "layer indices are the input network's.\n\n| shortcut | layers | mean abs γ | params | BFLOPs |\n")
+                    .append("|---:|---|---:|---:|---:|\n");
+            for (BlockRow r : blocks) {
+                b.append(String.format(Locale.ROOT, "| %d | %d-%d | %.4g | %,d | %.3f |%n", r.shortcut(),
+                        r.firstLayer(), r.lastLayer(), r.importance(), r.params(), r.bflops()));
+            }
+            b.append('\n');
+        }
         b.append("## Groups\n\n| group | options | convs | filters | prunable | params | BFLOPs |\n")
                 .append("|---|---|---:|---:|---:|---:|---:|\n");
         for (GroupRow g : groups) {

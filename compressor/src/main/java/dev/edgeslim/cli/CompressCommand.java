@@ -55,7 +55,8 @@ public final class CompressCommand implements Command {
                 .value("reach", "R", "auto strength's reach (default 1.5; smaller keeps more accuracy, prunes less)")
                 .value("ratio", "R", "prune this fraction of each group's channels (default 0.5)")
                 .value("target-params", "F", "instead of --ratio: remove at least this fraction of parameters")
-                .value("target-flops", "F", "instead of --ratio: remove at least this fraction of FLOPs")
+                .value("target-flops", "F", "instead of --ratio: remove at least this fraction of FLOPs (with "
+                        + "--target-params: meet both)")
                 .value("attention-weight", "W", "attention distillation weight (default 20)")
                 .flag("no-attention", "fine-tune without distillation")
                 .flag("ablation", "also fine-tune the pruned model without distillation (same epochs, lr, seed) into "
@@ -99,8 +100,10 @@ public final class CompressCommand implements Command {
         int finetuneEpochs = p.integer("finetune-epochs", 10, 1, 100_000);
         List<String> criteria = List.of("ratio", "prune-percentile", "target-params", "target-flops").stream()
                 .filter(p::has).toList();
-        if (criteria.size() > 1) {
-            throw new UsageException("give one of --ratio, --prune-percentile, --target-params, --target-flops; got --"
+        boolean bothTargets = criteria.equals(List.of("target-params", "target-flops"));
+        if (criteria.size() > 1 && !bothTargets) {
+            throw new UsageException("give one of --ratio, --prune-percentile, --target-params, --target-flops (or "
+                    + "--target-params with --target-flops); got --"
                     + criteria.get(0) + " and --" + criteria.get(1));
         }
         // both training stages: compress's defaults (lr 0.002, 50 warm-up iterations, evaluated at the end)
@@ -131,7 +134,8 @@ public final class CompressCommand implements Command {
             }
         }
         if (p.has("target-params")) {
-            return PruningConfig.targetParams(p.number("target-params", 0.5, 0, 1));
+            PruningConfig params = PruningConfig.targetParams(p.number("target-params", 0.5, 0, 1));
+            return p.has("target-flops") ? params.withAlsoFlops(p.number("target-flops", 0.5, 0, 1)) : params;
         }
         if (p.has("target-flops")) {
             return PruningConfig.targetFlops(p.number("target-flops", 0.5, 0, 1));

@@ -68,7 +68,8 @@ public final class PruneCommand implements Command {
                 .value("ratio", "R", "remove the lowest-|gamma| fraction R of each group, 0 <= R < 1")
                 .value("percentile", "P", "remove channels below the P-th percentile of each group's |gamma|, 0 <= P < 100")
                 .value("target-params", "F", "remove at least the fraction F of parameters, 0 < F < 1")
-                .value("target-flops", "F", "remove at least the fraction F of FLOPs, 0 < F < 1")
+                .value("target-flops", "F", "remove at least the fraction F of FLOPs, 0 < F < 1 (with "
+                        + "--target-params: meet both)")
                 .value("allocation", "A", "how a target is shared among groups: threshold (default; one |gamma| "
                         + "threshold, sparse groups lose more) or quantile (the same share of every group)")
                 .value("rule", "RULE", "how coupled layers agree: union (default), majority, intersection")
@@ -91,7 +92,8 @@ public final class PruneCommand implements Command {
         Path outDir = p.requiredPath("out");
         List<String> criteria = List.of("ratio", "percentile", "target-params", "target-flops");
         List<String> given = criteria.stream().filter(p::has).toList();
-        if (given.size() != 1) {
+        boolean bothTargets = given.equals(List.of("target-params", "target-flops"));
+        if (given.size() != 1 && !bothTargets) {
             throw new UsageException(given.isEmpty()
                     ? "choose one of --ratio, --percentile, --target-params, --target-flops (see --help)"
                     : "--" + given.get(0) + " and --" + given.get(1) + " cannot be combined");
@@ -101,7 +103,9 @@ public final class PruneCommand implements Command {
         PruningConfig config = StageFlags.pruningOptions(p, switch (criterion) {
             case "ratio" -> PruningConfig.ratio(amount);
             case "percentile" -> PruningConfig.percentile(amount);
-            case "target-params" -> PruningConfig.targetParams(amount);
+            case "target-params" -> bothTargets
+                    ? PruningConfig.targetParams(amount).withAlsoFlops(halfOpen(p, "target-flops"))
+                    : PruningConfig.targetParams(amount);
             default -> PruningConfig.targetFlops(amount);
         });
         PruningStage.Result result = new PruningStage(cfgFile, weightsFile, config)
@@ -110,8 +114,10 @@ public final class PruneCommand implements Command {
         PruneReport report = result.report();
         GroupPlanner.TargetResult target = result.target();
         if (target != null && !target.met()) {
-            err.printf(Locale.ROOT, "edgeslim prune: warning: could not remove %.1f%% of %s; the floors allow at most "
-                    + "%.1f%%, which was written%n", 100 * amount, metric(target), 100 * target.achieved());
+            err.printf(Locale.ROOT, "edgeslim prune: warning: could not remove %.1f%% of %s%s; the floors allow at "
+                    + "most %.1f%% of %s, which was written%n", 100 * amount, metric(target),
+                    bothTargets ? " and " + p.string("target-flops", "") + " of FLOPs" : "",
+                    100 * target.achieved(), metric(target));
         }
         if (p.has("json")) {
             out.println(Json.write(toJson(cfgFile, weightsFile, outDir, report)));

@@ -22,10 +22,13 @@ import static dev.edgeslim.compressor.pipeline.ConfigException.require;
  * @param blocks     residual blocks to remove whole after channel pruning, the least important by the |γ| of their
  *                   branch's last batch norm ({@link dev.edgeslim.compressor.blocks.ResidualBlocks}); 0: none (then
  *                   left out of the manifest's JSON, so runs recorded before block pruning existed still match)
+ * @param alsoFlops  with TARGET_PARAMS: also remove at least this fraction of the FLOPs, (0,1), the plan then being
+ *                   the smallest that meets both; 0: no FLOPs goal (left out of the JSON, as {@code blocks})
  */
 public record PruningConfig(Criterion criterion, double amount, TargetAllocation allocation, PlanRule rule,
                             int floorK, double floorPercent, boolean round8, Path groups,
-                            @JsonInclude(JsonInclude.Include.NON_DEFAULT) int blocks) {
+                            @JsonInclude(JsonInclude.Include.NON_DEFAULT) int blocks,
+                            @JsonInclude(JsonInclude.Include.NON_DEFAULT) double alsoFlops) {
     public enum Criterion { RATIO, PERCENTILE, TARGET_PARAMS, TARGET_FLOPS }
 
     public PruningConfig {
@@ -38,6 +41,9 @@ public record PruningConfig(Criterion criterion, double amount, TargetAllocation
         require(floorK >= 1 && floorK <= 1 << 20, "floorK must be within [1, 2^20], got " + floorK);
         require(floorPercent >= 0 && floorPercent <= 100, "floorPercent must be within [0, 100], got " + floorPercent);
         require(blocks >= 0 && blocks <= 1 << 16, "blocks must be within [0, 65536], got " + blocks);
+        require(alsoFlops == 0 || (criterion == Criterion.TARGET_PARAMS && alsoFlops > 0 && alsoFlops < 1),
+                "a FLOPs goal beside the parameter target must be within (0,1) and needs a parameter target, got "
+                        + alsoFlops + " with " + criterion);
     }
 
     /** Removes the lowest-|γ| fraction {@code ratio} of each group's prunable channels. */
@@ -62,33 +68,49 @@ public record PruningConfig(Criterion criterion, double amount, TargetAllocation
 
     private static PruningConfig of(Criterion criterion, double amount) {
         return new PruningConfig(criterion, amount, TargetAllocation.THRESHOLD, PlanRule.UNION,
-                GroupOptions.DEFAULT_FLOOR_K, GroupOptions.DEFAULT_FLOOR_PERCENT, false, null, 0);
+                GroupOptions.DEFAULT_FLOOR_K, GroupOptions.DEFAULT_FLOOR_PERCENT, false, null, 0, 0);
     }
 
     public PruningConfig withAllocation(TargetAllocation a) {
-        return new PruningConfig(criterion, amount, a, rule, floorK, floorPercent, round8, groups, blocks);
+        return new PruningConfig(criterion, amount, a, rule, floorK, floorPercent, round8, groups, blocks, alsoFlops);
     }
 
     public PruningConfig withRule(PlanRule r) {
-        return new PruningConfig(criterion, amount, allocation, r, floorK, floorPercent, round8, groups, blocks);
+        return new PruningConfig(criterion, amount, allocation, r, floorK, floorPercent, round8, groups, blocks, alsoFlops);
     }
 
     public PruningConfig withFloor(int k, double percent) {
-        return new PruningConfig(criterion, amount, allocation, rule, k, percent, round8, groups, blocks);
+        return new PruningConfig(criterion, amount, allocation, rule, k, percent, round8, groups, blocks, alsoFlops);
     }
 
     public PruningConfig withRound8(boolean round) {
-        return new PruningConfig(criterion, amount, allocation, rule, floorK, floorPercent, round, groups, blocks);
+        return new PruningConfig(criterion, amount, allocation, rule, floorK, floorPercent, round, groups, blocks, alsoFlops);
     }
 
     /** Groups from a group file instead of the automatic ones. */
     public PruningConfig withGroups(Path file) {
-        return new PruningConfig(criterion, amount, allocation, rule, floorK, floorPercent, round8, file, blocks);
+        return new PruningConfig(criterion, amount, allocation, rule, floorK, floorPercent, round8, file, blocks, alsoFlops);
     }
 
     /** Also removes the {@code count} least important residual blocks (0: none). */
     public PruningConfig withBlocks(int count) {
-        return new PruningConfig(criterion, amount, allocation, rule, floorK, floorPercent, round8, groups, count);
+        return new PruningConfig(criterion, amount, allocation, rule, floorK, floorPercent, round8, groups, count, alsoFlops);
+    }
+
+    /** With a parameter target: also remove at least {@code fraction} of the FLOPs. */
+    public PruningConfig withAlsoFlops(double fraction) {
+        return new PruningConfig(criterion, amount, allocation, rule, floorK, floorPercent, round8, groups, blocks,
+                fraction);
+    }
+
+    /** The goals of a target criterion: its own, then the FLOPs goal beside a parameter target if any. */
+    public java.util.List<dev.edgeslim.compressor.prune.GroupPlanner.Goal> goals() {
+        var goals = new java.util.ArrayList<dev.edgeslim.compressor.prune.GroupPlanner.Goal>();
+        goals.add(new dev.edgeslim.compressor.prune.GroupPlanner.Goal(targetMetric(), amount));
+        if (alsoFlops > 0) {
+            goals.add(new dev.edgeslim.compressor.prune.GroupPlanner.Goal(TargetMetric.FLOPS, alsoFlops));
+        }
+        return goals;
     }
 
     public boolean isTarget() {

@@ -102,7 +102,7 @@ public final class PruningStage {
             if (groups.stream().allMatch(g -> g.options().weight() == 0)) {
                 throw new BadInputException(config.groups(), "every group has weight=0, so no target can be reached");
             }
-            target = planner.searchTarget(model.weights(), config.targetMetric(), config.amount(), config.allocation());
+            target = planner.searchTarget(model.weights(), config.goals(), config.allocation());
             plan = target.plan();
         } else {
             plan = planner.plan(model.weights());

@@ -257,6 +257,15 @@ public final class GroupPlanner {
         }
     }
 
+    /** One global requirement: remove at least {@code fraction} of the network's {@code metric}. */
+    public record Goal(TargetMetric metric, double fraction) {
+        public Goal {
+            if (metric == null || !(fraction > 0 && fraction < 1)) {
+                throw new IllegalArgumentException("target fraction must be within (0,1), got " + fraction);
+            }
+        }
+    }
+
     /**
      * Finds the smallest level such that pruning every group at that level removes at least {@code fraction} of
      * the network's params (or FLOPs), by bisection (the removed fraction grows with the level). The level is a
@@ -268,25 +277,38 @@ public final class GroupPlanner {
         if (!(fraction > 0 && fraction < 1)) {
             throw new IllegalArgumentException("target fraction must be within (0,1), got " + fraction);
         }
+        return searchTarget(weights, List.of(new Goal(metric, fraction)), allocation);
+    }
+
+    /**
+     * As above for several goals at once (say, 65% of the parameters and 50% of the FLOPs): the smallest level
+     * that meets every goal, which is the largest of the levels each goal needs alone, since every metric's
+     * removed share grows with the level. The result reports the first goal's metric.
+     */
+    public TargetResult searchTarget(WeightStore weights, List<Goal> goals, TargetAllocation allocation) {
+        if (goals.isEmpty()) {
+            throw new IllegalArgumentException("a target search needs at least one goal");
+        }
         weights.checkMatches(graph.spec());
-        double base = metric.of(graph.spec());
-        double maxWeight = groups.stream().mapToDouble(g -> g.options().weight()).max().orElse(0);
+        Goals g = new Goals(goals);
+        double maxWeight = groups.stream().mapToDouble(x -> x.options().weight()).max().orElse(0);
         if (maxWeight == 0) {
             throw new IllegalArgumentException("every group has weight 0; nothing can be pruned to reach a target");
         }
-        List<double[]> sortedGamma = groups.stream().map(g -> sortedGamma(g, weights)).toList();
+        List<double[]> sortedGamma = groups.stream().map(x -> sortedGamma(x, weights)).toList();
         double hi = allocation == TargetAllocation.QUANTILE ? 0.999 / maxWeight
                 // a little above the largest |γ| over the smallest weight: every weighted group is then below it
                 : sortedGamma.stream().mapToDouble(a -> a.length == 0 ? 0 : a[a.length - 1]).max().orElse(0)
                 / minPositiveWeight() * 1.001 + Double.MIN_NORMAL;
         List<Double> hiRatios = ratiosAt(allocation, hi, sortedGamma);
         PruningPlan hiPlan = planAt(weights, hiRatios);
-        double hiRemoved = removed(hiPlan, metric, base);
-        if (hiRemoved < fraction) {
-            return new TargetResult(metric, fraction, allocation, hi, hiRatios, hiRemoved, false, hiPlan);
+        Goal first = goals.get(0);
+        if (!g.met(hiPlan)) {
+            return new TargetResult(first.metric(), first.fraction(), allocation, hi, hiRatios, g.achieved(hiPlan),
+                    false, hiPlan);
         }
         Bisection level = bisect(0, hi, 1e-5 * hi, 40, x -> ratiosAt(allocation, x, sortedGamma),
-                new Step(hiRatios, hiPlan, hiRemoved), weights, metric, base, fraction);
+                new Step(hiRatios, hiPlan), weights, g);
         Step found = level.step();
         if (allocation == TargetAllocation.THRESHOLD) {
             // channels whose |γ| tie at the threshold enter together, and the removed share can jump far past the
@@ -295,15 +317,41 @@ public final class GroupPlanner {
             List<Double> below = ratiosAt(allocation, level.lo(), sortedGamma);
             List<Double> above = found.ratios();
             found = bisect(0, 1, 1e-6, 30, x -> IntStream.range(0, groups.size())
-                    .mapToObj(g -> below.get(g) + x * (above.get(g) - below.get(g))).toList(),
-                    found, weights, metric, base, fraction).step();
+                    .mapToObj(i -> below.get(i) + x * (above.get(i) - below.get(i))).toList(),
+                    found, weights, g).step();
         }
-        return new TargetResult(metric, fraction, allocation, level.hi(), found.ratios(), found.removed(), true,
-                found.plan());
+        return new TargetResult(first.metric(), first.fraction(), allocation, level.hi(), found.ratios(),
+                g.achieved(found.plan()), true, found.plan());
     }
 
-    /** Group ratios, the plan they give and the fraction of the metric it removes. */
-    private record Step(List<Double> ratios, PruningPlan plan, double removed) {
+    /** The goals of a search, each measured against the unpruned network. */
+    private final class Goals {
+        private final List<Goal> goals;
+        private final double[] base;
+
+        Goals(List<Goal> goals) {
+            this.goals = List.copyOf(goals);
+            this.base = goals.stream().mapToDouble(x -> x.metric().of(graph.spec())).toArray();
+        }
+
+        boolean met(PruningPlan plan) {
+            NetworkSpec pruned = ModelSurgeon.prunedSpec(graph, plan);
+            for (int i = 0; i < goals.size(); i++) {
+                if (1 - goals.get(i).metric().of(pruned) / base[i] < goals.get(i).fraction()) {
+                    return false;
+                }
+            }
+            return true;
+        }
+
+        /** The share of the first goal's metric that {@code plan} removes. */
+        double achieved(PruningPlan plan) {
+            return 1 - goals.get(0).metric().of(ModelSurgeon.prunedSpec(graph, plan)) / base[0];
+        }
+    }
+
+    /** Group ratios and the plan they give. */
+    private record Step(List<Double> ratios, PruningPlan plan) {
     }
 
     /** The bracket [lo, hi] left by {@link #bisect} and the step at hi. */
@@ -312,19 +360,18 @@ public final class GroupPlanner {
 
     /**
      * Narrows [lo, hi] on x, where {@code ratiosOf(x)} grows with x and {@code atHi} (the step at hi) meets the
-     * target, to the least x whose step still removes at least {@code fraction}.
+     * goals, to the least x whose step still meets them.
      */
     private Bisection bisect(double lo, double hi, double tolerance, int iterations, DoubleFunction<List<Double>> ratiosOf,
-                             Step atHi, WeightStore weights, TargetMetric metric, double base, double fraction) {
+                             Step atHi, WeightStore weights, Goals goals) {
         Step best = atHi;
         for (int iter = 0; iter < iterations && hi - lo > tolerance; iter++) {
             double mid = (lo + hi) / 2;
             List<Double> r = ratiosOf.apply(mid);
             PruningPlan p = planAt(weights, r);
-            double removed = removed(p, metric, base);
-            if (removed >= fraction) {
+            if (goals.met(p)) {
                 hi = mid;
-                best = new Step(r, p, removed);
+                best = new Step(r, p);
             } else {
                 lo = mid;
             }
@@ -384,9 +431,5 @@ public final class GroupPlanner {
 
     private PruningPlan planAt(WeightStore weights, List<Double> ratios) {
         return plan(weights, g -> groups.get(g).options().withRatio(ratios.get(g)));
-    }
-
-    private double removed(PruningPlan plan, TargetMetric metric, double base) {
-        return 1 - metric.of(ModelSurgeon.prunedSpec(graph, plan)) / base;
     }
 }

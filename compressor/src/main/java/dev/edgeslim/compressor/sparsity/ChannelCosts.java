@@ -12,9 +12,10 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * What one channel of each prunable convolution costs: the FLOPs (or parameters) the network loses when one
- * channel of its coupled set is removed (the producing convolutions' outputs and every consumer's input, at their
- * resolutions), measured on the pruned spec itself so that routes, shortcuts and groups count exactly as surgery
+ * What one channel of each prunable convolution costs: the FLOPs (or parameters) the network loses per channel
+ * when the smallest removal its coupled set allows is made (one channel, or one per slice where a grouped route
+ * splits the set), counting the producing convolutions' outputs and every consumer's input at their
+ * resolutions, measured on the pruned spec itself so that routes, shortcuts and groups count exactly as surgery
  * would leave them.
  */
 public final class ChannelCosts {
@@ -44,13 +45,55 @@ public final class ChannelCosts {
                 java.util.Arrays.fill(keep, true);
                 masks.add(keep);
             }
-            masks.get(set.id())[0] = false;
+            boolean[] keep = masks.get(set.id());
+            int removed = removeSmallestBalancedSubset(set, keep);
+            if (removed == 0) {
+                continue;
+            }
             double saved = total - metric.of(ModelSurgeon.prunedSpec(graph, PruningPlan.fromMasks(graph, masks)));
             for (int layer : set.convLayers()) {
-                costs.put(layer, saved);
+                costs.put(layer, saved / removed);
             }
         }
         return costs;
+    }
+
+    /**
+     * Clears the first channel of {@code set} in {@code keep}, then as many more as its slice balances need (a set
+     * split by a grouped route loses one channel per slice together), and returns how many were cleared; 0 when
+     * no balanced removal leaves a channel in every slice.
+     */
+    private static int removeSmallestBalancedSubset(CoupledSet set, boolean[] keep) {
+        keep[0] = false;
+        boolean changed = true;
+        for (int round = 0; changed && round < keep.length; round++) {
+            changed = false;
+            for (var balance : set.balances()) {
+                int[] counts = balance.keptPerSlice(keep);
+                int min = java.util.Arrays.stream(counts).min().orElse(0);
+                if (min == 0) {
+                    java.util.Arrays.fill(keep, true);
+                    return 0;
+                }
+                for (int s = 0; s < counts.length; s++) {
+                    for (int idx : balance.slices().get(s)) {
+                        if (counts[s] <= min) {
+                            break;
+                        }
+                        if (keep[idx]) {
+                            keep[idx] = false;
+                            counts[s]--;
+                            changed = true;
+                        }
+                    }
+                }
+            }
+        }
+        int removed = 0;
+        for (boolean k : keep) {
+            removed += k ? 0 : 1;
+        }
+        return removed;
     }
 
     /**

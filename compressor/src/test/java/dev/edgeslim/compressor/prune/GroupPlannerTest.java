@@ -221,6 +221,32 @@ class GroupPlannerTest {
         }
     }
 
+    /** A parameter goal and a FLOPs goal together: the plan meets both, and is what the harder goal alone asks. */
+    @Test
+    void aParameterAndAFlopsGoalAreMetTogetherByTheHarderOnesPlan() {
+        NetworkSpec spec = spec("yolov4-tiny.cfg");
+        WeightStore w = PruneFixtures.sparseGammas(spec, 5);
+        GroupPlanner planner = GroupPlanner.automatic(spec, GroupOptions.ratio(0.1), PlanRule.UNION);
+        for (double[] goals : new double[][]{{0.6, 0.3}, {0.3, 0.6}}) {
+            GroupPlanner.TargetResult both = planner.searchTarget(w, List.of(
+                    new GroupPlanner.Goal(TargetMetric.PARAMS, goals[0]),
+                    new GroupPlanner.Goal(TargetMetric.FLOPS, goals[1])), TargetAllocation.THRESHOLD);
+            assertTrue(both.met());
+            NetworkSpec pruned = ModelSurgeon.prunedSpec(planner.graph(), both.plan());
+            double params = 1 - TargetMetric.PARAMS.of(pruned) / TargetMetric.PARAMS.of(spec);
+            double flops = 1 - TargetMetric.FLOPS.of(pruned) / TargetMetric.FLOPS.of(spec);
+            assertTrue(params >= goals[0] && flops >= goals[1], params + " / " + flops);
+            assertEquals(params, both.achieved(), 1e-12);
+            // the binding goal is reached closely, as it would be alone
+            TargetMetric binding = goals[0] > goals[1] ? TargetMetric.PARAMS : TargetMetric.FLOPS;
+            double target = Math.max(goals[0], goals[1]);
+            GroupPlanner.TargetResult alone = planner.searchTarget(w, binding, target, TargetAllocation.THRESHOLD);
+            double removed = binding == TargetMetric.PARAMS ? params : flops;
+            assertTrue(removed >= target && removed <= alone.achieved() + 0.02, binding + ": " + removed + " vs "
+                    + alone.achieved());
+        }
+    }
+
     /**
      * Two groups, one the sparse training made sparse (most |γ| near zero) and one it left dense: one |γ|
      * threshold takes the near-zero channels of the first and leaves the second alone, while one quantile cuts

@@ -55,4 +55,35 @@ class ChannelCostsTest {
         int last = ((java.util.TreeMap<Integer, Double>) weights).lastKey();
         assertTrue(weights.get(firstPrunable) > 1 && weights.get(last) < 1, weights.toString());
     }
+
+    @Test
+    void aSetSplitByAGroupedRouteIsPricedPerChannelOfABalancedRemoval() {
+        // yolov4-tiny's CSP blocks split a convolution's output in two halves ([route] groups=2 group_id=1):
+        // removing a single channel would unbalance the halves, so it is priced by removing one per half
+        NetworkSpec spec = BuiltinModels.byName("yolov4-tiny", 20, 64);
+        ChannelGraph graph = ChannelGraph.of(spec);
+        Map<Integer, Double> costs = ChannelCosts.flopsPerChannel(graph);
+        boolean sawBalancedSet = false;
+        for (var set : graph.sets()) {
+            if (set.prunable() && set.size() > 1 && !set.balances().isEmpty()) {
+                sawBalancedSet = true;
+                for (int layer : set.convLayers()) {
+                    assertTrue(costs.get(layer) > 0, "layer " + layer + " has no cost: " + costs);
+                }
+            }
+        }
+        assertTrue(sawBalancedSet, "yolov4-tiny should have a set split by a grouped route");
+        assertEquals(1.0, weightedMean(spec, ChannelCosts.paramsWeights(graph)), 1e-9);
+    }
+
+    private static double weightedMean(NetworkSpec spec, Map<Integer, Double> weights) {
+        double channels = 0;
+        double sum = 0;
+        for (var e : weights.entrySet()) {
+            int n = spec.conv(e.getKey()).filters();
+            channels += n;
+            sum += n * e.getValue();
+        }
+        return sum / channels;
+    }
 }

@@ -13,6 +13,7 @@ import dev.edgeslim.detector.eval.VocResultsWriter;
 import dev.edgeslim.detector.graph.InferenceModel;
 import dev.edgeslim.detector.inference.DatasetEvaluation;
 import dev.edgeslim.detector.model.NetworkSpec;
+import dev.edgeslim.detector.model.ResizeMode;
 import dev.edgeslim.detector.weights.WeightStore;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
@@ -58,6 +59,8 @@ public final class EvalCommand implements Command {
                 .value("report", "DIR", "write JSON/markdown report and PR curve here")
                 .value("save-detections", "DIR", "write VOC devkit results files (comp4_det_<split>_<class>.txt, plain image ids; "
                         + "one folder a year when the split spans several)")
+                .flag("compare-resize", "also evaluate with the other input transform (letterbox for a model that "
+                        + "stretches, stretch for one that letterboxes) and print both rows")
                 .flag("skip-bad", "skip and count unreadable samples")
                 .flag("quiet", "no progress bar")
                 .flag("force", "replace report or results files that are not earlier ones")
@@ -98,12 +101,20 @@ public final class EvalCommand implements Command {
         }
         checkOutputs(p, name, splitName, dataset.classes().names(), years(dataset));
         DatasetEvaluation.Outcome outcome;
+        DatasetEvaluation.Outcome other = null;
         try (InferenceModel model = InferenceModel.create(spec, weights, threads);
              ProgressBar bar = p.has("quiet") ? null : new ProgressBarBuilder().setTaskName("eval")
                      .setInitialMax(dataset.size()).setStyle(ProgressBarStyle.ASCII)
                      .setConsumer(new me.tongfei.progressbar.ConsoleProgressBarConsumer(err)).build()) {
             outcome = DatasetEvaluation.evaluate(model::run, spec, dataset, batch,
                     DatasetEvaluation.evaluationOptions(), bar == null ? null : bar::stepTo);
+            if (p.has("compare-resize")) {
+                if (bar != null) {
+                    bar.reset();
+                }
+                other = DatasetEvaluation.evaluate(model::run, spec, otherMode(spec), dataset, batch,
+                        DatasetEvaluation.evaluationOptions(), bar == null ? null : bar::stepTo);
+            }
         }
         EvalResult r = outcome.result();
         if (p.path("report") != null) {
@@ -145,6 +156,14 @@ public final class EvalCommand implements Command {
                 cn.put("tp", c.truePositives());
                 cn.put("fp", c.falsePositives());
             }
+            if (other != null) {
+                ObjectNode o = n.putObject("other_resize");
+                o.put("resize", otherMode(spec).label());
+                o.put("map50_voc07", other.result().map11Point());
+                o.put("map50_voc12", other.result().mapAllPoint());
+                putNumber(o, "map_coco", other.result().coco().map());
+            }
+            n.put("resize", spec.net().resizeMode().label());
             out.println(Json.write(n));
         } else {
             out.print(EvalReport.toTable(r));
@@ -156,8 +175,29 @@ public final class EvalCommand implements Command {
                 out.printf("mAP@0.5 VOC2010+ all-point: %.4f%n", r.mapAllPoint());
             }
             out.println("COCO-style: " + r.coco().summary());
+            if (other != null) {
+                out.print(resizeTable(spec, r, other.result()));
+            }
         }
         return OK;
+    }
+
+    /** The transform a model does not use: the one {@code --compare-resize} measures beside its own. */
+    private static ResizeMode otherMode(NetworkSpec spec) {
+        return spec.net().resizeMode() == ResizeMode.LETTERBOX ? ResizeMode.STRETCH : ResizeMode.LETTERBOX;
+    }
+
+    /** The model's own input transform and the other one, one row each. */
+    static String resizeTable(NetworkSpec spec, EvalResult own, EvalResult other) {
+        StringBuilder b = new StringBuilder("\n| input transform | mAP@0.5 VOC07 | mAP@0.5 VOC12 | mAP@[.5:.95] COCO |\n"
+                + "|---|---|---|---|\n");
+        ResizeMode mode = spec.net().resizeMode();
+        b.append(String.format(java.util.Locale.ROOT, "| %s (the model's own, letter_box=%s) | %.4f | %.4f | %.4f |%n",
+                mode.label(), mode.cfgValue(), own.map11Point(), own.mapAllPoint(), own.coco().map()));
+        b.append(String.format(java.util.Locale.ROOT, "| %s (forced) | %.4f (%+.2f pt) | %.4f (%+.2f pt) | %.4f |%n",
+                otherMode(spec).label(), other.map11Point(), 100 * (other.map11Point() - own.map11Point()),
+                other.mapAllPoint(), 100 * (other.mapAllPoint() - own.mapAllPoint()), other.coco().map()));
+        return b.toString();
     }
 
     /** JSON has no NaN: an undefined AP (no object in an area range, a class without objects) is null. */

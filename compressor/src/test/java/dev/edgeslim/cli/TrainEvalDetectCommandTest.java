@@ -201,6 +201,42 @@ class TrainEvalDetectCommandTest {
         }
     }
 
+    /** --compare-resize: the own row is plain eval, the other row is eval of the same model told to letterbox. */
+    @Test
+    void compareResizeMeasuresTheModelsOwnTransformAndTheOther() throws Exception {
+        Path modelCfg = run.resolve("model.cfg");
+        String weights = run.resolve("final.weights").toString();
+        CliRunner both = CliRunner.run("eval", "--cfg", modelCfg.toString(), "--weights", weights, "--data",
+                voc.toString(), "--quiet", "--json", "--compare-resize");
+        assertEquals(0, both.code(), both.err());
+        JsonNode n = Json.MAPPER.readTree(both.out());
+        String own = n.get("resize").asText();
+        String other = own.equals("stretch") ? "letterbox" : "stretch";
+        assertEquals(other, n.get("other_resize").get("resize").asText());
+
+        CliRunner plain = CliRunner.run("eval", "--cfg", modelCfg.toString(), "--weights", weights, "--data",
+                voc.toString(), "--quiet", "--json");
+        assertEquals(0, plain.code(), plain.err());
+        assertEquals(Json.MAPPER.readTree(plain.out()).get("map50_voc12").asDouble(), n.get("map50_voc12").asDouble());
+
+        Path flipped = dir.resolve("flipped.cfg");
+        String text = Files.readString(modelCfg).replaceAll("(?m)^letter_box=.*\\R", "");
+        Files.writeString(flipped, text.replaceFirst("\\[net\\]", "[net]\nletter_box=" + (other.equals("letterbox") ? 1 : 0)));
+        CliRunner forced = CliRunner.run("eval", "--cfg", flipped.toString(), "--weights", weights, "--data",
+                voc.toString(), "--quiet", "--json");
+        assertEquals(0, forced.code(), forced.err());
+        JsonNode f = Json.MAPPER.readTree(forced.out());
+        assertEquals(other, f.get("resize").asText());
+        assertEquals(f.get("map50_voc07").asDouble(), n.get("other_resize").get("map50_voc07").asDouble());
+        assertEquals(f.get("map50_voc12").asDouble(), n.get("other_resize").get("map50_voc12").asDouble());
+
+        CliRunner table = CliRunner.run("eval", "--cfg", modelCfg.toString(), "--weights", weights, "--data",
+                voc.toString(), "--quiet", "--compare-resize");
+        assertEquals(0, table.code(), table.err());
+        assertTrue(table.out().contains("| " + own + " (the model's own") && table.out().contains("| " + other
+                + " (forced)"), table.out());
+    }
+
     @Test
     void detectDrawsAnImage() throws Exception {
         Path image;

@@ -164,16 +164,18 @@ public final class CompressionPipeline {
                         + "to redo just that, or --force to replace it");
             }
             // a stage to redo, or one never finished (its checkpoint may come from the old options), starts afresh
+            List<String> redo = new ArrayList<>();
             for (String stage : planned.keySet()) {
                 if (stale.contains(stage) || !manifest.done(stage)) {
                     OutputFolder.deleteTree(out.resolve(stage));
                     manifest.forget(stage);
+                    redo.add(stage);
                 }
             }
             manifest.forget(REPORT);
             manifest.adoptOptions(options);
-            log.println("== options changed: " + (stale.isEmpty() ? "only the report is made again"
-                    : "redoing " + String.join(", ", stale)));
+            log.println("== options changed: " + (redo.isEmpty() ? "only the report is made again"
+                    : "redoing " + String.join(", ", redo)));
         }
         for (Stage s : stages) {
             if (manifest.done(s.folder())) {

@@ -63,6 +63,8 @@ RECIPES=(
   "s10-flops50-out1|10|0.005|--reach 1.0 --target-flops 0.5 --output-weight 1"
   "s10-flops50-fw|10|0.005|--reach 1.0 --target-flops 0.5 --sparsity-weighting flops"
   "s10-lr001-flops50|10|0.001|--reach 1.0 --target-flops 0.5"
+  "s10-fw-p65f50|10|0.005|--reach 1.0 --target-params 0.65 --target-flops 0.5 --sparsity-weighting flops"
+  "s10-pw-p65f50|10|0.005|--reach 1.0 --target-params 0.65 --target-flops 0.5 --sparsity-weighting params"
 )
 models=(--model "baseline=$base_cfg:$base_weights" --model "control=$base_cfg:$out/control/final.weights")
 for r in "${RECIPES[@]}"; do

@@ -129,7 +129,8 @@ class CompressBadInputTest {
         String[][] usage = {{"--schedule", "dynamik"}, {"--strength", "-1"}, {"--batch", "0"}, {"--lr", "fast"},
                 {"--seed", "-3"}, {"--size", "8"}, {"--attention-weight", "-1"}, {"--target-params", "1"},
                 {"--target-flops", "0"}, {"--ratio", "0.5", "--target-params", "0.5"},
-                {"--target-params", "0.5", "--target-flops", "0.5"}, {"--ratio", "1"}};
+                {"--target-params", "0.5", "--target-flops", "1"}, {"--ratio", "0.3", "--target-flops", "0.5"},
+                {"--ratio", "1"}};
         for (String[] extra : usage) {
             CliRunner r = CompressFixture.run(CompressFixture.compress(model, voc, out, 1, extra));
             assertEquals(1, r.code(), String.join(" ", extra) + ": " + r.err());

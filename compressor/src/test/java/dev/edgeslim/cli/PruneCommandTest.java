@@ -82,6 +82,18 @@ class PruneCommandTest {
     }
 
     @Test
+    void parameterAndFlopsTargetsTogetherAreBothMet(@TempDir Path tmp) throws Exception {
+        Path out = tmp.resolve("run");
+        CliRunner r = CliRunner.run("prune", "--cfg", cfg.toString(), "--weights", weights.toString(), "--out",
+                out.toString(), "--target-params", "0.3", "--target-flops", "0.45");
+        assertEquals(0, r.code(), r.err());
+        JsonNode total = Json.MAPPER.readTree(out.resolve("prune-report.json").toFile()).get("total");
+        double params = total.get("paramsRemovedFraction").asDouble();
+        double flops = total.get("flopsRemovedFraction").asDouble();
+        assertTrue(params >= 0.3 && flops >= 0.45, params + " / " + flops);
+    }
+
+    @Test
     void badFlagsExitOneWithOneLineAndWriteNothing(@TempDir Path tmp) {
         Path out = tmp.resolve("run");
         String[][] bad = {

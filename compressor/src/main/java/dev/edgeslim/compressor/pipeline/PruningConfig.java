@@ -1,6 +1,7 @@
 package dev.edgeslim.compressor.pipeline;
 
 import dev.edgeslim.compressor.prune.GroupOptions;
+import dev.edgeslim.compressor.prune.GroupPlanner.Goal;
 import dev.edgeslim.compressor.prune.PlanRule;
 import dev.edgeslim.compressor.prune.TargetAllocation;
 import dev.edgeslim.compressor.prune.TargetMetric;
@@ -8,6 +9,7 @@ import dev.edgeslim.compressor.prune.TargetMetric;
 import com.fasterxml.jackson.annotation.JsonInclude;
 
 import java.nio.file.Path;
+import java.util.List;
 
 import static dev.edgeslim.compressor.pipeline.ConfigException.require;
 
@@ -104,13 +106,9 @@ public record PruningConfig(Criterion criterion, double amount, TargetAllocation
     }
 
     /** The goals of a target criterion: its own, then the FLOPs goal beside a parameter target if any. */
-    public java.util.List<dev.edgeslim.compressor.prune.GroupPlanner.Goal> goals() {
-        var goals = new java.util.ArrayList<dev.edgeslim.compressor.prune.GroupPlanner.Goal>();
-        goals.add(new dev.edgeslim.compressor.prune.GroupPlanner.Goal(targetMetric(), amount));
-        if (alsoFlops > 0) {
-            goals.add(new dev.edgeslim.compressor.prune.GroupPlanner.Goal(TargetMetric.FLOPS, alsoFlops));
-        }
-        return goals;
+    public List<Goal> goals() {
+        Goal own = new Goal(targetMetric(), amount);
+        return alsoFlops > 0 ? List.of(own, new Goal(TargetMetric.FLOPS, alsoFlops)) : List.of(own);
     }
 
     public boolean isTarget() {

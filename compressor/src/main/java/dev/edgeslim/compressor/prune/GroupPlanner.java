@@ -274,10 +274,7 @@ public final class GroupPlanner {
      */
     public TargetResult searchTarget(WeightStore weights, TargetMetric metric, double fraction,
                                      TargetAllocation allocation) {
-        if (!(fraction > 0 && fraction < 1)) {
-            throw new IllegalArgumentException("target fraction must be within (0,1), got " + fraction);
-        }
-        return searchTarget(weights, List.of(new Goal(metric, fraction)), allocation);
+        return searchTarget(weights, List.of(new Goal(metric, fraction)), allocation); // Goal checks the fraction
     }
 
     /**

@@ -36,14 +36,7 @@ class ChannelCostsTest {
         Map<Integer, Double> costs = ChannelCosts.flopsPerChannel(graph);
         Map<Integer, Double> weights = ChannelCosts.flopsWeights(graph);
         assertEquals(costs.keySet(), weights.keySet());
-        double channels = 0;
-        double sum = 0;
-        for (var e : weights.entrySet()) {
-            int n = spec.conv(e.getKey()).filters();
-            channels += n;
-            sum += n * e.getValue();
-        }
-        assertEquals(1.0, sum / channels, 1e-9);
+        assertEquals(1.0, weightedMean(spec, weights), 1e-9);
         for (int a : weights.keySet()) {
             for (int b : weights.keySet()) {
                 if (costs.get(a) > costs.get(b)) {

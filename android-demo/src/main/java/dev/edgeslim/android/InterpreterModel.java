@@ -43,8 +43,12 @@ public final class InterpreterModel implements RawModel, Closeable {
         }
     }
 
+    /** The exported models have batch 1: a phone runs one camera frame at a time. */
     @Override
-    public float[][] run(float[] nhwcInput) {
+    public float[][] run(float[] nhwcInput, int batch) {
+        if (batch != 1) {
+            throw new IllegalArgumentException("the model takes one image at a time, not " + batch);
+        }
         metadata.inputEncoding().encode(nhwcInput, input, inputScratch);
         for (ByteBuffer b : headBuffers) {
             b.clear();

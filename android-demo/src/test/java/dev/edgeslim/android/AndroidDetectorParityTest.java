@@ -160,7 +160,7 @@ class AndroidDetectorParityTest {
 
     /** The desktop runtime as a RawModel: outputs reordered into the metadata's head order. */
     static RawModel runnerModel(TfliteRunner runner, ModelMetadata meta) {
-        return input -> {
+        return (input, batch) -> {
             float[][] outputs = runner.run(input);
             float[][] byHead = new float[meta.heads().size()][];
             for (int k = 0; k < byHead.length; k++) {
@@ -180,7 +180,7 @@ class AndroidDetectorParityTest {
     static RawModel quantParamsModel(Interpreter interpreter, TfliteMetadata metadata) {
         float scale = (float) metadata.input().quantization().scale();
         int zeroPoint = metadata.input().quantization().zeroPoint();
-        return input -> {
+        return (input, batch) -> {
             ByteBuffer inBuf = ByteBuffer.allocateDirect(input.length).order(ByteOrder.nativeOrder());
             for (float v : input) {
                 float x = v / scale;

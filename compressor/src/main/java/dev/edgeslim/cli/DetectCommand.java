@@ -82,7 +82,7 @@ public final class DetectCommand implements Command {
         List<Detection> detections;
         long nanos;
         try (InferenceModel model = InferenceModel.create(spec, weights, threads)) {
-            Detector detector = new Detector(in -> model.run(in, 1), YoloHeads.of(spec), spec.net().resizeMode(),
+            Detector detector = new Detector(model, YoloHeads.of(spec), spec.net().resizeMode(),
                     DetectorOptions.defaults().withConfThreshold(conf).withIouThreshold(nms), names);
             detector.detect(image.rgb(), image.width(), image.height()); // warm-up: first run optimises the graph
             long t0 = System.nanoTime();

@@ -1,6 +1,7 @@
 package dev.edgeslim.cli;
 
 import dev.edgeslim.compressor.pipeline.ConfigException;
+import dev.edgeslim.detector.cfg.CfgWarnings;
 import dev.edgeslim.detector.io.BadInputException;
 
 import java.io.PrintStream;
@@ -59,7 +60,8 @@ public final class EdgeSlim {
         }
         List<String> rest = new ArrayList<>(args.subList(1, args.size()));
         boolean verbose = rest.contains("--verbose");
-        try {
+        // every cfg a command reads reports its training-only options once, whichever class parses it
+        try (CfgWarnings.Scope ignored = CfgWarnings.reportTo(err::println)) {
             return command.run(rest, out, err);
         } catch (UsageException | ConfigException e) {
             err.println(line(command, e.getMessage()));

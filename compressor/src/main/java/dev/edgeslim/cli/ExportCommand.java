@@ -180,9 +180,7 @@ public final class ExportCommand implements Command {
         List<Path> darknetFiles = tflite || onnx ? null : darknetOutputs(outFile);
         boolean force = p.has("force");
         if (onnx) {
-            if (Files.exists(outFile) && !force) {
-                throw new BadInputException(outFile, "exists; give --force to replace it, or another --out");
-            }
+            OutputFiles.checkReplaceable(outFile, OnnxExporter.KIND, force);
         } else if (tflite) {
             OutputFiles.checkReplaceable(outFile, OutputFiles.TFLITE, force);
             OutputFiles.checkReplaceable(TfliteMetadata.fileFor(outFile), TfliteMetadata.KIND, force);

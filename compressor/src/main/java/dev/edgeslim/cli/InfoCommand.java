@@ -51,7 +51,7 @@ public final class InfoCommand implements Command {
         }
         Path cfg = CliOptions.Parsed.toPath("MODEL.cfg", p.positional().get(0));
         int size = p.integer("size", 0, 32, 4096); // validate flags before touching files
-        NetworkSpec spec = CfgParser.parse(cfg, err::println);
+        NetworkSpec spec = CfgParser.parse(cfg);
         if (size > 0) {
             spec = spec.withInputSize(size, size);
         }

@@ -5,10 +5,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.edgeslim.compressor.bench.LatencyBenchmark;
 import dev.edgeslim.compressor.bench.LatencyStats;
 import dev.edgeslim.compressor.bench.MachineInfo;
-import dev.edgeslim.compressor.bench.OnnxTimedModel;
-import dev.edgeslim.compressor.bench.OpenCvTimedModel;
-import dev.edgeslim.compressor.bench.TensorFlowTimedModel;
-import dev.edgeslim.compressor.bench.TfliteTimedModel;
 import dev.edgeslim.compressor.bench.TimedModel;
 import dev.edgeslim.compressor.export.onnx.OnnxExportOptions;
 import dev.edgeslim.compressor.export.onnx.OnnxExporter;
@@ -131,8 +127,8 @@ public final class LatencyBenchCommand implements Command {
             List<TimedModel> models = new ArrayList<>();
             try {
                 err.println("bench latency: building the TF Java graph and loading OpenCV DNN...");
-                models.add(new TensorFlowTimedModel(InferenceModel.create(spec, weights, threads)));
-                models.add(new OpenCvTimedModel(OpenCvDarknetModel.load(cvCfg, cvWeights, threads)));
+                models.add(TimedModel.tensorFlow(InferenceModel.create(spec, weights, threads)));
+                models.add(TimedModel.openCv(OpenCvDarknetModel.load(cvCfg, cvWeights, threads)));
                 if (p.has("tflite")) {
                     err.println("bench latency: exporting to TFLite fp32 and int8...");
                     models.addAll(tfliteModels(spec, weights, input, threads));
@@ -155,7 +151,7 @@ public final class LatencyBenchCommand implements Command {
             OutputFolder.deleteTree(tmp);
         }
 
-        double reference = stats.get(OpenCvTimedModel.NAME).medianMs();
+        double reference = stats.get(TimedModel.OPENCV).medianMs();
         printTable(out, cfg, size, threads, runs, stats, reference);
         if (json != null) {
             AtomicFiles.writeString(json, Json.write(toJson(cfg, weightsFile, size, threads, warmup, runs, stats,
@@ -173,10 +169,8 @@ public final class LatencyBenchCommand implements Command {
                 ExportOptions.int8(inputAsCalibration(input), 1, 100));
         var delegates = TfliteRunner.Delegates.XNNPACK; // the delegate that also takes the int8 graph
         return List.of(
-                new TfliteTimedModel("tflite-fp32",
-                        TfliteRunner.load(fp32.model(), threads, delegates)),
-                new TfliteTimedModel("tflite-int8",
-                        TfliteRunner.load(int8.model(), threads, delegates)));
+                TimedModel.tflite("tflite-fp32", TfliteRunner.load(fp32.model(), threads, delegates), fp32.metadata()),
+                TimedModel.tflite("tflite-int8", TfliteRunner.load(int8.model(), threads, delegates), int8.metadata()));
     }
 
     /** The same network as ONNX fp32 and int8 QDQ in ONNX Runtime, int8 calibrated as for TFLite. */
@@ -185,9 +179,9 @@ public final class LatencyBenchCommand implements Command {
         var int8 = OnnxExporter.export(spec, weights,
                 OnnxExportOptions.of(ExportOptions.int8(inputAsCalibration(input), 1, 100)));
         List<TimedModel> models = new ArrayList<>();
-        models.add(new OnnxTimedModel("onnx-fp32", OnnxRunner.load(fp32.model(), threads)));
+        models.add(TimedModel.onnx("onnx-fp32", OnnxRunner.load(fp32.model(), threads)));
         try {
-            models.add(new OnnxTimedModel("onnx-int8", OnnxRunner.load(int8.model(), threads)));
+            models.add(TimedModel.onnx("onnx-int8", OnnxRunner.load(int8.model(), threads)));
         } catch (RuntimeException e) {
             models.forEach(TimedModel::close);
             throw e;

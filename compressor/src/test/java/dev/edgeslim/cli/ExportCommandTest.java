@@ -166,6 +166,21 @@ class ExportCommandTest {
     }
 
     @Test
+    void trainingOnlyOptionsOfTheInputCfgAreReportedOnceAndKept(@TempDir Path dir) throws Exception {
+        Model m = model(dir);
+        String text = Files.readString(m.cfg());
+        Files.writeString(m.cfg(), text.replaceFirst("\\[net\\]\n", "[net]\nema_alpha=0.9998\n"));
+        CliRunner r = CliRunner.run("export", "--cfg", m.cfg().toString(), "--weights", m.weights().toString(),
+                "--format", "darknet", "--out", dir.resolve("out/copy.cfg").toString());
+        assertEquals(0, r.code(), r.err());
+        List<String> warnings = r.err().lines().filter(l -> l.contains(": warning: ")).toList();
+        assertEquals(1, warnings.size(), r.err());
+        assertTrue(warnings.get(0).startsWith(m.cfg() + ":2: warning: ") && warnings.get(0).contains("ema_alpha"),
+                warnings.get(0));
+        assertTrue(Files.readString(dir.resolve("out/copy.cfg")).contains("ema_alpha=0.9998"));
+    }
+
+    @Test
     void usageErrorsExitOneWithOneLineAndWriteNothing(@TempDir Path dir) throws Exception {
         Model m = model(dir);
         Path out = dir.resolve("out/x.tflite");

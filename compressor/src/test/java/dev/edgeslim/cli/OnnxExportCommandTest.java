@@ -16,6 +16,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.SplittableRandom;
@@ -108,7 +109,7 @@ class OnnxExportCommandTest {
     }
 
     @Test
-    void anExistingOutputIsReplacedOnlyWithForce() throws Exception {
+    void aForeignFileIsReplacedOnlyWithForceAnEarlierExportWithout() throws Exception {
         Path out = dir.resolve("force/model.onnx");
         Files.createDirectories(out.getParent());
         byte[] mine = "not to be replaced silently".getBytes();
@@ -125,6 +126,12 @@ class OnnxExportCommandTest {
         try (OnnxRunner runner = OnnxRunner.load(out, 1)) {
             assertEquals(128, runner.width());
         }
+
+        // an earlier ONNX export is an output of the same kind: exporting again replaces it without --force
+        byte[] earlier = Files.readAllBytes(out);
+        CliRunner again = export(out, "--quant", "fp16");
+        assertEquals(0, again.code(), again.err());
+        assertFalse(Arrays.equals(earlier, Files.readAllBytes(out)), "the fp16 export should replace the fp32 one");
     }
 
     @Test

@@ -370,7 +370,7 @@ public final class VocBenchmark {
         progress.status(row.model.name() + " " + row.format.cliName() + ": mAP");
         int[] done = {0};
         try {
-            row.outcome = DatasetEvaluation.evaluate(row.runtime.inference(), row.spec, dataset, options.evalBatch(),
+            row.outcome = DatasetEvaluation.evaluate(row.runtime.timed(), row.spec, dataset, options.evalBatch(),
                     detectorOptions, n -> {
                         progress.advance(n - done[0]);
                         done[0] = n;

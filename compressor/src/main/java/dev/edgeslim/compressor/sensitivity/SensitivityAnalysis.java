@@ -2,7 +2,7 @@ package dev.edgeslim.compressor.sensitivity;
 
 import dev.edgeslim.compressor.bench.LatencyBenchmark;
 import dev.edgeslim.compressor.bench.LatencyStats;
-import dev.edgeslim.compressor.bench.TensorFlowTimedModel;
+import dev.edgeslim.compressor.bench.TimedModel;
 import dev.edgeslim.compressor.blocks.BlockSurgeon;
 import dev.edgeslim.compressor.blocks.ResidualBlock;
 import dev.edgeslim.compressor.blocks.ResidualBlocks;
@@ -167,12 +167,12 @@ public final class SensitivityAnalysis {
         try (InferenceModel model = kind == Kind.BASELINE ? null
                 : InferenceModel.create(s, net.weights(), settings.threads())) {
             InferenceModel measured = model == null ? baseline : model;
-            EvalResult r = DatasetEvaluation.evaluate(measured::run, s, dataset, settings.batch(),
+            EvalResult r = DatasetEvaluation.evaluate(measured, s, dataset, settings.batch(),
                     DatasetEvaluation.evaluationOptions(), null).result();
             float[] input = LatencyBenchmark.randomInput(s.inputShape().elements());
-            List<TensorFlowTimedModel> timed = new ArrayList<>(List.of(new TensorFlowTimedModel(baseline)));
+            List<TimedModel> timed = new ArrayList<>(List.of(TimedModel.tensorFlow(baseline)));
             if (model != null) {
-                timed.add(new TensorFlowTimedModel(model));
+                timed.add(TimedModel.tensorFlow(model));
             }
             List<LatencyStats> stats = LatencyBenchmark.measureEach(timed, java.util.Collections.nCopies(timed.size(),
                     input), 1, 2, settings.latencyRuns(), () -> { });

@@ -54,39 +54,14 @@ class LatencyStatsTest {
     }
 
     private static TimedModel sized(String name, List<String> calls, List<Integer> lengths) {
-        return new TimedModel() {
-            @Override
-            public String name() {
-                return name;
-            }
-
-            @Override
-            public void run(float[] nhwc, int batch) {
-                calls.add(name);
-                lengths.add(nhwc.length);
-            }
-
-            @Override
-            public void close() {
-            }
-        };
+        return new TimedModel(name, (nhwc, batch) -> {
+            calls.add(name);
+            lengths.add(nhwc.length);
+            return new float[0][];
+        }, () -> { });
     }
 
     private static TimedModel fake(String name, List<String> calls) {
-        return new TimedModel() {
-            @Override
-            public String name() {
-                return name;
-            }
-
-            @Override
-            public void run(float[] nhwc, int batch) {
-                calls.add(name);
-            }
-
-            @Override
-            public void close() {
-            }
-        };
+        return sized(name, calls, new ArrayList<>());
     }
 }

@@ -39,9 +39,9 @@ public final class CfgParser {
     private CfgParser() {
     }
 
-    /** Parses {@code file} without reporting the training-only options it keeps. */
+    /** Parses {@code file}; the training-only options it keeps are reported to {@link CfgWarnings}. */
     public static NetworkSpec parse(Path file) {
-        return parse(file, warning -> { });
+        return parse(file, CfgWarnings::report);
     }
 
     /**

@@ -2,6 +2,7 @@ package dev.edgeslim.detector.graph;
 
 import dev.edgeslim.detector.model.NetworkSpec;
 import dev.edgeslim.detector.model.Shape;
+import dev.edgeslim.detector.postprocess.RawModel;
 import dev.edgeslim.detector.weights.WeightStore;
 import org.tensorflow.Graph;
 import org.tensorflow.Operand;
@@ -19,7 +20,7 @@ import java.util.List;
  * one graph and one session with the requested threads. {@link #run} returns the raw logits feeding each [yolo]
  * layer, flat NHWC, directly comparable with {@code OpenCvDarknetModel}. Thread-safe (runs are serialised).
  */
-public final class InferenceModel implements AutoCloseable {
+public final class InferenceModel implements RawModel, AutoCloseable {
     private final NetworkSpec spec;
     private final Graph graph;
     private final Session session;
@@ -88,6 +89,7 @@ public final class InferenceModel implements AutoCloseable {
      * Runs a batch. {@code nhwc} holds {@code batch} images of the spec's input size, NHWC, RGB in [0,1]. Returns one
      * flat NHWC array ([batch][H][W][A·(5+C)]) per [yolo] layer, in {@code spec.yoloLayers()} order.
      */
+    @Override
     public synchronized float[][] run(float[] nhwc, int batch) {
         Shape in = spec.inputShape();
         long expected = (long) batch * in.height() * in.width() * in.channels();

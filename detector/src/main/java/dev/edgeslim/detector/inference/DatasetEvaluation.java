@@ -15,6 +15,7 @@ import dev.edgeslim.detector.postprocess.Detection;
 import dev.edgeslim.detector.postprocess.Detector;
 import dev.edgeslim.detector.postprocess.DetectorOptions;
 import dev.edgeslim.detector.postprocess.InputTransform;
+import dev.edgeslim.detector.postprocess.RawModel;
 import dev.edgeslim.detector.postprocess.YoloHead;
 import org.bytedeco.opencv.opencv_core.Mat;
 
@@ -47,7 +48,7 @@ public final class DatasetEvaluation {
      * Evaluates {@code model} (whose heads are described by {@code spec}) on {@code dataset}, {@code batchSize}
      * images at a time; {@code progress} receives the number of images done.
      */
-    public static Outcome evaluate(BatchInference model, NetworkSpec spec, VocDataset dataset, int batchSize,
+    public static Outcome evaluate(RawModel model, NetworkSpec spec, VocDataset dataset, int batchSize,
                                    DetectorOptions options, IntConsumer progress) {
         return evaluate(model, spec, spec.net().resizeMode(), dataset, batchSize, options, progress);
     }
@@ -56,15 +57,14 @@ public final class DatasetEvaluation {
      * As above with the images fitted by {@code resizeMode} instead of the model's own (to measure what feeding a
      * model the other transform costs).
      */
-    public static Outcome evaluate(BatchInference model, NetworkSpec spec, ResizeMode resizeMode, VocDataset dataset,
+    public static Outcome evaluate(RawModel model, NetworkSpec spec, ResizeMode resizeMode, VocDataset dataset,
                                    int batchSize, DetectorOptions options, IntConsumer progress) {
         int netW = spec.net().width();
         int netH = spec.net().height();
         int c = spec.net().channels();
         List<YoloHead> heads = YoloHeads.of(spec);
-        // the loop below runs the model on whole batches and uses the detector for post-processing; the detector
-        // itself runs the same model one image at a time
-        Detector detector = new Detector(in -> model.run(in, 1), heads, resizeMode, options, dataset.classes().names());
+        // the loop below runs the model on whole batches and uses the detector for post-processing only
+        Detector detector = new Detector(model, heads, resizeMode, options, dataset.classes().names());
         List<ScoredDetection> detections = new ArrayList<>();
         List<GroundTruth> truth = new ArrayList<>();
         int n = dataset.size();

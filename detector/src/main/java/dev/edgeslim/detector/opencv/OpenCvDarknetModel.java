@@ -6,6 +6,7 @@ import dev.edgeslim.detector.model.Activation;
 import dev.edgeslim.detector.model.ConvLayer;
 import dev.edgeslim.detector.model.NetworkSpec;
 import dev.edgeslim.detector.model.Shape;
+import dev.edgeslim.detector.postprocess.RawModel;
 import dev.edgeslim.detector.weights.DarknetHeader;
 import dev.edgeslim.detector.weights.DarknetWeights;
 import org.bytedeco.javacpp.FloatPointer;
@@ -28,7 +29,7 @@ import java.util.List;
  *
  * <p>{@code threads} goes to {@code cv::setNumThreads}, which is process-wide in OpenCV. Not thread-safe.
  */
-public final class OpenCvDarknetModel implements AutoCloseable {
+public final class OpenCvDarknetModel implements RawModel, AutoCloseable {
     private final NetworkSpec spec;
     private final Net net;
     private final StringVector headNames;
@@ -135,6 +136,7 @@ public final class OpenCvDarknetModel implements AutoCloseable {
      * Runs a batch given as NHWC floats (RGB order as given, no swap, no scaling): one flat NHWC array per [yolo]
      * layer, in {@code spec.yoloLayers()} order.
      */
+    @Override
     public float[][] run(float[] nhwc, int batch) {
         Shape in = spec.inputShape();
         int h = in.height();

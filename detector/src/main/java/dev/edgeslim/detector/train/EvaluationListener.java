@@ -1,9 +1,9 @@
 package dev.edgeslim.detector.train;
 
 import dev.edgeslim.detector.data.VocDataset;
-import dev.edgeslim.detector.inference.BatchInference;
 import dev.edgeslim.detector.inference.DatasetEvaluation;
 import dev.edgeslim.detector.model.NetworkSpec;
+import dev.edgeslim.detector.postprocess.RawModel;
 
 import java.util.Map;
 
@@ -12,7 +12,7 @@ import java.util.Map;
  * {@code map50} (VOC07 11-point) and {@code map50_all} (VOC2010+ all-point) to the epoch results.
  */
 public final class EvaluationListener implements TrainingListener {
-    private final BatchInference model;
+    private final RawModel model;
     private final NetworkSpec spec;
     private final VocDataset dataset;
     private final int every;
@@ -20,7 +20,7 @@ public final class EvaluationListener implements TrainingListener {
     private final int batchSize;
     private DatasetEvaluation.Outcome last;
 
-    public EvaluationListener(BatchInference model, NetworkSpec spec, VocDataset dataset, int every, int totalEpochs,
+    public EvaluationListener(RawModel model, NetworkSpec spec, VocDataset dataset, int every, int totalEpochs,
                               int batchSize) {
         this.model = model;
         this.spec = spec;

@@ -7,6 +7,7 @@ import dev.edgeslim.detector.graph.DarknetVariables;
 import dev.edgeslim.detector.graph.ModelVariable;
 import dev.edgeslim.detector.graph.ParamKind;
 import dev.edgeslim.detector.model.NetworkSpec;
+import dev.edgeslim.detector.postprocess.RawModel;
 import dev.edgeslim.detector.weights.WeightStore;
 import org.tensorflow.Graph;
 import org.tensorflow.Operand;
@@ -173,7 +174,7 @@ public final class Trainer implements AutoCloseable {
     }
 
     /** Runs the inference tower (current weights, BN from moving statistics) on a batch. */
-    public dev.edgeslim.detector.inference.BatchInference asInference() {
+    public RawModel asInference() {
         return (nhwc, batch) -> {
             Session.Runner runner = session.runner();
             try (StepFeeds feeds = new StepFeeds(runner)) {

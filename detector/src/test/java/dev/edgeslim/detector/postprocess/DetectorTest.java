@@ -33,7 +33,7 @@ class DetectorTest {
         }
 
         @Override
-        public float[][] run(float[] input) {
+        public float[][] run(float[] input, int batch) {
             calls++;
             assertArrayEquals(expectedInput, input, 0f, "model input is not the letterboxed image");
             float[] coarse = YoloDecoderTest.background(COARSE);
@@ -134,11 +134,11 @@ class DetectorTest {
     @Test
     void rejectsMismatchedModelsAndHeads() {
         byte[] rgb = image();
-        RawModel oneOutput = input -> new float[][] {new float[COARSE.outputLength()]};
+        RawModel oneOutput = (input, batch) -> new float[][] {new float[COARSE.outputLength()]};
         Detector detector = new Detector(oneOutput, Arrays.asList(COARSE, FINE), ResizeMode.LETTERBOX, DetectorOptions.defaults());
         assertThrows(IllegalStateException.class, () -> detector.detect(rgb, IMG_W, IMG_H));
 
-        RawModel shortOutput = input -> new float[][] {new float[3], new float[FINE.outputLength()]};
+        RawModel shortOutput = (input, batch) -> new float[][] {new float[3], new float[FINE.outputLength()]};
         assertThrows(IllegalStateException.class, () -> new Detector(shortOutput, Arrays.asList(COARSE, FINE),
                 ResizeMode.LETTERBOX, DetectorOptions.defaults()).detect(rgb, IMG_W, IMG_H));
 

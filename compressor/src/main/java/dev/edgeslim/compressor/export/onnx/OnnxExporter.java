@@ -7,6 +7,7 @@ import dev.edgeslim.compressor.export.tflite.Precision;
 import dev.edgeslim.compressor.export.tflite.QuantParams;
 import dev.edgeslim.compressor.export.tflite.TfliteExporter;
 import dev.edgeslim.detector.io.BadInputException;
+import dev.edgeslim.detector.io.OutputFiles;
 import dev.edgeslim.detector.model.NetworkSpec;
 import dev.edgeslim.detector.weights.WeightStore;
 
@@ -28,6 +29,12 @@ import java.util.Map;
  * precision) are {@link BadInputException}s labelled with the options' source.
  */
 public final class OnnxExporter {
+    /**
+     * An ONNX model, which an export may replace: a ModelProto opens with ir_version (field 1, a small varint)
+     * followed by producer_name (field 2, length-delimited), as EdgeSlim's and the common exporters' files do.
+     */
+    public static final OutputFiles.Kind KIND = new OutputFiles.Kind("an ONNX model",
+            head -> head.length >= 3 && head[0] == 0x08 && head[1] > 0 && head[1] < 0x80 && head[2] == 0x12);
 
     private OnnxExporter() {
     }

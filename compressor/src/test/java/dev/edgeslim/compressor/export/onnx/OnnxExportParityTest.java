@@ -57,6 +57,13 @@ class OnnxExportParityTest {
         check("yolov4 @160", spec, WeightInitializer.forTesting(spec, 7));
     }
 
+    /** Scaled-YOLOv4: Mish CSP blocks, SPP, and new_coords heads (no exp; the decode squares a sigmoid). */
+    @Test
+    void yolov4Csp() throws Exception {
+        NetworkSpec spec = upstream("yolov4-csp.cfg", 160);
+        check("yolov4-csp @160", spec, WeightInitializer.forTesting(spec, 11));
+    }
+
     /** The darknet-trained depthwise model as shipped: every depthwise layer is one Conv with group = channels. */
     @Test
     void yoloFastestBody() throws Exception {

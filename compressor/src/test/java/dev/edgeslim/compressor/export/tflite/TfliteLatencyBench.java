@@ -2,8 +2,6 @@ package dev.edgeslim.compressor.export.tflite;
 
 import dev.edgeslim.compressor.bench.LatencyBenchmark;
 import dev.edgeslim.compressor.bench.LatencyStats;
-import dev.edgeslim.compressor.bench.TensorFlowTimedModel;
-import dev.edgeslim.compressor.bench.TfliteTimedModel;
 import dev.edgeslim.compressor.bench.TimedModel;
 import dev.edgeslim.detector.graph.InferenceModel;
 import dev.edgeslim.detector.model.NetworkSpec;
@@ -37,7 +35,7 @@ class TfliteLatencyBench {
         System.out.printf("yolov4-tiny @416 sizes: fp32 %.2f MB, fp16 %.2f MB, int8 %.2f MB%n",
                 fp32.sizeBytes() / 1e6, fp16.sizeBytes() / 1e6, int8.sizeBytes() / 1e6);
         List<TimedModel> models = new ArrayList<>();
-        models.add(new TensorFlowTimedModel(InferenceModel.create(spec, weights, 2)));
+        models.add(TimedModel.tensorFlow(InferenceModel.create(spec, weights, 2)));
         for (TfliteRunner.Delegates d : TfliteRunner.Delegates.values()) {
             String suffix = switch (d) {
                 case XNNPACK -> "";
@@ -69,7 +67,7 @@ class TfliteLatencyBench {
         ExportedTflite int8 = TfliteExporter.export(spec, weights, int8Options);
         ExportedTflite integer = TfliteExporter.export(spec, weights, int8Options.withIntegerOnly(true));
         List<TimedModel> models = new ArrayList<>();
-        models.add(new TensorFlowTimedModel(InferenceModel.create(spec, weights, 2)));
+        models.add(TimedModel.tensorFlow(InferenceModel.create(spec, weights, 2)));
         models.add(timed("tflite-fp32", fp32, TfliteRunner.Delegates.XNNPACK));
         models.add(timed("tflite-int8", int8, TfliteRunner.Delegates.XNNPACK));
         models.add(timed("tflite-int8-integer-only", integer, TfliteRunner.Delegates.XNNPACK));
@@ -85,6 +83,6 @@ class TfliteLatencyBench {
         TfliteRunner runner = TfliteRunner.load(model.model(), 2, delegates);
         System.out.printf("%s: %d of %d nodes after delegation%n", name, runner.executionPlanSize(),
                 runner.operatorCount());
-        return new TfliteTimedModel(name, runner);
+        return TimedModel.tflite(name, runner, model.metadata());
     }
 }

@@ -68,16 +68,16 @@ class YoloFastestBodyTest {
         assertFalse(reference.isEmpty(), "OpenCV finds the person");
 
         try (InferenceModel tf = InferenceModel.create(spec, weights, THREADS)) {
-            assertMatch("TF Java", reference, detect(spec, in -> tf.run(in, 1), photo), 0.9, 0.01);
+            assertMatch("TF Java", reference, detect(spec, tf, photo), 0.9, 0.01);
         }
         ExportedTflite fp32 = TfliteExporter.export(spec, weights, ExportOptions.fp32());
         try (TfliteRunner runner = TfliteRunner.load(fp32.model(), THREADS, TfliteRunner.Delegates.XNNPACK)) {
-            assertMatch("TFLite fp32", reference, detect(spec, runner::run, photo), 0.9, 0.01);
+            assertMatch("TFLite fp32", reference, detect(spec, (in, batch) -> runner.run(in), photo), 0.9, 0.01);
         }
         CalibrationSource calibration = new ImageFolderCalibration(MODEL, 1, spec.net().resizeMode());
         ExportedTflite int8 = TfliteExporter.export(spec, weights, ExportOptions.int8(calibration, 1, 100));
         try (TfliteRunner runner = TfliteRunner.load(int8.model(), THREADS, TfliteRunner.Delegates.XNNPACK)) {
-            assertMatch("TFLite int8", reference, detect(spec, runner::run, photo), 0.85, 0.05);
+            assertMatch("TFLite int8", reference, detect(spec, (in, batch) -> runner.run(in), photo), 0.85, 0.05);
         }
     }
 
@@ -133,7 +133,7 @@ class YoloFastestBodyTest {
         }
         assertFalse(reference.isEmpty(), "random weights still give detections above 0.5");
         try (InferenceModel tf = InferenceModel.create(spec, weights, THREADS)) {
-            assertMatch("letterbox, TF Java", reference, detect(spec, in -> tf.run(in, 1), photo), 0.9, 0.01);
+            assertMatch("letterbox, TF Java", reference, detect(spec, tf, photo), 0.9, 0.01);
         }
     }
 

@@ -24,6 +24,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import java.util.stream.Collectors;
 
@@ -41,7 +42,8 @@ public final class CfgParser {
 
     /** Parses {@code file}; the training-only options it keeps are reported to {@link CfgWarnings}. */
     public static NetworkSpec parse(Path file) {
-        return parse(file, CfgWarnings::report);
+        return parse(read(file), file.toString(),
+                (source, kept) -> CfgWarnings.report(kept.keySet(), keptOptionsWarning(source, kept)));
     }
 
     /**
@@ -49,21 +51,22 @@ public final class CfgParser {
      * receives one line naming the file, the first such line and every such option once.
      */
     public static NetworkSpec parse(Path file, Consumer<String> warnings) {
-        String text;
+        return parse(read(file), file.toString(), warnings);
+    }
+
+    private static String read(Path file) {
         try {
             long size = Files.size(file);
             if (size > MAX_CFG_BYTES) {
                 throw new BadInputException(file, "cfg is " + size + " bytes, larger than the " + MAX_CFG_BYTES
                         + "-byte limit for a darknet cfg");
             }
-            byte[] bytes = Files.readAllBytes(file);
-            text = new String(bytes, StandardCharsets.UTF_8);
+            return new String(Files.readAllBytes(file), StandardCharsets.UTF_8);
         } catch (NoSuchFileException e) {
             throw new BadInputException(file, "no such file");
         } catch (IOException e) {
             throw new BadInputException(file, "cannot read: " + e.getMessage());
         }
-        return parse(text, file.toString(), warnings);
     }
 
     public static NetworkSpec parse(String text, String sourceName) {
@@ -71,6 +74,12 @@ public final class CfgParser {
     }
 
     public static NetworkSpec parse(String text, String sourceName, Consumer<String> warnings) {
+        return parse(text, sourceName, (source, kept) -> warnings.accept(keptOptionsWarning(source, kept)));
+    }
+
+    /** The parser; {@code keptOptions} receives the source and each kept option's first line, when there are any. */
+    private static NetworkSpec parse(String text, String sourceName,
+                                     BiConsumer<String, Map<String, Integer>> keptOptions) {
         if (text.length() > MAX_CFG_BYTES) {
             throw new BadInputException(sourceName, "cfg is larger than the " + MAX_CFG_BYTES + "-byte limit");
         }
@@ -106,7 +115,7 @@ public final class CfgParser {
             throw new BadInputException(sourceName, line, e.getMessage());
         }
         if (!kept.isEmpty()) {
-            warnings.accept(keptOptionsWarning(sourceName, kept));
+            keptOptions.accept(sourceName, kept);
         }
         return spec;
     }

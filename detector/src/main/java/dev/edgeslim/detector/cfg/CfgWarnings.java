@@ -1,5 +1,6 @@
 package dev.edgeslim.detector.cfg;
 
+import java.util.Collection;
 import java.util.HashSet;
 import java.util.Set;
 import java.util.function.Consumer;
@@ -7,9 +8,9 @@ import java.util.function.Consumer;
 /**
  * Where the warnings of cfgs parsed without an explicit sink go ({@link CfgParser#parse(java.nio.file.Path)}, and so
  * every model loaded through {@code DarknetModel.load}). Nowhere by default; a program that wants them (the CLI)
- * opens a {@link Scope}, inside which each distinct warning is passed on once, however often one command
- * re-reads the same cfg; the cfgs a command writes and reads again (a pruned model keeps the options of its input)
- * repeat a warning already given for another file, so a warning is told apart by what it says, not by its file.
+ * opens a {@link Scope}, inside which each set of kept options is reported once, however often one command
+ * re-reads the same cfg: a cfg a command writes and reads again (a pruned model keeps the options of its input,
+ * at other line numbers) would only repeat what was said of its input.
  */
 public final class CfgWarnings {
     private static volatile Scope current;
@@ -24,10 +25,11 @@ public final class CfgWarnings {
         return scope;
     }
 
-    static void report(String warning) {
+    /** {@code warning} describes the training-only {@code options} of one cfg. */
+    static void report(Collection<String> options, String warning) {
         Scope scope = current;
         if (scope != null) {
-            scope.accept(warning);
+            scope.accept(Set.copyOf(options), warning);
         }
     }
 
@@ -35,16 +37,15 @@ public final class CfgWarnings {
     public static final class Scope implements AutoCloseable {
         private final Consumer<String> sink;
         private final Scope previous;
-        private final Set<String> seen = new HashSet<>();
+        private final Set<Set<String>> reported = new HashSet<>();
 
         private Scope(Consumer<String> sink, Scope previous) {
             this.sink = sink;
             this.previous = previous;
         }
 
-        private synchronized void accept(String warning) {
-            int at = warning.indexOf(": warning: ");
-            if (seen.add(at < 0 ? warning : warning.substring(at))) {
+        private synchronized void accept(Set<String> options, String warning) {
+            if (reported.add(options)) {
                 sink.accept(warning);
             }
         }

@@ -24,6 +24,10 @@ import java.util.Map;
  * teacher sees an object, not the noise elsewhere. Summed over anchors, divided by the batch size (like the
  * detection loss), times {@code weight}. Boxes are left to the detection loss and the ground truth.
  * <p>
+ * A {@code new_coords=1} head (Scaled-YOLOv4, YOLOv7) outputs probabilities already (its convolution is logistic),
+ * so its values are turned back into logits, log(p / (1 − p)) with p kept inside [1e-6, 1 − 1e-6], before the same
+ * term: softening by T needs logits, and a probability read as a logit would be squashed a second time.
+ * <p>
  * KL rather than soft-target BCE: the gradient is the same, but KL is 0 when the student matches the teacher, so
  * the logged value says how far apart they are.
  */
@@ -32,6 +36,8 @@ public final class OutputDistillation implements LossTerm {
     private final double weight;
     private final double temperature;
     private final Map<String, Operand<TFloat32>> parts = new LinkedHashMap<>();
+    /** How close to 0 or 1 a new_coords probability may come before it is turned into a logit (±13.8). */
+    private static final float PROBABILITY_CLIP = 1e-6f;
 
     public OutputDistillation(FrozenTeacher teacher, double weight, double temperature) {
         if (!(temperature > 0) || !(weight >= 0)) {
@@ -72,8 +78,8 @@ public final class OutputDistillation implements LossTerm {
             int a = yolo.mask().size();
             int c = yolo.classes();
             Ops hs = tf.withSubScope("head" + h);
-            List<Operand<TFloat32>> se = split(hs, studentLogits.get(h), s, a, c);
-            List<Operand<TFloat32>> te = split(hs, teacherLogits.get(h), s, a, c);
+            List<Operand<TFloat32>> se = split(hs, logits(hs, studentLogits.get(h), yolo), s, a, c);
+            List<Operand<TFloat32>> te = split(hs, logits(hs, teacherLogits.get(h), yolo), s, a, c);
             Operand<TFloat32> tObj = hs.stopGradient(te.get(1));
             Operand<TFloat32> tCls = hs.stopGradient(te.get(2));
             obj = hs.math.add(obj, hs.reduceSum(bernoulliKl(hs, tObj, se.get(1)), hs.constant(new int[]{0, 1, 2, 3, 4})));
@@ -90,6 +96,15 @@ public final class OutputDistillation implements LossTerm {
         parts.put("output_distill_obj", objTerm);
         parts.put("output_distill_cls", clsTerm);
         return tf.math.add(objTerm, clsTerm);
+    }
+
+    /** A head's values as logits: unchanged for a classic head, log(p / (1 − p)) for a new_coords head. */
+    private static Operand<TFloat32> logits(Ops tf, Operand<TFloat32> head, YoloLayer yolo) {
+        if (!yolo.newCoords()) {
+            return head;
+        }
+        Operand<TFloat32> p = tf.clipByValue(head, tf.constant(PROBABILITY_CLIP), tf.constant(1 - PROBABILITY_CLIP));
+        return tf.math.sub(tf.math.log(p), tf.math.log1p(tf.math.neg(p)));
     }
 
     /** [B,H,W,A·(5+C)] logits → box [..,4], objectness [..,1], classes [..,C], each [B,H,W,A,·]. */

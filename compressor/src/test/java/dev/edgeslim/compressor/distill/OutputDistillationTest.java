@@ -42,7 +42,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * Output distillation: its value is the Bernoulli KL of the softened objectness and (objectness-weighted) class
  * scores, checked against the same sum computed here in double from the two networks' head logits; it is 0 for a
  * student equal to its teacher; training on it pulls the student toward a teacher that stays bit-identical; and the
- * attention and output terms share one teacher graph.
+ * attention and output terms share one teacher graph. A new_coords head (logistic outputs) is distilled on the
+ * logits of its probabilities.
  */
 class OutputDistillationTest {
     static final NetworkSpec SPEC = CfgParser.parse(AttentionDistillationTest.CFG, "tiny.cfg");
@@ -59,15 +60,25 @@ class OutputDistillationTest {
     private record Measured(float loss, float obj, float cls, List<float[]> student, List<float[]> teacher) {
     }
 
+    /** The same network with a Scaled-YOLOv4 head: logistic head convolution, [yolo] new_coords=1. */
+    static final NetworkSpec NEW_COORDS = CfgParser.parse(AttentionDistillationTest.CFG
+            .replace("filters=75\nsize=1\nstride=1\nactivation=linear", "filters=75\nsize=1\nstride=1\nactivation=logistic")
+            .replace("num=3\n", "num=3\nnew_coords=1\nscale_x_y=2.0\n"), "tiny-new-coords.cfg");
+
     private static Measured measure(WeightStore studentWeights, WeightStore teacherWeights, double weight, double temperature,
                                     int batch) {
+        return measure(SPEC, studentWeights, teacherWeights, weight, temperature, batch);
+    }
+
+    private static Measured measure(NetworkSpec spec, WeightStore studentWeights, WeightStore teacherWeights,
+                                    double weight, double temperature, int batch) {
         try (Graph g = new Graph(); Session s = new Session(g)) {
             Ops tf = Ops.create(g);
-            Placeholder<TFloat32> input = DarknetGraph.inputPlaceholder(tf, SPEC, "input");
-            DarknetGraph student = DarknetGraph.constant(tf, "student", SPEC, studentWeights, input);
-            FrozenTeacher teacher = new FrozenTeacher(SPEC, teacherWeights);
+            Placeholder<TFloat32> input = DarknetGraph.inputPlaceholder(tf, spec, "input");
+            DarknetGraph student = DarknetGraph.constant(tf, "student", spec, studentWeights, input);
+            FrozenTeacher teacher = new FrozenTeacher(spec, teacherWeights);
             OutputDistillation term = new OutputDistillation(teacher, weight, temperature);
-            TrainingContext context = new TrainingContext(tf, SPEC, null, student, input);
+            TrainingContext context = new TrainingContext(tf, spec, null, student, input);
             Operand<TFloat32> loss = term.build(context);
             float[] pixels = new float[batch * 64 * 64 * 3];
             Random r = new Random(5);
@@ -114,26 +125,49 @@ class OutputDistillationTest {
         return p * Math.log(p / q) + (1 - p) * Math.log((1 - p) / (1 - q));
     }
 
+    /** log(p / (1 − p)) of a new_coords head's probability, as the term clips it. */
+    private static double logit(double p) {
+        double q = Math.min(Math.max(p, 1e-6), 1 - 1e-6);
+        return Math.log(q / (1 - q));
+    }
+
     @Test
     void valueIsTheSoftenedBernoulliKlOfObjectnessAndClasses() {
-        WeightStore studentWeights = WeightInitializer.forTesting(SPEC, 3);
-        WeightStore teacherWeights = WeightInitializer.forTesting(SPEC, 4);
+        checkValue(SPEC);
+    }
+
+    @Test
+    void aNewCoordsHeadIsDistilledOnTheLogitsOfItsProbabilities() {
+        YoloLayer head = (YoloLayer) NEW_COORDS.layer(NEW_COORDS.yoloLayers().get(0));
+        assertTrue(head.newCoords());
+        checkValue(NEW_COORDS);
+    }
+
+    private static void checkValue(NetworkSpec spec) {
+        WeightStore studentWeights = WeightInitializer.forTesting(spec, 3);
+        WeightStore teacherWeights = WeightInitializer.forTesting(spec, 4);
         int batch = 2;
         double temperature = 3;
         double weight = 0.5;
-        Measured m = measure(studentWeights, teacherWeights, weight, temperature, batch);
+        Measured m = measure(spec, studentWeights, teacherWeights, weight, temperature, batch);
         double obj = 0;
         double cls = 0;
-        List<Integer> heads = SPEC.yoloLayers();
+        List<Integer> heads = spec.yoloLayers();
         for (int h = 0; h < heads.size(); h++) {
-            YoloLayer y = (YoloLayer) SPEC.layer(heads.get(h));
+            YoloLayer y = (YoloLayer) spec.layer(heads.get(h));
             int per = 5 + y.classes();
             float[] s = m.student().get(h);
             float[] t = m.teacher().get(h);
             for (int at = 0; at < s.length; at += per) { // one anchor of one cell: [box 4, obj, classes]
-                obj += kl(t[at + 4], s[at + 4], temperature);
+                if (y.newCoords()) {
+                    assertTrue(s[at + 4] > 0 && s[at + 4] < 1, "a new_coords head outputs probabilities");
+                }
+                double tObj = y.newCoords() ? logit(t[at + 4]) : t[at + 4];
+                obj += kl(tObj, y.newCoords() ? logit(s[at + 4]) : s[at + 4], temperature);
                 for (int c = 0; c < y.classes(); c++) {
-                    cls += sigmoid(t[at + 4]) * kl(t[at + 5 + c], s[at + 5 + c], temperature);
+                    double tc = y.newCoords() ? logit(t[at + 5 + c]) : t[at + 5 + c];
+                    double sc = y.newCoords() ? logit(s[at + 5 + c]) : s[at + 5 + c];
+                    cls += sigmoid(tObj) * kl(tc, sc, temperature);
                 }
             }
         }

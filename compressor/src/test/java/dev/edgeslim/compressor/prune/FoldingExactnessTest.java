@@ -1,6 +1,6 @@
 package dev.edgeslim.compressor.prune;
 
-import dev.edgeslim.compressor.ReferenceForward;
+import dev.edgeslim.compressor.DarknetReference;
 import dev.edgeslim.detector.ReferenceFiles;
 import dev.edgeslim.compressor.graph.ChannelGraph;
 import dev.edgeslim.compressor.graph.CoupledChannel;
@@ -14,7 +14,6 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
-import java.util.List;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -35,7 +34,7 @@ class FoldingExactnessTest {
         ChannelGraph graph = ChannelGraph.of(spec);
         WeightStore random = WeightInitializer.forTesting(spec, 21);
         PruningPlan plan = PruneFixtures.randomPlan(graph, 4, 0.5);
-        float[] image = ReferenceForward.randomImage(spec, 8);
+        float[] image = DarknetReference.randomImage(spec, 8);
 
         int[] folded = new int[1];
         WeightStore exact = PruneFixtures.exactBetas(graph, random, plan, folded);
@@ -55,24 +54,25 @@ class FoldingExactnessTest {
 
     static Stream<Arguments> exactnessCases() {
         return Stream.of(Arguments.of("synthetic", 32), Arguments.of("yolov4-tiny.cfg", 64),
-                Arguments.of("yolov3-tiny.cfg", 64), Arguments.of("yolov4.cfg", 32));
+                Arguments.of("yolov3-tiny.cfg", 64), Arguments.of("yolov4.cfg", 32), Arguments.of("yolov4-csp.cfg", 32),
+                Arguments.of("yolov7-tiny.cfg", 64), Arguments.of("yolov4-tiny-3l.cfg", 64), Arguments.of("yolov3.cfg", 32));
     }
 
     /** Max relative difference (elementwise, vs max(1,|x|)) or relative RMS over all heads. */
     private static double deviation(NetworkSpec spec, WeightStore w, PruningPlan plan, float[] image, boolean max) {
         PrunedNetwork masked = ModelSurgeon.masked(spec, w, plan);
         PrunedNetwork pruned = ModelSurgeon.prune(spec, w, plan);
-        List<float[]> a = ReferenceForward.heads(masked.spec(), masked.weights(), image);
-        List<float[]> b = ReferenceForward.heads(pruned.spec(), pruned.weights(), image);
-        assertEquals(a.size(), b.size());
+        float[][] a = DarknetReference.heads(masked.spec(), masked.weights(), image);
+        float[][] b = DarknetReference.heads(pruned.spec(), pruned.weights(), image);
+        assertEquals(a.length, b.length);
         double worst = 0;
         double sq = 0;
         double ref = 0;
-        for (int h = 0; h < a.size(); h++) {
-            assertEquals(a.get(h).length, b.get(h).length);
-            for (int i = 0; i < a.get(h).length; i++) {
-                double x = a.get(h)[i];
-                double d = Math.abs(x - b.get(h)[i]);
+        for (int h = 0; h < a.length; h++) {
+            assertEquals(a[h].length, b[h].length);
+            for (int i = 0; i < a[h].length; i++) {
+                double x = a[h][i];
+                double d = Math.abs(x - b[h][i]);
                 worst = Math.max(worst, d / Math.max(1, Math.abs(x)));
                 sq += d * d;
                 ref += x * x;
@@ -101,15 +101,15 @@ class FoldingExactnessTest {
         }
         PrunedNetwork a = ModelSurgeon.masked(spec, w, plan);
         PrunedNetwork b = ModelSurgeon.masked(spec, zero, plan);
-        List<float[]> x = ReferenceForward.heads(a.spec(), a.weights(), image);
-        List<float[]> y = ReferenceForward.heads(b.spec(), b.weights(), image);
+        float[][] x = DarknetReference.heads(a.spec(), a.weights(), image);
+        float[][] y = DarknetReference.heads(b.spec(), b.weights(), image);
         double sq = 0;
         double ref = 0;
-        for (int h = 0; h < x.size(); h++) {
-            for (int i = 0; i < x.get(h).length; i++) {
-                double d = x.get(h)[i] - y.get(h)[i];
+        for (int h = 0; h < x.length; h++) {
+            for (int i = 0; i < x[h].length; i++) {
+                double d = x[h][i] - y[h][i];
                 sq += d * d;
-                ref += (double) x.get(h)[i] * x.get(h)[i];
+                ref += (double) x[h][i] * x[h][i];
             }
         }
         return Math.sqrt(sq / ref);

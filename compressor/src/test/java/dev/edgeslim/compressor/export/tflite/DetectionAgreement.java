@@ -14,7 +14,8 @@ import java.util.Set;
 
 /**
  * A detection-level comparison of two sets of head outputs: both are decoded as darknet does (x, y with
- * scale_x_y, w, h from the anchors, score = σ(objectness) · max σ(class)), the reference's K best candidates
+ * scale_x_y, w, h from the anchors, score = σ(objectness) · max σ(class); a new_coords head's values are already
+ * activated and its sizes are (2v)² · anchor), the reference's K best candidates
  * are looked up among the other's 2K best, and matched candidates' boxes are compared by IoU.
  */
 public final class DetectionAgreement {
@@ -62,19 +63,20 @@ public final class DetectionAgreement {
             int per = y.valuesPerAnchor();
             float[] m = heads[hIdx];
             double sxy = y.scaleXY();
+            boolean nc = y.newCoords();
             for (int gy = 0; gy < s.height(); gy++) {
                 for (int gx = 0; gx < s.width(); gx++) {
                     for (int a = 0; a < y.mask().size(); a++) {
                         int base = (gy * s.width() + gx) * s.channels() + a * per;
-                        double cx = (gx + sigmoid(m[base]) * sxy - (sxy - 1) / 2) / s.width();
-                        double cy = (gy + sigmoid(m[base + 1]) * sxy - (sxy - 1) / 2) / s.height();
-                        double w = Math.exp(Math.min(m[base + 2], 10)) * y.anchorWidth(a) / spec.net().width();
-                        double h = Math.exp(Math.min(m[base + 3], 10)) * y.anchorHeight(a) / spec.net().height();
+                        double cx = (gx + act(m[base], nc) * sxy - (sxy - 1) / 2) / s.width();
+                        double cy = (gy + act(m[base + 1], nc) * sxy - (sxy - 1) / 2) / s.height();
+                        double w = size(m[base + 2], nc) * y.anchorWidth(a) / spec.net().width();
+                        double h = size(m[base + 3], nc) * y.anchorHeight(a) / spec.net().height();
                         double best = 0;
                         for (int c = 5; c < per; c++) {
-                            best = Math.max(best, sigmoid(m[base + c]));
+                            best = Math.max(best, act(m[base + c], nc));
                         }
-                        out.add(new Box(cx, cy, w, h, sigmoid(m[base + 4]) * best));
+                        out.add(new Box(cx, cy, w, h, act(m[base + 4], nc) * best));
                     }
                 }
             }
@@ -89,7 +91,11 @@ public final class DetectionAgreement {
         return inter / (a.w() * a.h() + b.w() * b.h() - inter);
     }
 
-    private static double sigmoid(double x) {
-        return 1 / (1 + Math.exp(-x));
+    private static double act(double x, boolean newCoords) {
+        return newCoords ? x : 1 / (1 + Math.exp(-x));
+    }
+
+    private static double size(double x, boolean newCoords) {
+        return newCoords ? 4 * x * x : Math.exp(Math.min(x, 10));
     }
 }

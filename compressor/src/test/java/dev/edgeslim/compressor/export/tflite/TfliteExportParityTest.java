@@ -1,5 +1,6 @@
 package dev.edgeslim.compressor.export.tflite;
 
+import dev.edgeslim.compressor.DarknetReference;
 import dev.edgeslim.detector.cfg.CfgParser;
 import dev.edgeslim.detector.model.NetworkSpec;
 import dev.edgeslim.detector.weights.ConvWeights;

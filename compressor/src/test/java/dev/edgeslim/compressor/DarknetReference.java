@@ -1,4 +1,4 @@
-package dev.edgeslim.compressor.export.tflite;
+package dev.edgeslim.compressor;
 
 import dev.edgeslim.detector.model.ConvLayer;
 import dev.edgeslim.detector.model.Layer;
@@ -14,19 +14,31 @@ import dev.edgeslim.detector.weights.WeightStore;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.SplittableRandom;
 
 /**
  * darknet's forward pass written out directly from its definitions (convolution on the zero-padded input with
  * OIHW weights and groups, batch norm y = γ(x − mean)/√(var + 1e-5) + β, max-pool whose padding never wins,
  * route slices, shortcut sums, nearest upsample × scale), in double precision and without any of the
- * exporter's code. Slow: for tiny test networks.
+ * exporter's, the graph builder's or the surgery's code: the one independent numeric reference of the tests.
+ * Slow: for small test networks.
  */
-final class DarknetReference {
+public final class DarknetReference {
     private DarknetReference() {
     }
 
+    /** A random NHWC image in [0,1). */
+    public static float[] randomImage(NetworkSpec spec, long seed) {
+        SplittableRandom rng = new SplittableRandom(seed);
+        float[] x = new float[(int) spec.inputShape().elements()];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = (float) rng.nextDouble();
+        }
+        return x;
+    }
+
     /** The maps feeding each [yolo] layer, NHWC, in spec.yoloLayers() order. */
-    static float[][] heads(NetworkSpec spec, WeightStore weights, float[] image) {
+    public static float[][] heads(NetworkSpec spec, WeightStore weights, float[] image) {
         double[][] out = new double[spec.size()][];
         double[] img = new double[image.length];
         for (int i = 0; i < image.length; i++) {

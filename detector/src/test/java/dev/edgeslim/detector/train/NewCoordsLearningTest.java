@@ -2,7 +2,6 @@ package dev.edgeslim.detector.train;
 
 import dev.edgeslim.detector.cfg.CfgParser;
 import dev.edgeslim.detector.data.AugmentOptions;
-import dev.edgeslim.detector.data.SyntheticVoc;
 import dev.edgeslim.detector.data.VocDataset;
 import dev.edgeslim.detector.model.NetworkSpec;
 import dev.edgeslim.detector.model.YoloLayer;
@@ -31,8 +30,7 @@ class NewCoordsLearningTest {
 
     @BeforeAll
     static void dataset() throws Exception {
-        SyntheticVoc.generate(data, new SyntheticVoc.Options(8, 2, 64, 3, 1), false, null);
-        train = VocDataset.open(data, "trainval");
+        train = TrainerTest.eightImages(data);
     }
 
     static NetworkSpec newCoords() {

@@ -81,8 +81,13 @@ class TrainerTest {
 
     @BeforeAll
     static void dataset() throws Exception {
-        SyntheticVoc.generate(data, new SyntheticVoc.Options(8, 2, 64, 3, 1), false, null);
-        train = VocDataset.open(data, "trainval");
+        train = eightImages(data);
+    }
+
+    /** Eight synthetic 64 px training images (and two test images) in {@code dir}: the trainval split. */
+    static VocDataset eightImages(Path dir) throws Exception {
+        SyntheticVoc.generate(dir, new SyntheticVoc.Options(8, 2, 64, 3, 1), false, null);
+        return VocDataset.open(dir, "trainval");
     }
 
     static NetworkSpec spec() {

@@ -19,4 +19,17 @@ public final class TinyModels {
         b.append("[yolo]\nmask=0,1,2\nanchors=8,8, 16,16, 32,32\nclasses=20\nnum=3\n");
         return b.toString();
     }
+
+    /**
+     * {@code cfg} with its head turned into a Scaled-YOLOv4 / YOLOv7 head: the linear convolution right before
+     * [yolo] becomes logistic, and the [yolo] layer gets new_coords=1 and scale_x_y=2 (any scale_x_y it had goes).
+     */
+    public static String withNewCoordsHead(String cfg) {
+        String head = "activation=linear\n[yolo]\n";
+        if (!cfg.contains(head)) {
+            throw new IllegalArgumentException("no linear convolution right before [yolo]");
+        }
+        return cfg.replaceAll("scale_x_y=[^\n]*\n", "")
+                .replace(head, "activation=logistic\n[yolo]\nnew_coords=1\nscale_x_y=2.0\n");
+    }
 }

@@ -61,9 +61,8 @@ class OutputDistillationTest {
     }
 
     /** The same network with a Scaled-YOLOv4 head: logistic head convolution, [yolo] new_coords=1. */
-    static final NetworkSpec NEW_COORDS = CfgParser.parse(AttentionDistillationTest.CFG
-            .replace("filters=75\nsize=1\nstride=1\nactivation=linear", "filters=75\nsize=1\nstride=1\nactivation=logistic")
-            .replace("num=3\n", "num=3\nnew_coords=1\nscale_x_y=2.0\n"), "tiny-new-coords.cfg");
+    static final NetworkSpec NEW_COORDS = CfgParser.parse(
+            dev.edgeslim.detector.TinyModels.withNewCoordsHead(AttentionDistillationTest.CFG), "tiny-new-coords.cfg");
 
     private static Measured measure(WeightStore studentWeights, WeightStore teacherWeights, double weight, double temperature,
                                     int batch) {

@@ -1,5 +1,6 @@
 package dev.edgeslim.detector.train;
 
+import dev.edgeslim.detector.TinyModels;
 import dev.edgeslim.detector.cfg.CfgParser;
 import dev.edgeslim.detector.data.AugmentOptions;
 import dev.edgeslim.detector.data.VocDataset;
@@ -34,9 +35,7 @@ class NewCoordsLearningTest {
     }
 
     static NetworkSpec newCoords() {
-        String cfg = TrainerTest.TINY.replace("filters=75\nsize=1\nstride=1\nactivation=linear",
-                "filters=75\nsize=1\nstride=1\nactivation=logistic").replace("scale_x_y=1.05", "scale_x_y=2.0\nnew_coords=1");
-        return CfgParser.parse(cfg, "tiny-new-coords.cfg");
+        return CfgParser.parse(TinyModels.withNewCoordsHead(TrainerTest.TINY), "tiny-new-coords.cfg");
     }
 
     private static double trainedMap(NetworkSpec spec, Path out) throws Exception {

@@ -4,6 +4,7 @@ import dev.edgeslim.compressor.export.tflite.DetectionAgreement;
 import dev.edgeslim.compressor.export.tflite.ExportOptions;
 import dev.edgeslim.compressor.export.tflite.ImageFolderCalibration;
 import dev.edgeslim.compressor.export.tflite.OutputErrors;
+import dev.edgeslim.compressor.export.tflite.SamplePhotos;
 import dev.edgeslim.compressor.prune.GroupOptions;
 import dev.edgeslim.compressor.prune.GroupPlanner;
 import dev.edgeslim.compressor.prune.ModelSurgeon;
@@ -74,7 +75,7 @@ class OnnxExportParityTest {
         ExportedOnnx fp32 = export(spec, weights, ExportOptions.fp32());
         long convs = OnnxFileStructure.read(fp32.model()).nodes.stream().filter(n -> n.opType().equals("Conv")).count();
         assertEquals(spec.convLayers().size(), convs, "one Conv node per convolution");
-        ImageFolderCalibration photos = ReferenceFiles.photos(spec.net().resizeMode());
+        ImageFolderCalibration photos = SamplePhotos.fitted(spec.net().resizeMode());
         float[][] images = new float[photos.size()][];
         float[][][] expected = new float[photos.size()][][];
         try (InferenceModel tf = InferenceModel.create(spec, weights, 2)) {
@@ -159,7 +160,7 @@ class OnnxExportParityTest {
     }
 
     static void check(String label, NetworkSpec spec, WeightStore weights) throws Exception {
-        ImageFolderCalibration photos = ReferenceFiles.photos(spec.net().resizeMode());
+        ImageFolderCalibration photos = SamplePhotos.fitted(spec.net().resizeMode());
         int w = spec.net().width();
         int h = spec.net().height();
         float[][] images = new float[photos.size()][];

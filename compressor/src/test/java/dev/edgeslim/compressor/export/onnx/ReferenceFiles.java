@@ -1,8 +1,5 @@
 package dev.edgeslim.compressor.export.onnx;
 
-import dev.edgeslim.compressor.export.tflite.ImageFolderCalibration;
-import dev.edgeslim.detector.model.ResizeMode;
-
 import java.nio.file.Path;
 
 /** The repository files the ONNX tests read, found through the detector's one lookup of the repository. */
@@ -12,11 +9,5 @@ final class ReferenceFiles {
 
     static Path cfg(String name) {
         return dev.edgeslim.detector.ReferenceFiles.cfg(name);
-    }
-
-    /** The demo app's sample photos (street scenes), fitted by {@code mode} like inference input. */
-    static ImageFolderCalibration photos(ResizeMode mode) {
-        return new ImageFolderCalibration(dev.edgeslim.detector.ReferenceFiles.root().getParent()
-                .resolve("android-demo/src/main/assets/samples"), 3, mode);
     }
 }

@@ -27,8 +27,7 @@ class FamilyTfliteExportTest {
     void exportsRunAsOneXnnpackNodeAndMatchTensorFlow(String cfg, int size) {
         NetworkSpec spec = TfliteUpstreamCfgTest.upstream(cfg, size);
         WeightStore weights = WeightInitializer.forTesting(spec, 19);
-        ImageFolderCalibration photos = new ImageFolderCalibration(dev.edgeslim.detector.ReferenceFiles.root()
-                .getParent().resolve("android-demo/src/main/assets/samples"), 3, spec.net().resizeMode());
+        ImageFolderCalibration photos = SamplePhotos.fitted(spec.net().resizeMode());
         ExportedTflite fp32 = TfliteExporter.export(spec, weights, ExportOptions.fp32());
         ExportedTflite fp16 = TfliteExporter.export(spec, weights, ExportOptions.fp16());
         ExportedTflite int8 = TfliteExporter.export(spec, weights,

@@ -3,6 +3,7 @@ package dev.edgeslim.cli;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.edgeslim.detector.cfg.CfgParser;
+import dev.edgeslim.detector.darknet.DarknetModel;
 import dev.edgeslim.detector.model.ConvLayer;
 import dev.edgeslim.detector.model.Layer;
 import dev.edgeslim.detector.model.MaxPoolLayer;
@@ -11,7 +12,6 @@ import dev.edgeslim.detector.model.RouteLayer;
 import dev.edgeslim.detector.model.ShortcutLayer;
 import dev.edgeslim.detector.model.UpsampleLayer;
 import dev.edgeslim.detector.model.YoloLayer;
-import dev.edgeslim.detector.weights.DarknetWeights;
 import dev.edgeslim.detector.weights.WeightStore;
 
 import java.io.PrintStream;
@@ -51,15 +51,13 @@ public final class InfoCommand implements Command {
         }
         Path cfg = CliOptions.Parsed.toPath("MODEL.cfg", p.positional().get(0));
         int size = p.integer("size", 0, 32, 4096); // validate flags before touching files
-        NetworkSpec spec = CfgParser.parse(cfg);
+        Path weightsFile = p.path("weights");
+        DarknetModel model = weightsFile == null ? null : DarknetModel.load(cfg, weightsFile);
+        NetworkSpec spec = model == null ? CfgParser.parse(cfg) : model.spec();
         if (size > 0) {
             spec = spec.withInputSize(size, size);
         }
-        WeightStore weights = null;
-        Path weightsFile = p.path("weights");
-        if (weightsFile != null) {
-            weights = DarknetWeights.read(weightsFile, spec);
-        }
+        WeightStore weights = model == null ? null : model.weights();
         if (p.has("json")) {
             out.println(Json.write(toJson(cfg, spec, weightsFile, weights)));
         } else {

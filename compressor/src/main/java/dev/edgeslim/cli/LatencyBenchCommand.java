@@ -15,13 +15,13 @@ import dev.edgeslim.compressor.export.tflite.TfliteExporter;
 import dev.edgeslim.compressor.export.tflite.TfliteRunner;
 import dev.edgeslim.detector.io.OutputFiles;
 import dev.edgeslim.detector.cfg.CfgParser;
+import dev.edgeslim.detector.darknet.DarknetModel;
 import dev.edgeslim.detector.cfg.CfgWriter;
 import dev.edgeslim.detector.graph.InferenceModel;
 import dev.edgeslim.detector.io.AtomicFiles;
 import dev.edgeslim.detector.io.BadInputException;
 import dev.edgeslim.detector.io.OutputFolder;
 import dev.edgeslim.detector.model.NetworkSpec;
-import dev.edgeslim.detector.model.ShapeException;
 import dev.edgeslim.detector.opencv.OpenCvDarknetModel;
 import dev.edgeslim.detector.weights.DarknetWeights;
 import dev.edgeslim.detector.weights.WeightInitializer;
@@ -99,18 +99,20 @@ public final class LatencyBenchCommand implements Command {
         if (json != null) {
             OutputFiles.checkReplaceable(json, OutputFiles.JSON, p.has("force"));
         }
-        NetworkSpec spec = CfgParser.parse(cfg);
-        int size = p.integer("size", spec.net().width(), 32, 4096);
-        try {
-            spec = spec.withInputSize(size, size);
-        } catch (ShapeException e) {
-            throw new BadInputException(cfg, "does not work at input size " + size + ": " + e.getMessage());
+        DarknetModel model;
+        if (weightsFile == null) {
+            NetworkSpec parsed = CfgParser.parse(cfg);
+            model = new DarknetModel(parsed, WeightInitializer.forTesting(parsed, RANDOM_WEIGHTS_SEED));
+        } else {
+            model = DarknetModel.load(cfg, weightsFile);
         }
+        int size = p.integer("size", model.spec().net().width(), 32, 4096);
+        model = model.atInputSize(size, cfg);
+        NetworkSpec spec = model.spec();
         if (spec.yoloLayers().isEmpty()) {
             throw new BadInputException(cfg, "has no [yolo] layer to time");
         }
-        WeightStore weights = weightsFile == null ? WeightInitializer.forTesting(spec, RANDOM_WEIGHTS_SEED)
-                : DarknetWeights.read(weightsFile, spec);
+        WeightStore weights = model.weights();
 
         Path tmp = Files.createTempDirectory("edgeslim-bench");
         Map<String, LatencyStats> stats;

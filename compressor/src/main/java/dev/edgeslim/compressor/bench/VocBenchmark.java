@@ -156,6 +156,7 @@ public final class VocBenchmark {
                 WeightStore weights = null;
                 String error = null;
                 try {
+                    // the cfg on its own first: a row whose weights cannot be read still reports the model's size
                     spec = loadSpec(m);
                     weights = DarknetWeights.read(m.weights(), spec);
                 } catch (RuntimeException e) {

@@ -6,6 +6,7 @@ import dev.edgeslim.detector.data.NamesFile;
 import dev.edgeslim.detector.io.AtomicFiles;
 import dev.edgeslim.detector.io.BadInputException;
 import dev.edgeslim.detector.model.NetworkSpec;
+import dev.edgeslim.detector.model.ShapeException;
 import dev.edgeslim.detector.weights.DarknetWeights;
 import dev.edgeslim.detector.weights.WeightStore;
 
@@ -48,6 +49,26 @@ public record DarknetModel(NetworkSpec spec, WeightStore weights, List<String> n
                     + model.spec.classes() + " classes");
         }
         return model.withNames(read);
+    }
+
+    /**
+     * The same model at another input size. A darknet model's weights do not depend on its input size, so only the
+     * spec changes; a size the network cannot run at is a {@link ShapeException}.
+     */
+    public DarknetModel withInputSize(int width, int height) {
+        return new DarknetModel(spec.withInputSize(width, height), weights, names);
+    }
+
+    /**
+     * As {@link #withInputSize} (square), for a model read from {@code cfg}: a size the network cannot run at is a
+     * {@link BadInputException} naming the file.
+     */
+    public DarknetModel atInputSize(int size, Path cfg) {
+        try {
+            return withInputSize(size, size);
+        } catch (ShapeException e) {
+            throw new BadInputException(cfg, "does not work at input size " + size + ": " + e.getMessage());
+        }
     }
 
     public DarknetModel withNames(List<String> classNames) {

@@ -55,6 +55,23 @@ class DarknetModelTest {
     }
 
     @Test
+    void anotherInputSizeKeepsTheWeightsAndRefusesASizeTheNetworkCannotRunAt() {
+        // an upsampled map concatenated with an earlier one: at 64 the two agree (8x8), at 36 they do not (10 vs 9)
+        String cfg = TinyModels.yolo(64, 8, 16, 16).replace("[convolutional]\nfilters=75",
+                "[upsample]\nstride=2\n[route]\nlayers=-1,-3\n[convolutional]\nfilters=75");
+        NetworkSpec spec = CfgParser.parse(cfg, "tiny.cfg");
+        DarknetModel model = new DarknetModel(spec, WeightInitializer.forTraining(spec, 3));
+        DarknetModel larger = model.atInputSize(128, dir.resolve("tiny.cfg"));
+        assertEquals(128, larger.spec().net().width());
+        assertEquals(128, larger.spec().net().height());
+        assertEquals(spec.totalParams(), larger.spec().totalParams());
+        assertTrue(larger.weights() == model.weights(), "weights do not depend on the input size");
+        BadInputException e = assertThrows(BadInputException.class,
+                () -> model.atInputSize(36, dir.resolve("tiny.cfg")));
+        assertTrue(e.getMessage().contains("tiny.cfg") && e.getMessage().contains("input size 36"), e.getMessage());
+    }
+
+    @Test
     void classNamesMustMatchTheNetwork() throws Exception {
         NetworkSpec spec = spec(8, 16);
         DarknetModel model = new DarknetModel(spec, WeightInitializer.forTraining(spec, 3));

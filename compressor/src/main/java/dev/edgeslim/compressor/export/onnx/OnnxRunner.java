@@ -70,6 +70,10 @@ public final class OnnxRunner implements AutoCloseable {
         o.setIntraOpNumThreads(threads);
         o.setInterOpNumThreads(1);
         o.setExecutionMode(OrtSession.SessionOptions.ExecutionMode.SEQUENTIAL);
+        // ONNX Runtime's worker threads busy-wait for more work after each run by default; they would take the cores
+        // from whatever runs next (the bench interleaves runtimes), so they sleep instead
+        o.addConfigEntry("session.intra_op.allow_spinning", "0");
+        o.addConfigEntry("session.inter_op.allow_spinning", "0");
         return o;
     }
 

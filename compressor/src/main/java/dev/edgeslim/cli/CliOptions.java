@@ -24,6 +24,7 @@ public final class CliOptions {
     private final String usage;
     private final Options options = new Options();
     private final Set<String> repeatableNames = new HashSet<>();
+    private boolean positionalArguments;
 
     public CliOptions(String usage) {
         this.usage = usage;
@@ -45,6 +46,15 @@ public final class CliOptions {
     /** Adds a boolean switch. */
     public CliOptions flag(String longName, String description) {
         options.addOption(Option.builder().longOpt(longName).desc(description).build());
+        return this;
+    }
+
+    /**
+     * The command takes arguments besides its flags (e.g. {@code info MODEL.cfg}); without this, any such argument is
+     * a usage error, so that a stray word (a value without its flag) is never silently ignored.
+     */
+    public CliOptions positionalArguments() {
+        positionalArguments = true;
         return this;
     }
 
@@ -71,6 +81,9 @@ public final class CliOptions {
             if (cl.hasOption("help")) {
                 printHelp(out);
                 return null;
+            }
+            if (!positionalArguments && !cl.getArgList().isEmpty()) {
+                throw new UsageException("unexpected argument '" + cl.getArgList().get(0) + "' (see --help)");
             }
             return new Parsed(cl);
         } catch (ParseException e) {

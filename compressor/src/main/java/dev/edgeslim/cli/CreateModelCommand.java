@@ -52,9 +52,6 @@ public final class CreateModelCommand implements Command {
         if (p == null) {
             return OK;
         }
-        if (!p.positional().isEmpty()) {
-            throw new UsageException("unexpected argument '" + p.positional().get(0) + "' (see --help)");
-        }
         String arch = p.required("arch").trim().toLowerCase(Locale.ROOT);
         int classes = p.integer("classes", DEFAULT_CLASSES, 1, SpecLimits.MAX_CLASSES);
         int size = p.integer("size", DEFAULT_SIZE, 32, SpecLimits.MAX_INPUT_SIDE);

@@ -103,9 +103,6 @@ public final class ExportCommand implements Command {
         if (p == null) {
             return OK;
         }
-        if (!p.positional().isEmpty()) {
-            throw new UsageException("unexpected argument '" + p.positional().get(0) + "' (see --help)");
-        }
         // 1. every flag, before any file is touched
         Path cfgFile = p.requiredPath("cfg");
         Path weightsFile = p.requiredPath("weights");

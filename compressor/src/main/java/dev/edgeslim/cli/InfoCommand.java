@@ -39,6 +39,7 @@ public final class InfoCommand implements Command {
     @Override
     public int run(List<String> args, PrintStream out, PrintStream err) {
         CliOptions options = new CliOptions("edgeslim info MODEL.cfg [--weights W] [--size S] [--json]")
+                .positionalArguments()
                 .value("weights", "FILE", "darknet .weights to check against the cfg")
                 .value("size", "S", "input size (width=height) to compute shapes and BFLOPs at")
                 .flag("json", "print machine-readable JSON instead of a table");

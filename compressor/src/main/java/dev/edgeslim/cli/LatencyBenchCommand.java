@@ -87,9 +87,6 @@ public final class LatencyBenchCommand implements Command {
         if (p == null) {
             return OK;
         }
-        if (!p.positional().isEmpty()) {
-            throw new UsageException("unexpected argument '" + p.positional().get(0) + "' (see --help)");
-        }
         Path cfg = p.requiredPath("cfg");
         Path weightsFile = p.path("weights");
         int threads = p.integer("threads", 2, 1, 256);

@@ -83,9 +83,6 @@ public final class PruneCommand implements Command {
         if (p == null) {
             return OK;
         }
-        if (!p.positional().isEmpty()) {
-            throw new UsageException("unexpected argument '" + p.positional().get(0) + "' (see --help)");
-        }
         // 1. every flag, before any file is read
         Path cfgFile = p.requiredPath("cfg");
         Path weightsFile = p.requiredPath("weights");

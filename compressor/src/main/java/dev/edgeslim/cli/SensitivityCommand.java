@@ -71,9 +71,6 @@ public final class SensitivityCommand implements Command {
         if (p == null) {
             return OK;
         }
-        if (!p.positional().isEmpty()) {
-            throw new UsageException("unexpected argument '" + p.positional().get(0) + "' (see --help)");
-        }
         Path cfg = p.requiredPath("cfg");
         Path weightsFile = p.requiredPath("weights");
         Path data = p.requiredPath("data");

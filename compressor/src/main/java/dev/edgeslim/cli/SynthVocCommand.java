@@ -54,9 +54,6 @@ public final class SynthVocCommand implements Command {
         if (p == null) {
             return OK;
         }
-        if (!p.positional().isEmpty()) {
-            throw new UsageException("unexpected argument '" + p.positional().get(0) + "' (see --help)");
-        }
         Path dir = p.requiredPath("out");
         String format = p.string("format", "voc");
         if (!format.equals("voc") && !format.equals("darknet")) {

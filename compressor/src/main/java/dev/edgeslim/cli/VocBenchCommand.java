@@ -90,9 +90,6 @@ public final class VocBenchCommand implements Command {
         if (p == null) {
             return OK;
         }
-        if (!p.positional().isEmpty()) {
-            throw new UsageException("unexpected argument '" + p.positional().get(0) + "' (see --help)");
-        }
         Path data = p.requiredPath("data");
         Path outDir = p.requiredPath("out");
         boolean quick = p.has("quick");

@@ -33,4 +33,24 @@ class CliOptionsTest {
         assertEquals(List.of("a", "b"), p.values("model"));
         assertEquals(3, p.integer("epochs", 1, 1, 10));
     }
+
+    @Test
+    void aStrayWordIsAUsageErrorUnlessTheCommandTakesArguments() {
+        // "--epochs 5 10": the 10 would otherwise be dropped without a word
+        UsageException e = assertThrows(UsageException.class,
+                () -> options().parse(List.of("--epochs", "5", "10"), NOWHERE));
+        assertEquals("unexpected argument '10' (see --help)", e.getMessage());
+        CliOptions.Parsed p = options().positionalArguments().parse(List.of("model.cfg", "--epochs", "5"), NOWHERE);
+        assertEquals(List.of("model.cfg"), p.positional());
+    }
+
+    @Test
+    void everyCommandRefusesAStrayWordWithOneLineAndExitOne() {
+        for (String command : List.of("train", "eval", "detect", "sparse-train", "distill", "compress", "demo",
+                "convert-dataset", "pin-model")) {
+            CliRunner r = CliRunner.run(command, "stray");
+            assertEquals(1, r.code(), command + ": " + r.err());
+            assertTrue(r.err().contains("unexpected argument 'stray'"), command + ": " + r.err());
+        }
+    }
 }

@@ -121,7 +121,8 @@ public final class DemoCommand implements Command {
         Path outDir = p.path("out") == null ? Path.of("runs", "demo") : p.path("out");
         int sparseEpochs = p.integer("sparse-epochs", 3, 1, 10_000);
         // from the pinned converged model the distillation length sets the result: at -60% params 5 epochs ended
-        // 7.3 pt below the input, 12 epochs 3.5 pt, 16 epochs (without mosaic, below) 0.7 pt, in 13 minutes
+        // 7.3 pt below the input, 12 epochs 3.5 pt, 16 epochs without mosaic (below) 0.03 pt above it, in 801 s
+        // on a fresh clone, build included (docs/measurements.md)
         int finetuneEpochs = p.integer("finetune-epochs", trainBaseline ? 5 : 16, 1, 10_000);
         if (p.has("ratio") && p.has("target-params")) {
             throw new UsageException("--ratio and --target-params cannot be combined");

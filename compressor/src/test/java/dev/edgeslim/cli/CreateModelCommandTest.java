@@ -1,10 +1,12 @@
 package dev.edgeslim.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.edgeslim.detector.ReferenceFiles;
 import dev.edgeslim.detector.cfg.CfgParser;
 import dev.edgeslim.detector.model.NetworkSpec;
 import dev.edgeslim.detector.model.YoloLayer;
 import dev.edgeslim.detector.model.builtin.BuiltinModels;
+import dev.edgeslim.detector.model.builtin.WidthScaling;
 import dev.edgeslim.detector.weights.DarknetWeights;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -34,6 +36,55 @@ class CreateModelCommandTest {
         int code = new EdgeSlim().run(List.of(args), new PrintStream(out, true, StandardCharsets.UTF_8),
                 new PrintStream(err, true, StandardCharsets.UTF_8));
         return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void derivesAModelFromAnUpstreamCfgAtAnotherWidthClassesAndSize(@TempDir Path dir) throws Exception {
+        Path upstream = ReferenceFiles.cfg("yolov4-csp.cfg");
+        Path cfg = dir.resolve("csp.cfg");
+        Path weights = dir.resolve("csp.weights");
+        Result created = edgeslim("create-model", "--from", upstream.toString(), "--width", "0.25", "--classes",
+                "3", "--size", "256", "--out", cfg.toString(), "--weights-out", weights.toString(), "--json");
+        assertEquals(0, created.code(), created.err());
+        JsonNode json = Json.MAPPER.readTree(created.out());
+        NetworkSpec expected = WidthScaling.scale(CfgParser.parse(upstream), 0.25, 3).withInputSize(256, 256);
+        assertEquals("yolov4-csp-w0.25", json.get("arch").asText());
+        assertEquals(3, json.get("classes").asInt());
+        assertEquals(256, json.get("size").asInt());
+        assertEquals(expected.totalParams(), json.get("params").asLong());
+        assertEquals(expected, CfgParser.parse(cfg));
+        DarknetWeights.read(weights, expected);
+        Result info = edgeslim("info", cfg.toString(), "--weights", weights.toString());
+        assertEquals(0, info.code(), info.err());
+
+        // without --width or --classes: the cfg's own (80 classes), at its own size
+        Result same = edgeslim("create-model", "--from", upstream.toString(), "--out", dir.resolve("same.cfg")
+                .toString(), "--json");
+        assertEquals(0, same.code(), same.err());
+        assertEquals(CfgParser.parse(upstream).totalParams(), Json.MAPPER.readTree(same.out()).get("params")
+                .asLong());
+        assertEquals(80, Json.MAPPER.readTree(same.out()).get("classes").asInt());
+    }
+
+    @Test
+    void fromAndArchAreOneChoiceAndABadCfgIsNamed(@TempDir Path dir) throws Exception {
+        String out = dir.resolve("m.cfg").toString();
+        for (String[] args : List.of(
+                new String[]{"create-model", "--out", out},
+                new String[]{"create-model", "--arch", "yolov4", "--from", "x.cfg", "--out", out},
+                new String[]{"create-model", "--arch", "yolov4", "--width", "0.5", "--out", out})) {
+            Result r = edgeslim(args);
+            assertEquals(1, r.code(), String.join(" ", args) + ": " + r.err());
+            assertEquals(1, r.err().strip().lines().count(), r.err());
+        }
+        Path headless = dir.resolve("headless.cfg");
+        Files.writeString(headless, "[net]\nwidth=64\nheight=64\nchannels=3\n[convolutional]\nfilters=8\nsize=3\n"
+                + "stride=1\npad=1\nactivation=leaky\n");
+        Result r = edgeslim("create-model", "--from", headless.toString(), "--width", "0.5", "--out", out);
+        assertEquals(2, r.code(), r.err());
+        assertTrue(r.err().strip().startsWith("edgeslim create-model: " + headless + ": ") && r.err().contains(
+                "no [yolo]"), r.err());
+        assertFalse(Files.exists(Path.of(out)), "nothing is written");
     }
 
     @Test

@@ -53,6 +53,9 @@ class DemoFromPinnedModelTest {
         var manifest = Json.MAPPER.readTree(out.resolve("compress/manifest.json").toFile());
         assertEquals(Sha256.of(pinned.resolve("model.weights")),
                 manifest.path("inputs").path("weights").path("sha256").asText(), "the pinned weights were compressed");
+        var distillation = manifest.path("options").path("distillation").path("training");
+        assertEquals(0.0, distillation.path("mosaic").asDouble(), "distillation sees whole images");
+        assertEquals(0.5, manifest.path("options").path("sparse").path("training").path("mosaic").asDouble());
         List<String> rows = DemoCommandTest.table(r.out());
         assertEquals(5, rows.size(), String.join("\n", rows));
         assertEquals(7, DemoCommandTest.runtimeTable(r.out()).size(), r.out());

@@ -64,8 +64,16 @@ public record DarknetModel(NetworkSpec spec, WeightStore weights, List<String> n
      * {@link BadInputException} naming the file.
      */
     public DarknetModel atInputSize(int size, Path cfg) {
+        return new DarknetModel(atInputSize(spec, size, cfg), weights, names);
+    }
+
+    /**
+     * {@code spec} (read from {@code cfg}) at a square input size; a size it cannot run at is a
+     * {@link BadInputException} naming the file.
+     */
+    public static NetworkSpec atInputSize(NetworkSpec spec, int size, Path cfg) {
         try {
-            return withInputSize(size, size);
+            return spec.withInputSize(size, size);
         } catch (ShapeException e) {
             throw new BadInputException(cfg, "does not work at input size " + size + ": " + e.getMessage());
         }

@@ -72,30 +72,23 @@ final class OptionReader {
     }
 
     List<Integer> integers(String key) {
-        String v = string(key, null);
-        List<Integer> out = new ArrayList<>();
-        if (v == null || v.isEmpty()) {
-            return out;
-        }
-        for (String part : v.split(",")) {
-            if (part.isEmpty()) {
-                continue;
-            }
-            try {
-                out.add(Integer.parseInt(part));
-            } catch (NumberFormatException e) {
-                throw error(key, "'" + key + "' must be a list of integers, got '" + CfgParser.abbreviate(v) + "'");
-            }
-            if (out.size() > 100_000) {
-                throw error(key, "'" + key + "' has too many values");
-            }
-        }
-        return out;
+        return list(key, "integers", Integer::parseInt);
     }
 
     List<Double> numbers(String key) {
+        return list(key, "numbers", part -> {
+            double d = Double.parseDouble(part);
+            if (!Double.isFinite(d)) {
+                throw new NumberFormatException();
+            }
+            return d;
+        });
+    }
+
+    /** A comma-separated list (empty parts skipped); a part {@code parse} refuses is an error naming the option. */
+    private <T> List<T> list(String key, String what, java.util.function.Function<String, T> parse) {
         String v = string(key, null);
-        List<Double> out = new ArrayList<>();
+        List<T> out = new ArrayList<>();
         if (v == null || v.isEmpty()) {
             return out;
         }
@@ -104,13 +97,10 @@ final class OptionReader {
                 continue;
             }
             try {
-                double d = Double.parseDouble(part);
-                if (!Double.isFinite(d)) {
-                    throw new NumberFormatException();
-                }
-                out.add(d);
+                out.add(parse.apply(part));
             } catch (NumberFormatException e) {
-                throw error(key, "'" + key + "' must be a list of numbers, got '" + CfgParser.abbreviate(v) + "'");
+                throw error(key, "'" + key + "' must be a list of " + what + ", got '" + CfgParser.abbreviate(v)
+                        + "'");
             }
             if (out.size() > 100_000) {
                 throw error(key, "'" + key + "' has too many values");

@@ -9,7 +9,9 @@ import java.util.Map;
 public record StepMetrics(long iteration, int epoch, double learningRate, Map<String, Double> losses,
                           double imagesPerSecond) {
     public StepMetrics {
-        losses = Map.copyOf(losses);
+        // in the order given (total first, then each term's parts): Map.copyOf would reorder them differently in
+        // every JVM, so two identical runs would write differently ordered metrics.jsonl lines
+        losses = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(losses));
     }
 
     public double total() {

@@ -24,13 +24,9 @@ public final class WeightInitializer {
         for (int i : spec.convLayers()) {
             ConvLayer c = spec.conv(i);
             int n = c.filters();
-            int fanIn = spec.inputChannelsOf(i) / c.groups() * c.size() * c.size();
+            int fanIn = fanIn(spec, i);
             boolean head = i + 1 < spec.size() && spec.layer(i + 1) instanceof YoloLayer;
-            double bound = head ? 0.01 * Math.sqrt(3.0 / fanIn) : Math.sqrt(6.0 / fanIn);
-            float[] w = new float[Math.toIntExact(c.weightCount(spec.inputChannelsOf(i)))];
-            for (int k = 0; k < w.length; k++) {
-                w[k] = (float) ((rng.nextDouble() * 2 - 1) * bound);
-            }
+            float[] w = kernel(rng, spec, i, head ? 0.01 * Math.sqrt(3.0 / fanIn) : Math.sqrt(6.0 / fanIn));
             float[] bias = new float[n];
             if (head) {
                 YoloLayer y = (YoloLayer) spec.layer(i + 1);
@@ -65,12 +61,7 @@ public final class WeightInitializer {
         for (int i : spec.convLayers()) {
             ConvLayer c = spec.conv(i);
             int n = c.filters();
-            int fanIn = spec.inputChannelsOf(i) / c.groups() * c.size() * c.size();
-            double bound = Math.sqrt(3.0 / fanIn);
-            float[] w = new float[Math.toIntExact(c.weightCount(spec.inputChannelsOf(i)))];
-            for (int k = 0; k < w.length; k++) {
-                w[k] = (float) ((rng.nextDouble() * 2 - 1) * bound);
-            }
+            float[] w = kernel(rng, spec, i, Math.sqrt(3.0 / fanIn(spec, i)));
             float[] bias = uniform(rng, n, -0.2, 0.2);
             if (c.batchNormalize()) {
                 convs.put(i, new ConvWeights(bias, uniform(rng, n, 0.5, 1.5), uniform(rng, n, -0.1, 0.1),
@@ -80,6 +71,20 @@ public final class WeightInitializer {
             }
         }
         return new WeightStore(DarknetHeader.CURRENT, convs);
+    }
+
+    private static int fanIn(NetworkSpec spec, int conv) {
+        ConvLayer c = spec.conv(conv);
+        return spec.inputChannelsOf(conv) / c.groups() * c.size() * c.size();
+    }
+
+    /** The kernel of convolution {@code conv}, uniform in [−bound, bound]. */
+    private static float[] kernel(SplittableRandom rng, NetworkSpec spec, int conv, double bound) {
+        float[] w = new float[Math.toIntExact(spec.conv(conv).weightCount(spec.inputChannelsOf(conv)))];
+        for (int k = 0; k < w.length; k++) {
+            w[k] = (float) ((rng.nextDouble() * 2 - 1) * bound);
+        }
+        return w;
     }
 
     private static float[] uniform(SplittableRandom rng, int n, double lo, double hi) {

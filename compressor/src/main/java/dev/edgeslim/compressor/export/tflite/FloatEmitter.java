@@ -105,17 +105,8 @@ final class FloatEmitter extends TfliteEmitter {
     }
 
     @Override
-    public Value activation(String name, Value x, Activation activation) {
-        Value out = newValue(name, x.shape());
-        int[] y = {out.tensor()};
-        switch (activation) {
-            case LEAKY -> op(TfliteOp.LEAKY_RELU, new int[] {x.tensor()}, y, new OpOptions.LeakyRelu(Activation.LEAKY_SLOPE));
-            case RELU -> op(TfliteOp.RELU, new int[] {x.tensor()}, y, null);
-            case LOGISTIC, SWISH, MISH -> new FloatActivationOps(graph).emit(name, activation, x.tensor(), y[0], x.nhwc());
-            case LINEAR -> throw new IllegalArgumentException("LINEAR is not an op");
-        }
-        computed(out);
-        return out;
+    protected void smoothActivation(String name, Value x, Value out, Activation f) {
+        new FloatActivationOps(graph).emit(name, f, x.tensor(), out.tensor(), x.nhwc());
     }
 
     @Override

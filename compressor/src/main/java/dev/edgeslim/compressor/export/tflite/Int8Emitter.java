@@ -171,25 +171,13 @@ final class Int8Emitter extends TfliteEmitter {
     }
 
     @Override
-    public Value activation(String name, Value x, Activation activation) {
-        Value out = newValue(name, x.shape());
-        int[] y = {out.tensor()};
-        switch (activation) {
-            case LEAKY -> op(TfliteOp.LEAKY_RELU, new int[] {x.tensor()}, y, new OpOptions.LeakyRelu(Activation.LEAKY_SLOPE));
-            case RELU -> op(TfliteOp.RELU, new int[] {x.tensor()}, y, null);
-            case MISH, SWISH, LOGISTIC -> {
-                if (integerOnly) {
-                    lookup(name, x, out, activation);
-                } else {
-                    floatIsland(name, x, out, activation);
-                }
-            }
-            case LINEAR -> throw new IllegalArgumentException("LINEAR is not an op");
+    protected void smoothActivation(String name, Value x, Value out, Activation f) {
+        if (integerOnly) {
+            lookup(name, x, out, f);
+        } else {
+            floatIsland(name, x, out, f);
         }
-        return out;
     }
-
-
 
     /** out = QUANTIZE(f(DEQUANTIZE(x))), f in float32 ({@link FloatActivationOps}). */
     private void floatIsland(String name, Value x, Value out, Activation f) {

@@ -2,6 +2,7 @@ package dev.edgeslim.compressor.export.tflite;
 
 import dev.edgeslim.compressor.export.lowering.GraphEmitter;
 import dev.edgeslim.compressor.export.lowering.Value;
+import dev.edgeslim.detector.model.Activation;
 import dev.edgeslim.detector.model.Shape;
 
 import java.util.ArrayList;
@@ -67,6 +68,24 @@ abstract class TfliteEmitter implements GraphEmitter {
             sharing.share(from.name(), to.name());
         }
     }
+
+    @Override
+    public Value activation(String name, Value x, Activation activation) {
+        Value out = newValue(name, x.shape());
+        int[] y = {out.tensor()};
+        switch (activation) {
+            case LEAKY -> op(TfliteOp.LEAKY_RELU, new int[] {x.tensor()}, y,
+                    new OpOptions.LeakyRelu(Activation.LEAKY_SLOPE));
+            case RELU -> op(TfliteOp.RELU, new int[] {x.tensor()}, y, null);
+            case LOGISTIC, SWISH, MISH -> smoothActivation(name, x, out, activation);
+            case LINEAR -> throw new IllegalArgumentException("LINEAR is not an op");
+        }
+        computed(out);
+        return out;
+    }
+
+    /** {@code out = f(x)} for an activation TFLite has no single fast op for (in this emitter's number format). */
+    protected abstract void smoothActivation(String name, Value x, Value out, Activation f);
 
     protected void op(TfliteOp op, int[] in, int[] out, OpOptions options) {
         graph.addOperator(op, version(op), in, out, options);

@@ -8,6 +8,7 @@ import dev.edgeslim.compressor.export.tflite.Precision;
 import dev.edgeslim.compressor.export.tflite.ImageFolderCalibration;
 import dev.edgeslim.compressor.prune.PruneReport;
 import dev.edgeslim.detector.cfg.CfgParser;
+import dev.edgeslim.detector.darknet.DarknetModel;
 import dev.edgeslim.detector.cfg.CfgWriter;
 import dev.edgeslim.detector.data.Datasets;
 import dev.edgeslim.detector.data.VocClasses;
@@ -15,7 +16,6 @@ import dev.edgeslim.detector.data.VocDataset;
 import dev.edgeslim.detector.inference.DatasetEvaluation;
 import dev.edgeslim.detector.io.BadInputException;
 import dev.edgeslim.detector.model.NetworkSpec;
-import dev.edgeslim.detector.model.ShapeException;
 import dev.edgeslim.detector.postprocess.DetectorOptions;
 import dev.edgeslim.detector.weights.DarknetWeights;
 import dev.edgeslim.detector.weights.WeightStore;
@@ -250,12 +250,7 @@ public final class VocBenchmark {
     private NetworkSpec loadSpec(BenchModel m) {
         NetworkSpec spec = CfgParser.parse(m.cfg());
         if (options.size() > 0) {
-            try {
-                spec = spec.withInputSize(options.size(), options.size());
-            } catch (ShapeException e) {
-                throw new BadInputException(m.cfg(), "does not work at input size " + options.size() + ": "
-                        + e.getMessage());
-            }
+            spec = DarknetModel.atInputSize(spec, options.size(), m.cfg());
         }
         if (spec.yoloLayers().isEmpty()) {
             throw new BadInputException(m.cfg(), "has no [yolo] layer: not a detector");

@@ -52,16 +52,9 @@ public record DarknetModel(NetworkSpec spec, WeightStore weights, List<String> n
     }
 
     /**
-     * The same model at another input size. A darknet model's weights do not depend on its input size, so only the
-     * spec changes; a size the network cannot run at is a {@link ShapeException}.
-     */
-    public DarknetModel withInputSize(int width, int height) {
-        return new DarknetModel(spec.withInputSize(width, height), weights, names);
-    }
-
-    /**
-     * As {@link #withInputSize} (square), for a model read from {@code cfg}: a size the network cannot run at is a
-     * {@link BadInputException} naming the file.
+     * The same model at a square input size (a darknet model's weights do not depend on it, so only the spec changes),
+     * for a model read from {@code cfg}: a size the network cannot run at is a {@link BadInputException} naming the
+     * file.
      */
     public DarknetModel atInputSize(int size, Path cfg) {
         return new DarknetModel(atInputSize(spec, size, cfg), weights, names);

@@ -73,7 +73,7 @@ public final class DetectCommand implements Command {
         int threads = p.integer("threads", Runtime.getRuntime().availableProcessors(), 1, 256);
 
         DarknetModel darknet = DarknetModel.load(cfg, weightsFile);
-        NetworkSpec spec = size > 0 ? darknet.spec().withInputSize(size, size) : darknet.spec();
+        NetworkSpec spec = size > 0 ? DarknetModel.atInputSize(darknet.spec(), size, cfg) : darknet.spec();
         WeightStore weights = darknet.weights();
         VocClasses known = ClassNames.givenOrRecorded(p, cfg, weightsFile, spec.classes());
         List<String> names = known != null ? known.names()

@@ -82,7 +82,7 @@ public final class EvalCommand implements Command {
         int threads = p.integer("threads", Runtime.getRuntime().availableProcessors(), 1, 256);
 
         DarknetModel darknet = DarknetModel.load(cfg, weightsFile);
-        NetworkSpec spec = size > 0 ? darknet.spec().withInputSize(size, size) : darknet.spec();
+        NetworkSpec spec = size > 0 ? DarknetModel.atInputSize(darknet.spec(), size, cfg) : darknet.spec();
         WeightStore weights = darknet.weights();
         VocDataset dataset = ClassNames.open(data, split, VocDataset.Options.defaults().withSkipBad(p.has("skip-bad"))
                 .withClasses(ClassNames.forDataset(p, cfg, weightsFile, spec.classes(), data, split)));

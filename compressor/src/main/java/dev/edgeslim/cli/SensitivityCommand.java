@@ -100,7 +100,7 @@ public final class SensitivityCommand implements Command {
         OutputFiles.checkReplaceable(outDir.resolve(FILES.get(2)), OutputFiles.PNG, force);
 
         DarknetModel darknet = DarknetModel.load(cfg, weightsFile);
-        NetworkSpec spec = size > 0 ? darknet.spec().withInputSize(size, size) : darknet.spec();
+        NetworkSpec spec = size > 0 ? DarknetModel.atInputSize(darknet.spec(), size, cfg) : darknet.spec();
         VocDataset dataset = ClassNames.open(data, split, VocDataset.Options.defaults().withSkipBad(p.has("skip-bad"))
                 .withClasses(ClassNames.forDataset(p, cfg, weightsFile, spec.classes(), data, split)));
         if (dataset.classes().size() != spec.classes()) {
